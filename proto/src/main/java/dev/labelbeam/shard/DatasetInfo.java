@@ -1,0 +1,85 @@
+package dev.labelbeam.shard;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code dataset.json}: what a preprocess run wrote. The trainer derives {@code pos_weight} from
+ * {@link #positiveCounts} of the train split.
+ *
+ * <pre>{@code
+ * {
+ *   "numClasses": 12,
+ *   "imageHeight": 64, "imageWidth": 64, "imageFormat": "jpeg",
+ *   "records": {"train": 2700, "val": 300},              // records written per split
+ *   "positiveCounts": {"train": [..C ints..], "val": [..]},  // per-class positives per split
+ *   "shards": {"train": ["train-00000-of-00004.tfrecord", ...], "val": [...]},
+ *   "deadLetters": {"decode_failed": 3},                 // dead-lettered records per reason
+ *   "inputRecords": 3003,                                // = sum(records) + sum(deadLetters)
+ *   "options": {"imageSize": "64", ...}                  // the options that produced it
+ * }
+ * }</pre>
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonIgnoreProperties(ignoreUnknown = true)
+public final class DatasetInfo {
+  /** The file name beside the shards. */
+  public static final String FILE_NAME = "dataset.json";
+
+  private static final ObjectMapper MAPPER =
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  public int numClasses;
+  public int imageHeight;
+  public int imageWidth;
+  public String imageFormat;
+  public Map<String, Long> records = new LinkedHashMap<>();
+  public Map<String, long[]> positiveCounts = new LinkedHashMap<>();
+  public Map<String, List<String>> shards = new LinkedHashMap<>();
+  public Map<String, Long> deadLetters = new LinkedHashMap<>();
+  public long inputRecords;
+  public Map<String, String> options = new LinkedHashMap<>();
+
+  /** Records of a split, 0 when absent. */
+  public long records(String split) {
+    return records.getOrDefault(split, 0L);
+  }
+
+  /** Per-class positive counts of a split; all zero when absent. */
+  public long[] positiveCounts(String split) {
+    long[] c = positiveCounts.get(split);
+    return c == null ? new long[numClasses] : c;
+  }
+
+  public String toJson() {
+    try {
+      return MAPPER.writeValueAsString(this);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  public static DatasetInfo fromJson(String json) {
+    try {
+      return MAPPER.readValue(json, DatasetInfo.class);
+    } catch (IOException e) {
+      throw new IllegalArgumentException("not a valid dataset.json: " + e.getMessage(), e);
+    }
+  }
+
+  public static DatasetInfo read(Path file) throws IOException {
+    return fromJson(java.nio.file.Files.readString(file));
+  }
+
+  public void write(Path file) throws IOException {
+    java.nio.file.Files.writeString(file, toJson());
+  }
+}
