@@ -30,7 +30,8 @@ import java.util.Map;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
-public final class DatasetInfo {
+public final class DatasetInfo implements java.io.Serializable {
+  private static final long serialVersionUID = 1L;
   /** The file name beside the shards. */
   public static final String FILE_NAME = "dataset.json";
 
@@ -81,5 +82,15 @@ public final class DatasetInfo {
 
   public void write(Path file) throws IOException {
     java.nio.file.Files.writeString(file, toJson());
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof DatasetInfo && toJson().equals(((DatasetInfo) o).toJson());
+  }
+
+  @Override
+  public int hashCode() {
+    return toJson().hashCode();
   }
 }

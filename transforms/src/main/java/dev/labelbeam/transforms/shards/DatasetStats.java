@@ -1,0 +1,88 @@
+package dev.labelbeam.transforms.shards;
+
+import java.io.Serializable;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Per-split record counts and per-class positive counts, mergeable (the accumulator of the shard
+ * writer's statistics). Memory is O(splits × classes), independent of the number of records. The
+ * class count is not needed up front: arrays grow to the bitsets' width ({@code 8 × bytes}) and
+ * {@link #positives(String, int)} trims them to the vocabulary's size.
+ */
+public final class DatasetStats implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  private final Map<String, Long> records = new TreeMap<>();
+  private final Map<String, long[]> positives = new TreeMap<>();
+
+  /** Counts one record of {@code split} with the given packed labels. */
+  public DatasetStats add(String split, byte[] labelBits) {
+    records.merge(split, 1L, Long::sum);
+    long[] p = grow(split, labelBits.length * 8);
+    for (int b = 0; b < labelBits.length; b++) {
+      int v = labelBits[b] & 0xff;
+      while (v != 0) {
+        p[(b << 3) + Integer.numberOfTrailingZeros(v)]++;
+        v &= v - 1;
+      }
+    }
+    return this;
+  }
+
+  /** Adds another accumulator's counts into this one. */
+  public DatasetStats merge(DatasetStats other) {
+    other.records.forEach((s, n) -> records.merge(s, n, Long::sum));
+    other.positives.forEach(
+        (s, p) -> {
+          long[] mine = grow(s, p.length);
+          for (int i = 0; i < p.length; i++) {
+            mine[i] += p[i];
+          }
+        });
+    return this;
+  }
+
+  private long[] grow(String split, int width) {
+    long[] p = positives.get(split);
+    if (p == null || p.length < width) {
+      p = p == null ? new long[width] : Arrays.copyOf(p, width);
+      positives.put(split, p);
+    }
+    return p;
+  }
+
+  /** Records per split. */
+  public Map<String, Long> records() {
+    return records;
+  }
+
+  /** Per-class positive counts of a split, exactly {@code numClasses} long. */
+  public long[] positives(String split, int numClasses) {
+    long[] p = positives.get(split);
+    return p == null ? new long[numClasses] : Arrays.copyOf(p, numClasses);
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    if (!(o instanceof DatasetStats)) {
+      return false;
+    }
+    DatasetStats d = (DatasetStats) o;
+    if (!records.equals(d.records) || !positives.keySet().equals(d.positives.keySet())) {
+      return false;
+    }
+    for (Map.Entry<String, long[]> e : positives.entrySet()) {
+      if (!Arrays.equals(e.getValue(), d.positives.get(e.getKey()))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  @Override
+  public int hashCode() {
+    return records.hashCode();
+  }
+}

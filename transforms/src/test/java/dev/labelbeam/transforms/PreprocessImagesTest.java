@@ -1,0 +1,114 @@
+package dev.labelbeam.transforms;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.labelbeam.shard.DatasetInfo;
+import dev.labelbeam.shard.ImageRecord;
+import dev.labelbeam.shard.LabelBits;
+import dev.labelbeam.shard.LabelVocabulary;
+import dev.labelbeam.shard.ShardFiles;
+import dev.labelbeam.shard.TfRecordReader;
+import dev.labelbeam.transforms.shards.SplitAssigner;
+import dev.labelbeam.transforms.synthetic.SyntheticShapes;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The preprocess stage end to end on DirectRunner, with good and bad inputs. */
+class PreprocessImagesTest {
+
+  static final int GOOD = 40;
+
+  /** Writes the synthetic images plus one of each kind of bad input; returns the manifest. */
+  static Path datasetWithBadInputs(Path dir) throws Exception {
+    Path manifest = SyntheticShapes.generate(dir, GOOD, 96, 7);
+    byte[] good = Files.readAllBytes(dir.resolve("images/000000.jpg"));
+    Files.write(dir.resolve("images/truncated.jpg"), Arrays.copyOf(good, 120));
+    Files.write(dir.resolve("images/empty.jpg"), new byte[0]);
+    Files.writeString(dir.resolve("images/text.jpg"), "this is not an image\n");
+    Files.writeString(manifest,
+        "images/truncated.jpg,red_circle\n"
+            + "images/empty.jpg,red_circle\n"
+            + "images/text.jpg,blue_square\n"
+            + "images/missing.jpg,green_cross\n"
+            + "a line without any comma\n",
+        StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.APPEND);
+    return manifest;
+  }
+
+  @Test
+  void writesShardsSideFilesAndDeadLettersThatAddUp(@TempDir Path tmp) throws Exception {
+    Path manifest = datasetWithBadInputs(tmp.resolve("data"));
+    Path out = tmp.resolve("shards");
+    Pipeline p = Pipeline.create(PipelineOptionsFactory.fromArgs("--runner=DirectRunner").create());
+    p.apply(PreprocessImages.fromCsvManifest(manifest.toString())
+        .to(out.toString())
+        .withShorterSide(48)
+        .withSplit(0.25, 0.0, "s")
+        .withShards("train", 3)
+        .withShards("val", 2));
+    p.run().waitUntilFinish();
+
+    DatasetInfo info = DatasetInfo.read(out.resolve(DatasetInfo.FILE_NAME));
+    LabelVocabulary vocab = LabelVocabulary.read(out.resolve(LabelVocabulary.FILE_NAME));
+    assertEquals(SyntheticShapes.labels(), vocab.names());
+    assertEquals(12, info.numClasses);
+
+    // every input record is either written or dead-lettered
+    long written = info.records("train") + info.records("val");
+    long dead = info.deadLetters.values().stream().mapToLong(Long::longValue).sum();
+    assertEquals(GOOD + 5, info.inputRecords);
+    assertEquals(GOOD, written);
+    assertEquals(5, dead);
+    assertEquals(Map.of("decode_failed", 2L, "empty_file", 1L, "unreadable_path", 1L, "bad_manifest_line", 1L),
+        info.deadLetters);
+    List<String> deadLines = Files.readAllLines(out.resolve(PreprocessImages.DEAD_LETTER_FILE));
+    assertEquals(5, deadLines.size());
+    ObjectMapper json = new ObjectMapper();
+    for (String line : deadLines) {
+      JsonNode n = json.readTree(line);
+      assertTrue(n.get("message").asText().length() > 0, line);
+    }
+    assertTrue(deadLines.stream().anyMatch(l -> l.contains("images/missing.jpg") && l.contains("unreadable_path")));
+
+    // shards: names per the contract, records parse, split by id hash, positive counts match
+    SplitAssigner assigner = new SplitAssigner(0.25, 0.0, "s");
+    Map<String, long[]> positives = new HashMap<>();
+    int seen = 0;
+    for (String split : List.of("train", "val")) {
+      List<Path> files = ShardFiles.list(out, split);
+      assertEquals(split.equals("train") ? 3 : 2, files.size());
+      assertEquals(info.shards.get(split), files.stream().map(f -> f.getFileName().toString()).toList());
+      long[] pos = new long[12];
+      for (Path f : files) {
+        assertTrue(f.getFileName().toString().matches(split + "-0000\\d-of-0000\\d\\.tfrecord"), f.toString());
+        try (TfRecordReader r = TfRecordReader.open(f)) {
+          for (byte[] data = r.next(); data != null; data = r.next()) {
+            ImageRecord rec = ImageRecord.parse(data);
+            assertEquals(split, assigner.assign(rec.id()));
+            assertEquals(48, Math.min(rec.height(), rec.width()));
+            assertTrue(rec.labelCount() >= 1 && rec.labelCount() <= 3);
+            for (int c : LabelBits.unpack(rec.labelBits(), 12)) {
+              pos[c]++;
+            }
+            seen++;
+          }
+        }
+      }
+      positives.put(split, pos);
+      assertTrue(Arrays.equals(pos, info.positiveCounts(split)), split);
+    }
+    assertEquals(GOOD, seen);
+  }
+}

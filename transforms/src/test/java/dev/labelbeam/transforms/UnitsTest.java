@@ -1,0 +1,99 @@
+package dev.labelbeam.transforms;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.labelbeam.shard.LabelBits;
+import dev.labelbeam.transforms.errors.Reason;
+import dev.labelbeam.transforms.images.ImageProcessingException;
+import dev.labelbeam.transforms.images.ImageResizer;
+import dev.labelbeam.transforms.images.JpegHeader;
+import dev.labelbeam.transforms.manifest.CsvManifestParser;
+import dev.labelbeam.transforms.manifest.ManifestEntry;
+import dev.labelbeam.transforms.shards.DatasetStats;
+import dev.labelbeam.transforms.shards.SplitAssigner;
+import dev.labelbeam.transforms.synthetic.SyntheticShapes;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Pure logic of the transforms module: manifest parsing, splits, stats, image header and resize. */
+class UnitsTest {
+
+  @Test
+  void parsesManifestLines() {
+    CsvManifestParser p = new CsvManifestParser("/data");
+    ManifestEntry e = p.parse("img/a.jpg, cat | dog|cat");
+    assertEquals("img/a.jpg", e.id());
+    assertEquals("/data/img/a.jpg", e.path());
+    assertEquals(List.of("cat", "dog"), e.labels());
+    assertEquals("/abs/b.jpg", p.parse("/abs/b.jpg,").path());
+    assertEquals(List.of(), p.parse("/abs/b.jpg,").labels());
+    assertEquals("gs://bucket/c.jpg", p.parse("gs://bucket/c.jpg,x").path());
+    assertEquals("a,b.jpg", p.parse("\"a,b.jpg\",x").id());
+    assertTrue(CsvManifestParser.isSkippable("path,labels"));
+    assertTrue(CsvManifestParser.isSkippable("  "));
+    assertThrows(IllegalArgumentException.class, () -> p.parse("no comma"));
+    assertThrows(IllegalArgumentException.class, () -> p.parse(",cat"));
+    assertThrows(IllegalArgumentException.class, () -> p.parse("a.jpg,cat,dog"));
+  }
+
+  @Test
+  void splitIsDeterministicAndProportional() {
+    SplitAssigner a = new SplitAssigner(0.2, 0.1, "seed");
+    SplitAssigner b = new SplitAssigner(0.2, 0.1, "seed");
+    int val = 0;
+    int test = 0;
+    for (int i = 0; i < 20_000; i++) {
+      String id = "images/" + i + ".jpg";
+      String s = a.assign(id);
+      assertEquals(s, b.assign(id));
+      val += s.equals("val") ? 1 : 0;
+      test += s.equals("test") ? 1 : 0;
+    }
+    assertEquals(0.2, val / 20_000.0, 0.01);
+    assertEquals(0.1, test / 20_000.0, 0.01);
+    assertThrows(IllegalArgumentException.class, () -> new SplitAssigner(0.6, 0.5, ""));
+  }
+
+  @Test
+  void statsMergeInAnyOrder() {
+    DatasetStats x = new DatasetStats().add("train", LabelBits.pack(new int[] {0, 9}, 10));
+    DatasetStats y = new DatasetStats().add("train", LabelBits.pack(new int[] {9}, 10)).add("val", new byte[2]);
+    DatasetStats xy = new DatasetStats().merge(x).merge(y);
+    DatasetStats yx = new DatasetStats().merge(y).merge(x);
+    assertArrayEquals(xy.positives("train", 10), yx.positives("train", 10));
+    assertArrayEquals(new long[] {1, 0, 0, 0, 0, 0, 0, 0, 0, 2}, xy.positives("train", 10));
+    assertEquals(2L, xy.records().get("train"));
+    assertEquals(1L, xy.records().get("val"));
+  }
+
+  @Test
+  void resizesShorterSideAndReadsJpegHeader(@TempDir Path tmp) throws Exception {
+    SyntheticShapes.generate(tmp, 1, 96, 1);
+    byte[] jpeg = Files.readAllBytes(tmp.resolve("images/000000.jpg"));
+    assertArrayEquals(new int[] {96, 96}, JpegHeader.dimensions(jpeg));
+    assertEquals(2, JpegHeader.reductionFor(96, 96, 48));
+    assertEquals(8, JpegHeader.reductionFor(4000, 3000, 256));
+    assertEquals(1, JpegHeader.reductionFor(500, 375, 256));
+    assertNull(JpegHeader.dimensions("GIF89a....".getBytes()));
+
+    ImageResizer r = new ImageResizer(32, 90);
+    ImageResizer.Resized out = r.process(jpeg);
+    assertEquals(32, out.width);
+    assertEquals(32, out.height);
+    assertArrayEquals(new int[] {32, 32}, JpegHeader.dimensions(out.jpeg));
+    assertArrayEquals(new int[] {256, 341}, new ImageResizer(256, 90).targetSize(375, 500));
+    assertArrayEquals(new int[] {341, 256}, new ImageResizer(256, 90).targetSize(500, 375));
+
+    ImageProcessingException e = assertThrows(ImageProcessingException.class, () -> r.process(new byte[0]));
+    assertEquals(Reason.EMPTY_FILE, e.reason());
+    e = assertThrows(ImageProcessingException.class, () -> r.process("not an image".getBytes()));
+    assertEquals(Reason.DECODE_FAILED, e.reason());
+  }
+}
