@@ -1,0 +1,71 @@
+package dev.labelbeam.trainer;
+
+import org.bytedeco.javacpp.Loader;
+import org.bytedeco.pytorch.Device;
+import org.bytedeco.pytorch.global.torch;
+
+/**
+ * Loads the LibTorch natives safely and picks the device.
+ *
+ * <p>The natives are cached ({@code Loader.cacheResources}) before the first load: with a
+ * system-wide libtorch installed (Debian's {@code python3-torch}) the dynamic linker could otherwise
+ * pick the system's {@code libtorch_cpu} and crash the first JavaCPP load.
+ */
+public final class TorchRuntime {
+  private static volatile boolean loaded;
+
+  private TorchRuntime() {}
+
+  /** Loads the natives once per process; safe to call from any thread, any number of times. */
+  public static synchronized void load() {
+    if (loaded) {
+      return;
+    }
+    try {
+      Loader.cacheResources("/org/bytedeco/pytorch/" + Loader.getPlatform() + "/");
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot extract the LibTorch natives: " + e, e);
+    }
+    Loader.load(torch.class);
+    loaded = true;
+  }
+
+  /** True when a CUDA device is usable by this build of the natives. */
+  public static boolean cudaAvailable() {
+    load();
+    try {
+      return torch.cuda_is_available();
+    } catch (Throwable t) {
+      return false;
+    }
+  }
+
+  /**
+   * The device for {@code name}: {@code auto} (CUDA when available, else CPU), {@code cpu} or
+   * {@code cuda}.
+   *
+   * @throws IllegalArgumentException for another name, or {@code cuda} without a CUDA device
+   */
+  public static Device device(String name) {
+    load();
+    switch (name) {
+      case "auto":
+        return cudaAvailable() ? new Device(torch.DeviceType.CUDA) : new Device(torch.DeviceType.CPU);
+      case "cpu":
+        return new Device(torch.DeviceType.CPU);
+      case "cuda":
+        if (!cudaAvailable()) {
+          throw new IllegalArgumentException(
+              "device 'cuda' was asked for but CUDA is not available (build with -Pgpu and run on a GPU machine)");
+        }
+        return new Device(torch.DeviceType.CUDA);
+      default:
+        throw new IllegalArgumentException("device must be auto, cpu or cuda, was '" + name + "'");
+    }
+  }
+
+  /** A short name of the device for logs: {@code cpu} or {@code cuda}. */
+  public static String describe(Device d) {
+    return d.is_cuda() ? "cuda" : "cpu";
+  }
+}

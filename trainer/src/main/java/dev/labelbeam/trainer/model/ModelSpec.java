@@ -1,0 +1,45 @@
+package dev.labelbeam.trainer.model;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.io.Serializable;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What a checkpoint needs besides its weights ({@code model.json} beside {@code model.pt}): the
+ * architecture, the classes and the input size, so that inference rebuilds the same network and
+ * preprocessing.
+ */
+@JsonIgnoreProperties(ignoreUnknown = true)
+public final class ModelSpec implements Serializable {
+  private static final long serialVersionUID = 1L;
+  public static final String FILE_NAME = "model.json";
+  private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  public String arch = SmallCnn.NAME;
+  public int width = 16;
+  public int numClasses;
+  public int imageSize;
+  public List<String> labels = new ArrayList<>();
+
+  /** Builds the (untrained) network this spec describes. */
+  public MultiLabelModel build() {
+    if (SmallCnn.NAME.equals(arch)) {
+      return new SmallCnn(numClasses, width);
+    }
+    throw new IllegalArgumentException("unknown model architecture '" + arch + "' (known: " + SmallCnn.NAME + ")");
+  }
+
+  public void write(Path file) throws IOException {
+    Files.writeString(file, MAPPER.writeValueAsString(this));
+  }
+
+  public static ModelSpec read(Path file) throws IOException {
+    return MAPPER.readValue(file.toFile(), ModelSpec.class);
+  }
+}

@@ -1,0 +1,32 @@
+package dev.labelbeam.trainer.train;
+
+/**
+ * Per-class positive weights for {@code BCEWithLogits}: {@code negatives / positives} of the train
+ * split, clipped to {@code [1/max, max]}, so that rare classes weigh as much as common ones in the
+ * loss. A class without positives (or without negatives) gets 1: its weight cannot help it.
+ */
+public final class PosWeights {
+  private PosWeights() {}
+
+  /**
+   * @param positives per-class positive counts of the train split
+   * @param records records of the train split
+   * @param max upper clip, at least 1
+   */
+  public static float[] fromCounts(long[] positives, long records, double max) {
+    if (max < 1) {
+      throw new IllegalArgumentException("max pos_weight must be >= 1, was " + max);
+    }
+    float[] w = new float[positives.length];
+    for (int c = 0; c < w.length; c++) {
+      long p = positives[c];
+      long n = records - p;
+      if (p <= 0 || n <= 0) {
+        w[c] = 1f;
+      } else {
+        w[c] = (float) Math.max(1 / max, Math.min(max, (double) n / p));
+      }
+    }
+    return w;
+  }
+}
