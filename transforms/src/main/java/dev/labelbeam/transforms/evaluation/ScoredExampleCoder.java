@@ -1,0 +1,49 @@
+package dev.labelbeam.transforms.evaluation;
+
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import org.apache.beam.sdk.coders.AtomicCoder;
+import org.apache.beam.sdk.coders.ByteArrayCoder;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.coders.VarIntCoder;
+
+/** Compact coder for {@link ScoredExample}: id, bitset, then the scores as raw floats. */
+public final class ScoredExampleCoder extends AtomicCoder<ScoredExample> {
+  private static final long serialVersionUID = 1L;
+  private static final ScoredExampleCoder INSTANCE = new ScoredExampleCoder();
+
+  public static ScoredExampleCoder of() {
+    return INSTANCE;
+  }
+
+  @Override
+  public void encode(ScoredExample v, OutputStream out) throws IOException {
+    StringUtf8Coder.of().encode(v.id, out);
+    ByteArrayCoder.of().encode(v.labelBits, out);
+    VarIntCoder.of().encode(v.scores.length, out);
+    DataOutputStream d = new DataOutputStream(out);
+    for (float f : v.scores) {
+      d.writeFloat(f);
+    }
+    d.flush();
+  }
+
+  @Override
+  public ScoredExample decode(InputStream in) throws IOException {
+    String id = StringUtf8Coder.of().decode(in);
+    byte[] bits = ByteArrayCoder.of().decode(in);
+    int n = VarIntCoder.of().decode(in);
+    DataInputStream d = new DataInputStream(in);
+    float[] s = new float[n];
+    for (int i = 0; i < n; i++) {
+      s[i] = d.readFloat();
+    }
+    return new ScoredExample(id, bits, s);
+  }
+
+  @Override
+  public void verifyDeterministic() {}
+}
