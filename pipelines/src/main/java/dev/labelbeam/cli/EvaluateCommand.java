@@ -1,0 +1,58 @@
+package dev.labelbeam.cli;
+
+import dev.labelbeam.pipelines.EvaluatePipeline;
+import dev.labelbeam.pipelines.SummaryTable;
+import dev.labelbeam.transforms.evaluation.MultiLabelReport;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code labelbeam evaluate}: score a split with a checkpoint and report per-class metrics. */
+@Command(name = "evaluate", mixinStandardHelpOptions = true, showDefaultValues = true,
+    description = "Score a split's records with a trained checkpoint in a Beam pipeline and compute per-class "
+        + "precision, recall, F1 (at --threshold) and ROC AUC, macro and micro averages, and the same for a "
+        + "baseline predicting each label's training frequency. Writes metrics.json and per_class.csv.",
+    footer = BeamRunnerOptions.FOOTER)
+public final class EvaluateCommand implements Callable<Integer> {
+  @Option(names = "--shards", required = true, description = "Folder of a preprocess run.")
+  Path shards;
+
+  @Option(names = "--model", required = true, description = "Folder of a checkpoint (model.pt, model.json).")
+  Path model;
+
+  @Option(names = "--output", description = "Folder for metrics.json and per_class.csv (default: the shards folder).")
+  Path output;
+
+  @Option(names = "--split", defaultValue = "val", description = "Split to evaluate: train, val or test.")
+  String split;
+
+  @Option(names = "--threshold", defaultValue = "0.5", description = "A score at or above it predicts the label.")
+  double threshold;
+
+  @Option(names = "--batch-size", defaultValue = "64", description = "Records per forward pass when scoring.")
+  int batchSize;
+
+  @Option(names = "--device", defaultValue = "auto", description = "auto (CUDA when available), cpu or cuda.")
+  String device;
+
+  @Mixin BeamRunnerOptions runner;
+
+  @Override
+  public Integer call() throws Exception {
+    EvaluatePipeline.Settings s = new EvaluatePipeline.Settings();
+    s.shardDir = shards.toAbsolutePath();
+    s.modelDir = model.toAbsolutePath();
+    s.outputDir = output == null ? null : output.toAbsolutePath();
+    s.split = split;
+    s.threshold = threshold;
+    s.batchSize = batchSize;
+    s.device = device;
+    MultiLabelReport r = EvaluatePipeline.run(s, runner.options());
+    System.out.print(SummaryTable.format(r));
+    Path out = s.outputDir != null ? s.outputDir : s.shardDir;
+    System.out.println("metrics: " + out.resolve(EvaluatePipeline.METRICS_FILE) + " and " + out.resolve(EvaluatePipeline.PER_CLASS_FILE));
+    return 0;
+  }
+}

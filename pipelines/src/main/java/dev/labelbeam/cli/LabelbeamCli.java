@@ -1,0 +1,45 @@
+package dev.labelbeam.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code labelbeam} command line: one entry point, a subcommand per stage. */
+@Command(
+    name = "labelbeam",
+    mixinStandardHelpOptions = true,
+    version = "labelbeam 0.1.0",
+    description = "Multi-label image classification at scale: Beam preprocessing, LibTorch training, Beam evaluation.",
+    subcommands = {
+      DemoCommand.class,
+      PreprocessCommand.class,
+      TrainCommand.class,
+      EvaluateCommand.class,
+      CommandLine.HelpCommand.class
+    })
+public final class LabelbeamCli implements Runnable {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(System.out);
+  }
+
+  /** Builds the command line, with the settings every subcommand shares. */
+  public static CommandLine commandLine() {
+    CommandLine cl = new CommandLine(new LabelbeamCli());
+    cl.setUnmatchedArgumentsAllowed(false);
+    cl.setExecutionExceptionHandler((ex, line, parsed) -> {
+      line.getErr().println("error: " + ex.getMessage());
+      if (System.getenv("LABELBEAM_DEBUG") != null) {
+        ex.printStackTrace(line.getErr());
+      }
+      return 1;
+    });
+    return cl;
+  }
+
+  public static void main(String[] args) {
+    int code = commandLine().execute(args);
+    System.exit(code);
+  }
+}

@@ -1,0 +1,129 @@
+package dev.labelbeam.pipelines;
+
+import dev.labelbeam.shard.DatasetInfo;
+import dev.labelbeam.shard.ImageRecord;
+import dev.labelbeam.shard.LabelVocabulary;
+import dev.labelbeam.transforms.evaluation.EvaluateMultiLabel;
+import dev.labelbeam.transforms.evaluation.MultiLabelReport;
+import dev.labelbeam.transforms.evaluation.ScoredExample;
+import dev.labelbeam.transforms.evaluation.ScoredExampleCoder;
+import dev.labelbeam.transforms.shards.DatasetFiles;
+import dev.labelbeam.transforms.shards.ImageRecordCoder;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.io.TFRecordIO;
+import org.apache.beam.sdk.options.PipelineOptions;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.MapElements;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.View;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionView;
+import org.apache.beam.sdk.values.TypeDescriptor;
+
+/**
+ * The evaluation stage as a pipeline: read a split's shards, score every record with a checkpoint
+ * ({@link ScoreRecords}), compute the metrics ({@link EvaluateMultiLabel}) for the model and for a
+ * baseline that predicts each label's training frequency, and write {@code metrics.json} and
+ * {@code per_class.csv} into the output folder.
+ */
+public final class EvaluatePipeline {
+  public static final String METRICS_FILE = "metrics.json";
+  public static final String PER_CLASS_FILE = "per_class.csv";
+
+  private EvaluatePipeline() {}
+
+  /** Settings of one evaluation. */
+  public static final class Settings {
+    public Path shardDir;
+    public Path modelDir;
+    /** Where metrics.json and per_class.csv go; default the shard folder. */
+    public Path outputDir;
+    public String split = "val";
+    public double threshold = 0.5;
+    public int batchSize = 64;
+    public String device = "auto";
+  }
+
+  /** Runs to completion and returns the report it wrote. */
+  public static MultiLabelReport run(Settings s, PipelineOptions options) throws IOException {
+    Path out = s.outputDir != null ? s.outputDir : s.shardDir;
+    Files.createDirectories(out);
+    LabelVocabulary vocab = LabelVocabulary.read(s.shardDir.resolve(LabelVocabulary.FILE_NAME));
+    DatasetInfo info = DatasetInfo.read(s.shardDir.resolve(DatasetInfo.FILE_NAME));
+    int numClasses = vocab.size();
+    float[] frequency = trainFrequencies(info, numClasses);
+    if (info.records(s.split) == 0) {
+      throw new IllegalArgumentException("split '" + s.split + "' has no records in " + s.shardDir);
+    }
+
+    Pipeline p = Pipeline.create(options);
+    PCollection<ScoredExample> scored =
+        p.apply("ReadShards", TFRecordIO.read().from(s.shardDir.resolve(s.split + "-*.tfrecord*").toString()))
+            .apply("ParseRecords", MapElements.into(TypeDescriptor.of(ImageRecord.class)).via(ImageRecord::parse))
+            .setCoder(ImageRecordCoder.of())
+            .apply("ScoreRecords", ScoreRecords.withModel(s.modelDir.toString()).withBatchSize(s.batchSize).withDevice(s.device));
+    PCollection<MultiLabelReport> model =
+        scored.apply("ModelMetrics", EvaluateMultiLabel.exact(numClasses).withThreshold(s.threshold));
+    PCollectionView<MultiLabelReport> baseline =
+        scored
+            .apply("FrequencyBaseline", MapElements.into(TypeDescriptor.of(ScoredExample.class))
+                .via(e -> new ScoredExample(e.id, e.labelBits, frequency)))
+            .setCoder(ScoredExampleCoder.of())
+            .apply("BaselineMetrics", EvaluateMultiLabel.exact(numClasses).withThreshold(s.threshold))
+            .apply("BaselineView", View.asSingleton());
+    model.apply("WriteReport",
+        ParDo.of(new WriteReportFn(out.toString(), new ArrayList<>(vocab.names()), baseline)).withSideInputs(baseline));
+    PipelineResult.State state = p.run().waitUntilFinish();
+    if (state != PipelineResult.State.DONE) {
+      throw new IllegalStateException("evaluate pipeline ended in state " + state);
+    }
+    return MultiLabelReport.fromJson(Files.readString(out.resolve(METRICS_FILE)));
+  }
+
+  /** Each label's positive rate in the train split: the baseline's constant scores. */
+  static float[] trainFrequencies(DatasetInfo info, int numClasses) {
+    long[] pos = info.positiveCounts("train");
+    long n = Math.max(1, info.records("train"));
+    float[] f = new float[numClasses];
+    for (int c = 0; c < numClasses; c++) {
+      f[c] = (float) pos[c] / n;
+    }
+    return f;
+  }
+
+  static final class WriteReportFn extends DoFn<MultiLabelReport, Void> {
+    private static final long serialVersionUID = 1L;
+    private final String outputDir;
+    private final List<String> labels;
+    private final PCollectionView<MultiLabelReport> baseline;
+
+    WriteReportFn(String outputDir, List<String> labels, PCollectionView<MultiLabelReport> baseline) {
+      this.outputDir = outputDir;
+      this.labels = labels;
+      this.baseline = baseline;
+    }
+
+    @ProcessElement
+    public void process(@Element MultiLabelReport report, ProcessContext c) {
+      MultiLabelReport b = c.sideInput(baseline);
+      MultiLabelReport r = MultiLabelReport.fromJson(report.toJson()).withLabels(labels);
+      r.baseline = new MultiLabelReport.Baseline();
+      r.baseline.description = "predicts each label's training frequency for every example";
+      r.baseline.macro = b.macro;
+      r.baseline.micro = b.micro;
+      try {
+        DatasetFiles.writeText(outputDir, METRICS_FILE, r.toJson());
+        DatasetFiles.writeText(outputDir, PER_CLASS_FILE, r.toCsv());
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot write the report to " + outputDir, e);
+      }
+    }
+  }
+}

@@ -1,0 +1,34 @@
+package dev.labelbeam.pipelines;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.beam.sdk.options.PipelineOptions;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+
+/**
+ * Builds Beam {@link PipelineOptions} for our commands: {@code --runner} (DirectRunner by default,
+ * FlinkRunner, or any runner on the class path) plus any other Beam flags passed through, such as
+ * {@code --flinkMaster=[local]} or {@code --parallelism=2}.
+ */
+public final class Runners {
+  private Runners() {}
+
+  /**
+   * @param runner runner name, e.g. {@code DirectRunner} or {@code FlinkRunner}
+   * @param beamArgs further Beam flags ({@code --name=value})
+   */
+  public static PipelineOptions options(String runner, List<String> beamArgs) {
+    List<String> args = new ArrayList<>();
+    args.add("--runner=" + runner);
+    for (String a : beamArgs) {
+      if (a.startsWith("--runner=")) {
+        throw new IllegalArgumentException("give the runner with --runner, once (found " + a + ")");
+      }
+      args.add(a);
+    }
+    if ("DirectRunner".equals(runner) && args.stream().noneMatch(a -> a.startsWith("--targetParallelism"))) {
+      args.add("--targetParallelism=" + Math.max(2, Runtime.getRuntime().availableProcessors()));
+    }
+    return PipelineOptionsFactory.fromArgs(args.toArray(new String[0])).withValidation().create();
+  }
+}
