@@ -26,12 +26,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The preprocess stage end to end on DirectRunner, with good and bad inputs. */
-class PreprocessImagesTest {
+public class PreprocessImagesTest {
 
-  static final int GOOD = 40;
+  public static final int GOOD = 40;
 
   /** Writes the synthetic images plus one of each kind of bad input; returns the manifest. */
-  static Path datasetWithBadInputs(Path dir) throws Exception {
+  public static Path datasetWithBadInputs(Path dir) throws Exception {
     Path manifest = SyntheticShapes.generate(dir, GOOD, 96, 7);
     byte[] good = Files.readAllBytes(dir.resolve("images/000000.jpg"));
     Files.write(dir.resolve("images/truncated.jpg"), Arrays.copyOf(good, 120));
