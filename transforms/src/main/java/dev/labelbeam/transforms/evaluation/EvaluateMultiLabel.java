@@ -2,96 +2,132 @@ package dev.labelbeam.transforms.evaluation;
 
 import static dev.labelbeam.transforms.Preconditions.checkArgument;
 
-import java.util.ArrayList;
-import java.util.List;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.CoderRegistry;
-import org.apache.beam.sdk.coders.ListCoder;
 import org.apache.beam.sdk.coders.SerializableCoder;
 import org.apache.beam.sdk.transforms.Combine;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.values.PCollection;
 
 /**
- * Per-class and averaged multi-label metrics over scored examples, as one {@link MultiLabelReport}
- * element.
+ * Per-class and averaged multi-label metrics over scored examples (true label bitset and per-class
+ * scores), as one {@link MultiLabelReport} element: support, TP/FP/FN/TN, precision, recall and F1
+ * at the threshold, ROC AUC and average precision, tuned per-class thresholds, micro, macro and
+ * support-weighted averages, mAP, samples F1 and label cardinality.
  *
  * <pre>{@code
- * PCollection<MultiLabelReport> report =
- *     scored.apply(EvaluateMultiLabel.exact(numClasses).withThreshold(0.5));
+ * PCollection<MultiLabelReport> report = scored.apply(EvaluateMultiLabel.binned(numClasses));
  * }</pre>
  *
- * <p>The exact mode keeps every (example, scores) pair in the combiner: memory O(examples ×
- * classes). It suits validation splits up to a few million cells.
+ * <p>{@link #binned} (the default for large data) keeps per class a histogram of the positives' and
+ * negatives' scores over {@link LogitBins}: memory O(classes × bins) whatever the number of
+ * examples, accumulators merge by addition in any order. AUC and AP treat scores in one bin as
+ * tied, and each class's report carries the bound {@code sum_b pos_b neg_b / (2 P N)} on the AUC's
+ * distance from the exact value. Confusion counts at the fixed threshold are exact in both modes.
+ * {@link #exact} keeps every score (memory O(examples × classes)) and computes everything exactly.
  */
 public final class EvaluateMultiLabel extends PTransform<PCollection<ScoredExample>, PCollection<MultiLabelReport>> {
   private static final long serialVersionUID = 1L;
 
   private final int numClasses;
   private final double threshold;
+  private final int bins; // 0: exact
+  private final int minSupportForTuning;
 
-  private EvaluateMultiLabel(int numClasses, double threshold) {
+  private EvaluateMultiLabel(int numClasses, double threshold, int bins, int minSupportForTuning) {
     this.numClasses = numClasses;
     this.threshold = threshold;
+    this.bins = bins;
+    this.minSupportForTuning = minSupportForTuning;
   }
 
-  /** Exact metrics for {@code numClasses} classes (at least 1), threshold 0.5. */
+  /** Exact metrics, every score kept; for data that fits in memory. */
   public static EvaluateMultiLabel exact(int numClasses) {
     checkArgument(numClasses >= 1, "numClasses must be >= 1, was %s", numClasses);
-    return new EvaluateMultiLabel(numClasses, 0.5);
+    return new EvaluateMultiLabel(numClasses, 0.5, 0, MetricsReports.DEFAULT_MIN_SUPPORT_FOR_TUNING);
   }
 
-  /** Decision threshold in [0, 1]: a score at or above it predicts positive. */
+  /** Histogram-based metrics with {@link LogitBins#DEFAULT_BINS} bins per class. */
+  public static EvaluateMultiLabel binned(int numClasses) {
+    checkArgument(numClasses >= 1, "numClasses must be >= 1, was %s", numClasses);
+    return new EvaluateMultiLabel(numClasses, 0.5, LogitBins.DEFAULT_BINS, MetricsReports.DEFAULT_MIN_SUPPORT_FOR_TUNING);
+  }
+
+  /** Bins per class in binned mode: even, in [2, 1048576]; more bins, tighter AUC, more memory. */
+  public EvaluateMultiLabel withBins(int n) {
+    checkArgument(n >= 2 && n % 2 == 0 && n <= (1 << 20), "bins must be even and in [2, 1048576], was %s", n);
+    checkArgument(bins > 0, "bins apply to binned mode, not exact mode%s", "");
+    return new EvaluateMultiLabel(numClasses, threshold, n, minSupportForTuning);
+  }
+
+  /** Fixed decision threshold in [0, 1]: a score at or above it predicts positive. Default 0.5. */
   public EvaluateMultiLabel withThreshold(double t) {
     checkArgument(t >= 0 && t <= 1, "threshold must be in [0, 1], was %s", t);
-    return new EvaluateMultiLabel(numClasses, t);
+    return new EvaluateMultiLabel(numClasses, t, bins, minSupportForTuning);
+  }
+
+  /** Classes with fewer positives keep the fixed threshold rather than a tuned one; >= 1, default 10. */
+  public EvaluateMultiLabel withMinSupportForTuning(int n) {
+    checkArgument(n >= 1, "minSupportForTuning must be >= 1, was %s", n);
+    return new EvaluateMultiLabel(numClasses, threshold, bins, n);
   }
 
   @Override
   public PCollection<MultiLabelReport> expand(PCollection<ScoredExample> input) {
     return input
-        .apply("ExactMetrics", Combine.globally(new ExactFn(numClasses, threshold)))
+        .apply(bins == 0 ? "ExactMetrics" : "BinnedMetrics",
+            Combine.globally(new MetricsFn(numClasses, threshold, bins, minSupportForTuning)))
         .setCoder(SerializableCoder.of(MultiLabelReport.class));
   }
 
-  static final class ExactFn extends Combine.CombineFn<ScoredExample, List<ScoredExample>, MultiLabelReport> {
+  /** The {@code CombineFn}; usable directly, e.g. in {@code Combine.perKey} for per-slice metrics. */
+  public static final class MetricsFn extends Combine.CombineFn<ScoredExample, MetricsAccumulator, MultiLabelReport> {
     private static final long serialVersionUID = 1L;
     private final int numClasses;
     private final double threshold;
+    private final int bins;
+    private final int minSupportForTuning;
 
-    ExactFn(int numClasses, double threshold) {
+    public MetricsFn(int numClasses, double threshold, int bins, int minSupportForTuning) {
       this.numClasses = numClasses;
       this.threshold = threshold;
+      this.bins = bins;
+      this.minSupportForTuning = minSupportForTuning;
     }
 
     @Override
-    public List<ScoredExample> createAccumulator() {
-      return new ArrayList<>();
+    public MetricsAccumulator createAccumulator() {
+      return bins == 0
+          ? MetricsAccumulator.exact(numClasses, threshold)
+          : MetricsAccumulator.binned(numClasses, threshold, new LogitBins(bins, LogitBins.DEFAULT_RANGE));
     }
 
     @Override
-    public List<ScoredExample> addInput(List<ScoredExample> acc, ScoredExample in) {
-      acc.add(in);
-      return acc;
+    public MetricsAccumulator addInput(MetricsAccumulator acc, ScoredExample in) {
+      return acc.add(in);
     }
 
     @Override
-    public List<ScoredExample> mergeAccumulators(Iterable<List<ScoredExample>> accs) {
-      List<ScoredExample> out = new ArrayList<>();
-      accs.forEach(out::addAll);
-      return out;
+    public MetricsAccumulator mergeAccumulators(Iterable<MetricsAccumulator> accs) {
+      MetricsAccumulator out = null;
+      for (MetricsAccumulator a : accs) {
+        out = out == null ? a : out.merge(a);
+      }
+      return out == null ? createAccumulator() : out;
     }
 
     @Override
-    public MultiLabelReport extractOutput(List<ScoredExample> acc) {
-      // sort by id so that the result does not depend on the order of merging
-      acc.sort((a, b) -> a.id.compareTo(b.id));
-      return ExactMetrics.compute(acc, numClasses, threshold);
+    public MultiLabelReport extractOutput(MetricsAccumulator acc) {
+      if (acc.kept != null) {
+        // exact mode: a fixed order, so that the result does not depend on the order of merging
+        acc.kept.sort((a, b) -> a.id.compareTo(b.id));
+      }
+      return MetricsReports.report(acc, minSupportForTuning);
     }
 
     @Override
-    public Coder<List<ScoredExample>> getAccumulatorCoder(CoderRegistry r, Coder<ScoredExample> in) {
-      return ListCoder.of(ScoredExampleCoder.of());
+    public Coder<MetricsAccumulator> getAccumulatorCoder(CoderRegistry r, Coder<ScoredExample> in) {
+      return SerializableCoder.of(MetricsAccumulator.class);
     }
   }
 }

@@ -1,0 +1,104 @@
+package dev.labelbeam.transforms.evaluation;
+
+import dev.labelbeam.shard.LabelBits;
+
+/**
+ * The ranking metrics of one class: ROC AUC (with an error bound in binned mode), average
+ * precision, and the F1-maximizing threshold. Computed exactly from kept scores or from the class's
+ * score histograms.
+ */
+final class ClassRanking {
+  /** NaN when undefined. */
+  double auc = Double.NaN;
+  /** 0 in exact mode; in binned mode the most the binned AUC can differ from the exact one. */
+  double aucErrorBound;
+  /** NaN without positives. */
+  double ap = Double.NaN;
+  double bestThreshold;
+  Confusion atBest;
+
+  /** Exact, from the kept examples. */
+  static ClassRanking exact(MetricsAccumulator acc, int c) {
+    int n = acc.kept.size();
+    float[] s = new float[n];
+    boolean[] l = new boolean[n];
+    for (int i = 0; i < n; i++) {
+      ScoredExample e = acc.kept.get(i);
+      s[i] = e.scores[c];
+      l[i] = LabelBits.get(e.labelBits, c);
+    }
+    ClassRanking r = new ClassRanking();
+    r.auc = BinaryMetrics.rocAuc(s, l);
+    r.ap = BinaryMetrics.averagePrecision(s, l);
+    BinaryMetrics.Tuned t = BinaryMetrics.bestF1Threshold(s, l);
+    r.bestThreshold = t.threshold;
+    r.atBest = t.confusion;
+    return r;
+  }
+
+  /** From the histograms of class {@code c}. */
+  static ClassRanking binned(MetricsAccumulator acc, int c) {
+    int nb = acc.bins.bins();
+    return fromHistograms(acc.posHist, acc.negHist, c * nb, nb, acc.bins);
+  }
+
+  /**
+   * Ranking metrics of one histogram pair (positives', negatives' counts per bin). Scores in one bin
+   * count as tied, as scikit-learn counts tied scores: AUC gives such a pair one half, so
+   * {@code |AUC_binned - AUC_exact| <= sum_b pos_b * neg_b / (2 P N)}, the bound reported.
+   */
+  static ClassRanking fromHistograms(int[] pos, int[] neg, int off, int nb, LogitBins bins) {
+    long p = 0;
+    long n = 0;
+    for (int b = 0; b < nb; b++) {
+      p += pos[off + b];
+      n += neg[off + b];
+    }
+    ClassRanking r = new ClassRanking();
+    if (p > 0 && n > 0) {
+      double wins = 0;
+      double tiePairs = 0;
+      long negBelow = 0;
+      for (int b = 0; b < nb; b++) {
+        long pb = pos[off + b];
+        long qb = neg[off + b];
+        wins += pb * (negBelow + qb / 2.0);
+        tiePairs += (double) pb * qb;
+        negBelow += qb;
+      }
+      r.auc = wins / ((double) p * n);
+      r.aucErrorBound = tiePairs / (2.0 * p * n);
+    }
+    long tp = 0;
+    long fp = 0;
+    double prevRecall = 0;
+    double ap = 0;
+    double bestF1 = -1;
+    r.bestThreshold = bins.edge(nb);
+    r.atBest = new Confusion(0, 0, p, n);
+    for (int b = nb - 1; b >= 0; b--) {
+      long pb = pos[off + b];
+      long qb = neg[off + b];
+      if (pb + qb == 0) {
+        continue;
+      }
+      tp += pb;
+      fp += qb;
+      if (p > 0) {
+        double recall = (double) tp / p;
+        ap += (recall - prevRecall) * tp / (tp + fp);
+        prevRecall = recall;
+      }
+      Confusion cm = new Confusion(tp, fp, p - tp, n - fp);
+      if (p > 0 && cm.f1() > bestF1) {
+        bestF1 = cm.f1();
+        r.bestThreshold = bins.edge(b);
+        r.atBest = cm;
+      }
+    }
+    if (p > 0) {
+      r.ap = ap;
+    }
+    return r;
+  }
+}

@@ -1,0 +1,210 @@
+package dev.labelbeam.transforms.evaluation;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/** Turns a {@link MetricsAccumulator} into a {@link MultiLabelReport}. */
+public final class MetricsReports {
+  /** Classes with fewer positives keep the fixed threshold instead of a tuned one. */
+  public static final int DEFAULT_MIN_SUPPORT_FOR_TUNING = 10;
+  /** Points kept on the micro-averaged precision-recall curve. */
+  static final int MAX_CURVE_POINTS = 200;
+
+  private MetricsReports() {}
+
+  public static MultiLabelReport report(MetricsAccumulator acc) {
+    return report(acc, DEFAULT_MIN_SUPPORT_FOR_TUNING);
+  }
+
+  public static MultiLabelReport report(MetricsAccumulator acc, int minSupportForTuning) {
+    int numClasses = acc.numClasses;
+    MultiLabelReport r = new MultiLabelReport();
+    r.mode = acc.isExact() ? "exact" : "binned";
+    r.bins = acc.isExact() ? null : acc.bins.bins();
+    r.numExamples = acc.examples;
+    r.numClasses = numClasses;
+    r.threshold = acc.threshold;
+    r.minSupportForTuning = minSupportForTuning;
+
+    Confusion total = new Confusion(0, 0, 0, 0);
+    Confusion tunedTotal = new Confusion(0, 0, 0, 0);
+    for (int c = 0; c < numClasses; c++) {
+      Confusion cm = new Confusion(acc.tp[c], acc.fp[c], acc.fn[c], acc.tn[c]);
+      total = total.plus(cm);
+      ClassRanking rank = acc.isExact() ? ClassRanking.exact(acc, c) : ClassRanking.binned(acc, c);
+      MultiLabelReport.ClassMetrics m = new MultiLabelReport.ClassMetrics();
+      m.index = c;
+      m.support = cm.support();
+      m.tp = cm.tp;
+      m.fp = cm.fp;
+      m.fn = cm.fn;
+      m.tn = cm.tn;
+      m.precision = cm.precision();
+      m.recall = cm.recall();
+      m.f1 = cm.f1();
+      if (Double.isNaN(rank.auc)) {
+        m.aucUndefinedReason = cm.support() == 0 ? "no positives" : "no negatives";
+      } else {
+        m.auc = rank.auc;
+        if (!acc.isExact()) {
+          m.aucErrorBound = rank.aucErrorBound;
+        }
+      }
+      m.ap = Double.isNaN(rank.ap) ? null : rank.ap;
+      Confusion tuned;
+      if (cm.support() >= minSupportForTuning) {
+        m.tunedThreshold = rank.bestThreshold;
+        m.thresholdSource = "tuned";
+        tuned = rank.atBest;
+      } else {
+        m.tunedThreshold = acc.threshold;
+        m.thresholdSource = "fallback: support below " + minSupportForTuning;
+        tuned = cm;
+      }
+      m.tunedPrecision = tuned.precision();
+      m.tunedRecall = tuned.recall();
+      m.tunedF1 = tuned.f1();
+      tunedTotal = tunedTotal.plus(tuned);
+      r.perClass.add(m);
+    }
+    r.macro = average(r.perClass, false);
+    r.weighted = average(r.perClass, true);
+    r.micro.precision = total.precision();
+    r.micro.recall = total.recall();
+    r.micro.f1 = total.f1();
+    r.micro.tunedF1 = tunedTotal.f1();
+    r.micro.aucClasses = numClasses;
+
+    int[][] pooled = pooledHistograms(acc);
+    LogitBins curveBins = acc.isExact() ? LogitBins.defaults() : acc.bins;
+    ClassRanking micro = ClassRanking.fromHistograms(pooled[0], pooled[1], 0, curveBins.bins(), curveBins);
+    if (acc.isExact()) {
+      micro.auc = exactPooledAuc(acc);
+      micro.aucErrorBound = 0;
+    }
+    r.micro.auc = Double.isNaN(micro.auc) ? null : micro.auc;
+    r.micro.ap = Double.isNaN(micro.ap) ? null : micro.ap;
+    r.microPrCurve = curve(pooled[0], pooled[1], curveBins);
+
+    r.samples.precision = acc.examples == 0 ? 0 : acc.sumSamplePrecision / MetricsAccumulator.FIXED_ONE / acc.examples;
+    r.samples.recall = acc.examples == 0 ? 0 : acc.sumSampleRecall / MetricsAccumulator.FIXED_ONE / acc.examples;
+    r.samples.f1 = acc.examples == 0 ? 0 : acc.sumSampleF1 / MetricsAccumulator.FIXED_ONE / acc.examples;
+    r.cardinality.meanTrueLabels = acc.examples == 0 ? 0 : (double) acc.sumTrue / acc.examples;
+    r.cardinality.meanPredictedLabels = acc.examples == 0 ? 0 : (double) acc.sumPredicted / acc.examples;
+    r.cardinality.labelDensity = r.cardinality.meanTrueLabels / numClasses;
+    r.cardinality.examplesWithoutLabels = acc.withoutLabels;
+    r.cardinality.classesWithoutPositives = (int) r.perClass.stream().filter(m -> m.support == 0).count();
+    r.cardinality.classesWithoutAuc = numClasses - r.macro.aucClasses;
+    return r;
+  }
+
+  private static MultiLabelReport.Averages average(List<MultiLabelReport.ClassMetrics> rows, boolean bySupport) {
+    MultiLabelReport.Averages a = new MultiLabelReport.Averages();
+    double w = 0;
+    double aucW = 0;
+    double apW = 0;
+    double auc = 0;
+    double ap = 0;
+    int aucClasses = 0;
+    for (MultiLabelReport.ClassMetrics m : rows) {
+      double k = bySupport ? m.support : 1;
+      w += k;
+      a.precision += k * m.precision;
+      a.recall += k * m.recall;
+      a.f1 += k * m.f1;
+      a.tunedF1 += k * m.tunedF1;
+      if (m.auc != null) {
+        auc += k * m.auc;
+        aucW += k;
+        aucClasses++;
+      }
+      if (m.ap != null) {
+        ap += k * m.ap;
+        apW += k;
+      }
+    }
+    if (w > 0) {
+      a.precision /= w;
+      a.recall /= w;
+      a.f1 /= w;
+      a.tunedF1 /= w;
+    }
+    a.auc = aucW > 0 ? auc / aucW : null;
+    a.ap = apW > 0 ? ap / apW : null;
+    a.aucClasses = aucClasses;
+    return a;
+  }
+
+  private static int[][] pooledHistograms(MetricsAccumulator acc) {
+    LogitBins bins = acc.isExact() ? LogitBins.defaults() : acc.bins;
+    int nb = bins.bins();
+    int[] pos = new int[nb];
+    int[] neg = new int[nb];
+    if (acc.isExact()) {
+      for (ScoredExample e : acc.kept) {
+        for (int c = 0; c < acc.numClasses; c++) {
+          int b = bins.bin(e.scores[c]);
+          if ((e.labelBits[c >>> 3] & (1 << (c & 7))) != 0) {
+            pos[b]++;
+          } else {
+            neg[b]++;
+          }
+        }
+      }
+    } else {
+      for (int c = 0; c < acc.numClasses; c++) {
+        for (int b = 0; b < nb; b++) {
+          pos[b] += acc.posHist[c * nb + b];
+          neg[b] += acc.negHist[c * nb + b];
+        }
+      }
+    }
+    return new int[][] {pos, neg};
+  }
+
+  private static double exactPooledAuc(MetricsAccumulator acc) {
+    int n = acc.kept.size() * acc.numClasses;
+    float[] s = new float[n];
+    boolean[] l = new boolean[n];
+    int k = 0;
+    for (ScoredExample e : acc.kept) {
+      for (int c = 0; c < acc.numClasses; c++) {
+        s[k] = e.scores[c];
+        l[k++] = (e.labelBits[c >>> 3] & (1 << (c & 7))) != 0;
+      }
+    }
+    return BinaryMetrics.rocAuc(s, l);
+  }
+
+  /** The micro-averaged precision-recall curve at the bin edges, thinned to at most 200 points. */
+  private static List<MultiLabelReport.CurvePoint> curve(int[] pos, int[] neg, LogitBins bins) {
+    long p = Arrays.stream(pos).asLongStream().sum();
+    List<MultiLabelReport.CurvePoint> all = new ArrayList<>();
+    if (p == 0) {
+      return all;
+    }
+    long tp = 0;
+    long fp = 0;
+    for (int b = bins.bins() - 1; b >= 0; b--) {
+      if (pos[b] + neg[b] == 0) {
+        continue;
+      }
+      tp += pos[b];
+      fp += neg[b];
+      MultiLabelReport.CurvePoint pt = new MultiLabelReport.CurvePoint();
+      pt.threshold = bins.edge(b);
+      pt.precision = (double) tp / (tp + fp);
+      pt.recall = (double) tp / p;
+      all.add(pt);
+    }
+    if (all.size() <= MAX_CURVE_POINTS) {
+      return all;
+    }
+    List<MultiLabelReport.CurvePoint> thin = new ArrayList<>();
+    for (int i = 0; i < MAX_CURVE_POINTS; i++) {
+      thin.add(all.get((int) ((long) i * (all.size() - 1) / (MAX_CURVE_POINTS - 1))));
+    }
+    return thin;
+  }
+}
