@@ -13,7 +13,9 @@ import picocli.CommandLine.Option;
 @Command(name = "evaluate", mixinStandardHelpOptions = true, showDefaultValues = true,
     description = "Score a split's records with a trained checkpoint in a Beam pipeline and compute per-class "
         + "precision, recall, F1 (at --threshold) and ROC AUC, macro and micro averages, and the same for a "
-        + "baseline predicting each label's training frequency. Writes metrics.json and per_class.csv.",
+        + "baseline predicting each label's training frequency; AP and mAP; micro, macro, weighted and samples "
+        + "averages; per-class thresholds tuned for F1. Writes metrics.json, per_class.csv, thresholds.json and a "
+        + "self-contained report.html.",
     footer = BeamRunnerOptions.FOOTER)
 public final class EvaluateCommand implements Callable<Integer> {
   @Option(names = "--shards", required = true, description = "Folder of a preprocess run.")
@@ -37,6 +39,17 @@ public final class EvaluateCommand implements Callable<Integer> {
   @Option(names = "--device", defaultValue = "auto", description = "auto (CUDA when available), cpu or cuda.")
   String device;
 
+  @Option(names = "--mode", defaultValue = "binned", description = "binned: per-class score histograms, memory "
+      + "O(classes x bins) whatever the number of examples, AUC within a reported bound; exact: every score kept.")
+  String mode;
+
+  @Option(names = "--bins", defaultValue = "1024", description = "Logit bins per class in binned mode (even).")
+  int bins;
+
+  @Option(names = "--min-support-for-tuning", defaultValue = "10", description = "Classes with fewer positives keep "
+      + "--threshold instead of a threshold tuned for F1.")
+  int minSupport;
+
   @Mixin BeamRunnerOptions runner;
 
   @Override
@@ -49,10 +62,17 @@ public final class EvaluateCommand implements Callable<Integer> {
     s.threshold = threshold;
     s.batchSize = batchSize;
     s.device = device;
+    if (!mode.equals("binned") && !mode.equals("exact")) {
+      throw new IllegalArgumentException("--mode must be binned or exact, was '" + mode + "'");
+    }
+    s.bins = mode.equals("exact") ? 0 : bins;
+    s.minSupportForTuning = minSupport;
     MultiLabelReport r = EvaluatePipeline.run(s, runner.options());
     System.out.print(SummaryTable.format(r));
     Path out = s.outputDir != null ? s.outputDir : s.shardDir;
-    System.out.println("metrics: " + out.resolve(EvaluatePipeline.METRICS_FILE) + " and " + out.resolve(EvaluatePipeline.PER_CLASS_FILE));
+    System.out.println("metrics: " + out.resolve(EvaluatePipeline.METRICS_FILE) + ", " + out.resolve(EvaluatePipeline.PER_CLASS_FILE)
+        + ", " + out.resolve(EvaluatePipeline.THRESHOLDS_FILE));
+    System.out.println("report:  " + out.resolve(EvaluatePipeline.REPORT_FILE));
     return 0;
   }
 }

@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
       PreprocessCommand.class,
       TrainCommand.class,
       EvaluateCommand.class,
+      PredictCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class LabelbeamCli implements Runnable {

@@ -89,8 +89,9 @@ public final class DemoRun {
     r.report = EvaluatePipeline.run(es, evaluateOptions);
     r.stageSeconds.put("evaluate", seconds(t));
     out.print(SummaryTable.format(r.report));
-    out.printf("metrics: %s and %s%n", r.shardDir.resolve(EvaluatePipeline.METRICS_FILE),
-        r.shardDir.resolve(EvaluatePipeline.PER_CLASS_FILE));
+    out.printf("metrics: %s, %s, %s%nreport:  %s%n", r.shardDir.resolve(EvaluatePipeline.METRICS_FILE),
+        r.shardDir.resolve(EvaluatePipeline.PER_CLASS_FILE), r.shardDir.resolve(EvaluatePipeline.THRESHOLDS_FILE),
+        r.shardDir.resolve(EvaluatePipeline.REPORT_FILE));
     StringBuilder times = new StringBuilder("stage times:");
     r.stageSeconds.forEach((k, v) -> times.append(String.format(" %s %.1f s,", k, v)));
     out.println(times.substring(0, times.length() - 1));

@@ -1,9 +1,12 @@
 package dev.labelbeam.pipelines;
 
+import dev.labelbeam.pipelines.report.HtmlReport;
 import dev.labelbeam.shard.DatasetInfo;
 import dev.labelbeam.shard.ImageRecord;
 import dev.labelbeam.shard.LabelVocabulary;
 import dev.labelbeam.transforms.evaluation.EvaluateMultiLabel;
+import dev.labelbeam.transforms.evaluation.LogitBins;
+import dev.labelbeam.transforms.evaluation.Thresholds;
 import dev.labelbeam.transforms.evaluation.MultiLabelReport;
 import dev.labelbeam.transforms.evaluation.ScoredExample;
 import dev.labelbeam.transforms.evaluation.ScoredExampleCoder;
@@ -18,6 +21,9 @@ import java.util.List;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.io.TFRecordIO;
+import org.apache.beam.sdk.io.TextIO;
+import org.apache.beam.sdk.values.PCollectionTuple;
+import dev.labelbeam.transforms.errors.DeadLetter;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.MapElements;
@@ -29,13 +35,18 @@ import org.apache.beam.sdk.values.TypeDescriptor;
 
 /**
  * The evaluation stage as a pipeline: read a split's shards, score every record with a checkpoint
- * ({@link ScoreRecords}), compute the metrics ({@link EvaluateMultiLabel}) for the model and for a
- * baseline that predicts each label's training frequency, and write {@code metrics.json} and
- * {@code per_class.csv} into the output folder.
+ * ({@link Predict}), compute the metrics ({@link EvaluateMultiLabel}, binned by default) for the
+ * model and for a baseline that predicts each label's training frequency, and write
+ * {@code metrics.json}, {@code per_class.csv}, {@code thresholds.json} (per-class thresholds tuned
+ * for F1 on this split, for {@code predict}) and {@code report.html} into the output folder.
  */
 public final class EvaluatePipeline {
   public static final String METRICS_FILE = "metrics.json";
   public static final String PER_CLASS_FILE = "per_class.csv";
+  public static final String THRESHOLDS_FILE = Thresholds.FILE_NAME;
+  public static final String REPORT_FILE = HtmlReport.FILE_NAME;
+  /** Records whose image did not decode when scoring, one JSON object a line. */
+  public static final String DEAD_LETTER_FILE = "evaluate_dead_letter.jsonl";
 
   private EvaluatePipeline() {}
 
@@ -49,6 +60,15 @@ public final class EvaluatePipeline {
     public double threshold = 0.5;
     public int batchSize = 64;
     public String device = "auto";
+    /** 0 for exact mode; otherwise the number of logit bins per class. */
+    public int bins = LogitBins.DEFAULT_BINS;
+    public int minSupportForTuning = 10;
+  }
+
+  private static EvaluateMultiLabel metrics(Settings s, int numClasses) {
+    EvaluateMultiLabel m = s.bins == 0 ? EvaluateMultiLabel.exact(numClasses)
+        : EvaluateMultiLabel.binned(numClasses).withBins(s.bins);
+    return m.withThreshold(s.threshold).withMinSupportForTuning(s.minSupportForTuning);
   }
 
   /** Runs to completion and returns the report it wrote. */
@@ -64,22 +84,27 @@ public final class EvaluatePipeline {
     }
 
     Pipeline p = Pipeline.create(options);
-    PCollection<ScoredExample> scored =
+    PCollectionTuple predicted =
         p.apply("ReadShards", TFRecordIO.read().from(s.shardDir.resolve(s.split + "-*.tfrecord*").toString()))
             .apply("ParseRecords", MapElements.into(TypeDescriptor.of(ImageRecord.class)).via(ImageRecord::parse))
             .setCoder(ImageRecordCoder.of())
-            .apply("ScoreRecords", ScoreRecords.withModel(s.modelDir.toString()).withBatchSize(s.batchSize).withDevice(s.device));
-    PCollection<MultiLabelReport> model =
-        scored.apply("ModelMetrics", EvaluateMultiLabel.exact(numClasses).withThreshold(s.threshold));
+            .apply("Predict", Predict.withModel(s.modelDir.toString()).withBatchSize(s.batchSize).withDevice(s.device));
+    PCollection<ScoredExample> scored = predicted.get(Predict.SCORED);
+    predicted.get(Predict.DEAD_LETTERS)
+        .apply("DeadLetterJson", MapElements.into(TypeDescriptor.of(String.class)).via(DeadLetter::toJson))
+        .apply("WriteDeadLetters", TextIO.write().to(out.resolve(DEAD_LETTER_FILE).toString()).withoutSharding());
+    PCollection<MultiLabelReport> model = scored.apply("ModelMetrics", metrics(s, numClasses));
     PCollectionView<MultiLabelReport> baseline =
         scored
             .apply("FrequencyBaseline", MapElements.into(TypeDescriptor.of(ScoredExample.class))
                 .via(e -> new ScoredExample(e.id, e.labelBits, frequency)))
             .setCoder(ScoredExampleCoder.of())
-            .apply("BaselineMetrics", EvaluateMultiLabel.exact(numClasses).withThreshold(s.threshold))
+            .apply("BaselineMetrics", metrics(s, numClasses))
             .apply("BaselineView", View.asSingleton());
     model.apply("WriteReport",
-        ParDo.of(new WriteReportFn(out.toString(), new ArrayList<>(vocab.names()), baseline)).withSideInputs(baseline));
+        ParDo.of(new WriteReportFn(out.toString(), new ArrayList<>(vocab.names()), baseline,
+            "labelbeam evaluation: " + s.split + " split of " + s.shardDir.getFileName() + ", model " + s.modelDir.getFileName()))
+            .withSideInputs(baseline));
     PipelineResult.State state = p.run().waitUntilFinish();
     if (state != PipelineResult.State.DONE) {
       throw new IllegalStateException("evaluate pipeline ended in state " + state);
@@ -103,11 +128,13 @@ public final class EvaluatePipeline {
     private final String outputDir;
     private final List<String> labels;
     private final PCollectionView<MultiLabelReport> baseline;
+    private final String title;
 
-    WriteReportFn(String outputDir, List<String> labels, PCollectionView<MultiLabelReport> baseline) {
+    WriteReportFn(String outputDir, List<String> labels, PCollectionView<MultiLabelReport> baseline, String title) {
       this.outputDir = outputDir;
       this.labels = labels;
       this.baseline = baseline;
+      this.title = title;
     }
 
     @ProcessElement
@@ -121,6 +148,8 @@ public final class EvaluatePipeline {
       try {
         DatasetFiles.writeText(outputDir, METRICS_FILE, r.toJson());
         DatasetFiles.writeText(outputDir, PER_CLASS_FILE, r.toCsv());
+        DatasetFiles.writeText(outputDir, THRESHOLDS_FILE, r.thresholds().toJson());
+        DatasetFiles.writeText(outputDir, REPORT_FILE, HtmlReport.render(r, title));
       } catch (IOException e) {
         throw new UncheckedIOException("cannot write the report to " + outputDir, e);
       }

@@ -13,25 +13,26 @@ public final class SummaryTable {
     for (MultiLabelReport.ClassMetrics m : r.perClass) {
       w = Math.max(w, m.label == null ? 4 : Math.min(40, m.label.length()));
     }
-    String rowFmt = "%-" + w + "s %8s %9s %7s %7s %7s%n";
-    sb.append(String.format(Locale.ROOT, rowFmt, "class", "support", "precision", "recall", "F1", "AUC"));
+    String rowFmt = "%-" + w + "s %8s %9s %7s %7s %7s %7s %8s%n";
+    sb.append(String.format(Locale.ROOT, rowFmt, "class", "support", "precision", "recall", "F1", "AUC", "AP", "tunedF1"));
     for (MultiLabelReport.ClassMetrics m : r.perClass) {
       String name = m.label == null ? Integer.toString(m.index) : m.label;
       if (name.length() > 40) {
         name = name.substring(0, 37) + "...";
       }
       sb.append(String.format(Locale.ROOT, rowFmt, name, m.support, f(m.precision), f(m.recall), f(m.f1),
-          m.auc == null ? "n/a" : f(m.auc)));
+          m.auc == null ? "n/a" : f(m.auc), m.ap == null ? "n/a" : f(m.ap), f(m.tunedF1)));
     }
-    sb.append(String.format(Locale.ROOT, rowFmt, "macro", "", f(r.macro.precision), f(r.macro.recall),
-        f(r.macro.f1), r.macro.auc == null ? "n/a" : f(r.macro.auc)));
-    sb.append(String.format(Locale.ROOT, rowFmt, "micro", "", f(r.micro.precision), f(r.micro.recall),
-        f(r.micro.f1), r.micro.auc == null ? "n/a" : f(r.micro.auc)));
+    avg(sb, rowFmt, "macro", r.macro);
+    avg(sb, rowFmt, "weighted", r.weighted);
+    avg(sb, rowFmt, "micro", r.micro);
+    sb.append(String.format(Locale.ROOT, rowFmt, "samples", "", f(r.samples.precision), f(r.samples.recall),
+        f(r.samples.f1), "", "", ""));
     if (r.baseline != null) {
-      sb.append(String.format(Locale.ROOT, rowFmt, "baseline macro", "", f(r.baseline.macro.precision),
-          f(r.baseline.macro.recall), f(r.baseline.macro.f1), r.baseline.macro.auc == null ? "n/a" : f(r.baseline.macro.auc)));
+      avg(sb, rowFmt, "baseline macro", r.baseline.macro);
     }
-    sb.append(String.format(Locale.ROOT, "%d examples, %d classes, threshold %.2f", r.numExamples, r.numClasses, r.threshold));
+    sb.append(String.format(Locale.ROOT, "%d examples, %d classes, threshold %.2f, %s mode (AP average = mAP; tunedF1 at per-class thresholds tuned on this split)",
+        r.numExamples, r.numClasses, r.threshold, r.mode));
     if (r.macro.aucClasses < r.numClasses) {
       sb.append(String.format(Locale.ROOT, "; %d classes without AUC (no positives or no negatives) left out of macro AUC",
           r.numClasses - r.macro.aucClasses));
@@ -43,6 +44,11 @@ public final class SummaryTable {
           r.baseline.macro.auc == null ? "n/a" : f(r.baseline.macro.auc), r.baseline.description));
     }
     return sb.toString();
+  }
+
+  private static void avg(StringBuilder sb, String rowFmt, String name, MultiLabelReport.Averages a) {
+    sb.append(String.format(Locale.ROOT, rowFmt, name, "", f(a.precision), f(a.recall), f(a.f1),
+        a.auc == null ? "n/a" : f(a.auc), a.ap == null ? "n/a" : f(a.ap), f(a.tunedF1)));
   }
 
   private static String f(double v) {

@@ -1,8 +1,12 @@
 package dev.labelbeam.pipelines;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.labelbeam.transforms.evaluation.Thresholds;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -38,5 +42,49 @@ class DemoRunTest {
     assertTrue(Files.exists(r.modelDir.resolve("model.pt")));
     assertTrue(out.contains("macro-AUC"), out);
     assertTrue(out.contains("stage times"), out);
+
+    // the report: self-contained HTML with four charts, thresholds for predict
+    String html = Files.readString(r.shardDir.resolve(EvaluatePipeline.REPORT_FILE));
+    assertEquals(4, html.split("data:image/png;base64,", -1).length - 1);
+    assertFalse(html.contains("http://") || html.contains("https://") || html.contains("<script"), "must open offline");
+    Thresholds t = Thresholds.fromJson(Files.readString(r.shardDir.resolve(EvaluatePipeline.THRESHOLDS_FILE)));
+    assertEquals(12, t.thresholds.size());
+    assertEquals("binned", r.report.mode);
+    assertTrue(r.report.macro.ap > r.report.baseline.macro.ap);
+
+    // predict on image files, one of them not an image: every input is a prediction or a dead letter
+    Files.writeString(tmp.resolve("data/images/zz_not_an_image.jpg"), "not a jpeg");
+    PredictPipeline.Settings ps = new PredictPipeline.Settings();
+    ps.modelDir = r.modelDir;
+    ps.images = tmp.resolve("data/images/0000*.jpg").toString();
+    ps.outputDir = tmp.resolve("pred");
+    ps.thresholdsFile = r.shardDir.resolve(EvaluatePipeline.THRESHOLDS_FILE);
+    ps.topK = 3;
+    ps.device = "cpu";
+    assertEquals(100, PredictPipeline.run(ps, Runners.options("DirectRunner", List.of())));
+    ps.images = tmp.resolve("data/images/*.jpg").toString();
+    ps.outputDir = tmp.resolve("pred-all");
+    long predicted = PredictPipeline.run(ps, Runners.options("DirectRunner", List.of()));
+    assertEquals(s.images, predicted);
+    List<String> dead = Files.readAllLines(ps.outputDir.resolve(PredictPipeline.DEAD_LETTER_FILE));
+    assertEquals(1, dead.size());
+    assertTrue(dead.get(0).contains("zz_not_an_image.jpg") && dead.get(0).contains("decode_failed"), dead.get(0));
+    ObjectMapper json = new ObjectMapper();
+    try (var files = Files.list(tmp.resolve("pred"))) {
+      for (Path f : (Iterable<Path>) files.filter(f -> f.getFileName().toString().startsWith("predictions"))::iterator) {
+        for (String line : Files.readAllLines(f)) {
+          JsonNode n = json.readTree(line);
+          assertEquals(3, n.get("top").size());
+          double topScore = n.get("top").get(0).get("score").asDouble();
+          assertTrue(topScore >= n.get("top").get(1).get("score").asDouble());
+          String topLabel = n.get("top").get(0).get("label").asText();
+          boolean listed = false;
+          for (JsonNode l : n.get("labels")) {
+            listed |= l.asText().equals(topLabel);
+          }
+          assertEquals(topScore >= t.thresholds.get(t.labels.indexOf(topLabel)), listed, line);
+        }
+      }
+    }
   }
 }

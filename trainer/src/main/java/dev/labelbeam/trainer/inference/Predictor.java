@@ -17,7 +17,7 @@ import org.bytedeco.pytorch.global.torch;
 
 /**
  * Scores encoded images with a trained checkpoint: per-class sigmoid probabilities. Runs without
- * autograd, on CUDA when available. One instance holds one model; not thread-safe (use one per
+ * autograd, on CUDA when available, there under bf16 autocast (the sigmoid in float32). One instance holds one model; not thread-safe (use one per
  * thread or per Beam {@code DoFn} instance), and {@link #close()} it to free the native model.
  */
 public final class Predictor implements AutoCloseable {
@@ -48,26 +48,73 @@ public final class Predictor implements AutoCloseable {
     return spec;
   }
 
-  /** Per-class probabilities for each image, in input order. */
+  /**
+   * Per-class probabilities for each image, in input order.
+   *
+   * @throws IllegalArgumentException when an image does not decode (see {@link #predictEach})
+   */
   public float[][] predict(List<byte[]> encodedImages) {
     int n = encodedImages.size();
-    float[][] out = new float[n][];
-    if (n == 0) {
-      return out;
-    }
     int per = tensorizer.floatsPerImage();
     float[] pixels = new float[n * per];
     for (int i = 0; i < n; i++) {
       tensorizer.tensorize(encodedImages.get(i), false, pixels, i * per);
     }
+    return forward(pixels, n);
+  }
+
+  /**
+   * Like {@link #predict}, but an image that does not decode gets {@code null} and its error in
+   * {@code errors[i]} instead of failing the batch.
+   */
+  public float[][] predictEach(List<byte[]> encodedImages, String[] errors) {
+    int n = encodedImages.size();
+    int per = tensorizer.floatsPerImage();
+    float[] pixels = new float[n * per];
+    int[] slot = new int[n];
+    int good = 0;
+    for (int i = 0; i < n; i++) {
+      try {
+        tensorizer.tensorize(encodedImages.get(i), false, pixels, good * per);
+        slot[i] = good++;
+      } catch (RuntimeException e) {
+        slot[i] = -1;
+        errors[i] = e.getMessage();
+      }
+    }
+    float[][] scored = forward(pixels, good);
+    float[][] out = new float[n][];
+    for (int i = 0; i < n; i++) {
+      out[i] = slot[i] < 0 ? null : scored[slot[i]];
+    }
+    return out;
+  }
+
+  private float[][] forward(float[] pixels, int n) {
+    float[][] out = new float[n][];
+    if (n == 0) {
+      return out;
+    }
     int c = spec.numClasses;
     try (PointerScope scope = new PointerScope();
         NoGradGuard noGrad = new NoGradGuard()) {
       Tensor x = Tensor.create(pixels, n, 3, spec.imageSize, spec.imageSize);
+      Tensor logits;
       if (device.is_cuda()) {
         x = x.to(device, torch.ScalarType.Float);
+        // autocast state is per thread: switch it on around this forward pass only
+        torch.set_autocast_dtype(torch.DeviceType.CUDA, torch.ScalarType.BFloat16);
+        torch.set_autocast_enabled(torch.DeviceType.CUDA, true);
+        try {
+          logits = model.forward(x);
+        } finally {
+          torch.set_autocast_enabled(torch.DeviceType.CUDA, false);
+        }
+        logits = logits.to(torch.ScalarType.Float);
+      } else {
+        logits = model.forward(x);
       }
-      Tensor probs = torch.sigmoid(model.forward(x)).cpu().contiguous();
+      Tensor probs = torch.sigmoid(logits).cpu().contiguous();
       FloatBuffer buf = probs.createBuffer();
       for (int i = 0; i < n; i++) {
         out[i] = new float[c];

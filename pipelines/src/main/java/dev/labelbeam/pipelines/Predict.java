@@ -1,0 +1,184 @@
+package dev.labelbeam.pipelines;
+
+import dev.labelbeam.shard.ImageRecord;
+import dev.labelbeam.trainer.inference.Predictor;
+import dev.labelbeam.transforms.errors.DeadLetter;
+import dev.labelbeam.transforms.errors.DeadLetterCoder;
+import dev.labelbeam.transforms.errors.Reason;
+import dev.labelbeam.transforms.evaluation.ScoredExample;
+import dev.labelbeam.transforms.evaluation.ScoredExampleCoder;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.beam.sdk.metrics.Counter;
+import org.apache.beam.sdk.metrics.Metrics;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
+import org.apache.beam.sdk.transforms.windowing.GlobalWindow;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.beam.sdk.values.TupleTag;
+import org.apache.beam.sdk.values.TupleTagList;
+
+/**
+ * Scores records with a trained checkpoint. Output {@link #SCORED}: a {@link ScoredExample} (id,
+ * true labels, per-class probabilities) for each {@link ImageRecord} (records of unlabeled images
+ * carry an empty bitset); output {@link #DEAD_LETTERS}: records whose image does not decode, with
+ * the reason. The model is loaded once per {@code DoFn} instance ({@code @Setup}) and freed in
+ * {@code @Teardown}; elements are scored in batches of {@code batchSize} without autograd (bf16
+ * autocast on CUDA), the last partial batch flushed at the end of each bundle. Meant for bounded
+ * inputs in the global window (batch jobs).
+ *
+ * <pre>{@code
+ * PCollection<ScoredExample> scored =
+ *     records.apply(Predict.withModel("/models/run1").withBatchSize(128)).get(Predict.SCORED);
+ * }</pre>
+ */
+public final class Predict extends PTransform<PCollection<ImageRecord>, PCollectionTuple> {
+  private static final long serialVersionUID = 1L;
+
+  public static final TupleTag<ScoredExample> SCORED = new TupleTag<ScoredExample>() {};
+  public static final TupleTag<DeadLetter> DEAD_LETTERS = new TupleTag<DeadLetter>() {};
+
+  private final String modelDir;
+  private final int batchSize;
+  private final String device;
+
+  private Predict(String modelDir, int batchSize, String device) {
+    this.modelDir = modelDir;
+    this.batchSize = batchSize;
+    this.device = device;
+  }
+
+  /** Scores with the checkpoint in {@code modelDir} (a local folder on every worker). */
+  public static Predict withModel(String modelDir) {
+    if (modelDir == null || modelDir.isEmpty()) {
+      throw new IllegalArgumentException("modelDir must be a folder, was '" + modelDir + "'");
+    }
+    return new Predict(modelDir, 64, "auto");
+  }
+
+  /** Records scored per forward pass, in [1, 4096]; default 64. */
+  public Predict withBatchSize(int n) {
+    if (n < 1 || n > 4096) {
+      throw new IllegalArgumentException("batchSize must be in [1, 4096], was " + n);
+    }
+    return new Predict(modelDir, n, device);
+  }
+
+  /** {@code auto}, {@code cpu} or {@code cuda}; default {@code auto}. */
+  public Predict withDevice(String d) {
+    if (!List.of("auto", "cpu", "cuda").contains(d)) {
+      throw new IllegalArgumentException("device must be auto, cpu or cuda, was '" + d + "'");
+    }
+    return new Predict(modelDir, batchSize, d);
+  }
+
+  @Override
+  public PCollectionTuple expand(PCollection<ImageRecord> input) {
+    PCollectionTuple out = input.apply("Score",
+        ParDo.of(new ScoreFn(modelDir, batchSize, device)).withOutputTags(SCORED, TupleTagList.of(DEAD_LETTERS)));
+    out.get(SCORED).setCoder(ScoredExampleCoder.of());
+    out.get(DEAD_LETTERS).setCoder(DeadLetterCoder.of());
+    return out;
+  }
+
+  static final class ScoreFn extends DoFn<ImageRecord, ScoredExample> {
+    private static final long serialVersionUID = 1L;
+    private final String modelDir;
+    private final int batchSize;
+    private final String device;
+    private final Counter undecodable = Metrics.counter(Predict.class, Reason.DECODE_FAILED.code());
+    private transient Predictor predictor;
+    private transient List<ImageRecord> pending;
+
+    ScoreFn(String modelDir, int batchSize, String device) {
+      this.modelDir = modelDir;
+      this.batchSize = batchSize;
+      this.device = device;
+    }
+
+    @Setup
+    public void setup() throws IOException {
+      predictor = Predictor.load(Path.of(modelDir), device);
+    }
+
+    @StartBundle
+    public void startBundle() {
+      pending = new ArrayList<>();
+    }
+
+    /** Where a flushed batch's outputs go: the element receiver or the bundle-finish context. */
+    private interface Sink {
+      void scored(ScoredExample s);
+
+      void dead(DeadLetter d);
+    }
+
+    @ProcessElement
+    public void process(@Element ImageRecord r, MultiOutputReceiver out) {
+      pending.add(r);
+      if (pending.size() >= batchSize) {
+        flush(new Sink() {
+          @Override
+          public void scored(ScoredExample s) {
+            out.get(SCORED).output(s);
+          }
+
+          @Override
+          public void dead(DeadLetter d) {
+            out.get(DEAD_LETTERS).output(d);
+          }
+        });
+      }
+    }
+
+    @FinishBundle
+    public void finishBundle(FinishBundleContext c) {
+      flush(new Sink() {
+        @Override
+        public void scored(ScoredExample s) {
+          c.output(SCORED, s, BoundedWindow.TIMESTAMP_MIN_VALUE, GlobalWindow.INSTANCE);
+        }
+
+        @Override
+        public void dead(DeadLetter d) {
+          c.output(DEAD_LETTERS, d, BoundedWindow.TIMESTAMP_MIN_VALUE, GlobalWindow.INSTANCE);
+        }
+      });
+    }
+
+    private void flush(Sink sink) {
+      if (pending.isEmpty()) {
+        return;
+      }
+      List<byte[]> images = new ArrayList<>(pending.size());
+      for (ImageRecord r : pending) {
+        images.add(r.encoded());
+      }
+      String[] errors = new String[pending.size()];
+      float[][] scores = predictor.predictEach(images, errors);
+      for (int i = 0; i < pending.size(); i++) {
+        ImageRecord r = pending.get(i);
+        if (scores[i] == null) {
+          undecodable.inc();
+          sink.dead(new DeadLetter(r.id(), r.id(), Reason.DECODE_FAILED, errors[i]));
+        } else {
+          sink.scored(new ScoredExample(r.id(), r.labelBits(), scores[i]));
+        }
+      }
+      pending.clear();
+    }
+
+    @Teardown
+    public void teardown() {
+      if (predictor != null) {
+        predictor.close();
+        predictor = null;
+      }
+    }
+  }
+}

@@ -1,0 +1,167 @@
+package dev.labelbeam.pipelines;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.labelbeam.shard.ImageRecord;
+import dev.labelbeam.trainer.model.ModelSpec;
+import dev.labelbeam.transforms.errors.DeadLetter;
+import dev.labelbeam.transforms.evaluation.ScoredExample;
+import dev.labelbeam.transforms.evaluation.Thresholds;
+import dev.labelbeam.transforms.shards.ImageRecordCoder;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.channels.Channels;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.io.FileIO;
+import org.apache.beam.sdk.io.TFRecordIO;
+import org.apache.beam.sdk.io.TextIO;
+import org.apache.beam.sdk.options.PipelineOptions;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.MapElements;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.beam.sdk.values.TypeDescriptor;
+
+/**
+ * Inference as a pipeline: score TFRecord shards or plain image files with a checkpoint and write
+ * JSON Lines, one object per image: {@code {"id": ..., "labels": [labels whose score is at or above
+ * their class threshold], "top": [{"label": ..., "score": ...}, ... k highest]}}. Thresholds come
+ * from a {@code thresholds.json} (per class, as {@code evaluate} tunes them) or are one number for
+ * all classes. Images that do not decode go to {@code dead_letter.jsonl} with the reason.
+ */
+public final class PredictPipeline {
+  public static final String PREDICTIONS_PREFIX = "predictions";
+  public static final String DEAD_LETTER_FILE = "dead_letter.jsonl";
+
+  private PredictPipeline() {}
+
+  /** Settings of one inference run. */
+  public static final class Settings {
+    public Path modelDir;
+    /** A glob of TFRecord shards, or null. */
+    public String records;
+    /** A glob of image files (any format OpenCV decodes), or null. */
+    public String images;
+    public Path outputDir;
+    /** A thresholds.json, or null for {@link #threshold} on every class. */
+    public Path thresholdsFile;
+    public double threshold = 0.5;
+    public int topK = 5;
+    public int batchSize = 64;
+    public String device = "auto";
+  }
+
+  /** Runs to completion; returns the number of prediction lines written. */
+  public static long run(Settings s, PipelineOptions options) throws IOException {
+    if ((s.records == null) == (s.images == null)) {
+      throw new IllegalArgumentException("give exactly one input: records (TFRecord shards) or images");
+    }
+    if (s.topK < 0) {
+      throw new IllegalArgumentException("topK must be >= 0, was " + s.topK);
+    }
+    ModelSpec spec = ModelSpec.read(s.modelDir.resolve(ModelSpec.FILE_NAME));
+    Thresholds thresholds = s.thresholdsFile == null
+        ? Thresholds.uniform(spec.labels, s.threshold)
+        : Thresholds.fromJson(Files.readString(s.thresholdsFile));
+    double[] perClass = thresholds.forLabels(spec.labels);
+    Files.createDirectories(s.outputDir);
+
+    Pipeline p = Pipeline.create(options);
+    PCollection<ImageRecord> records;
+    if (s.records != null) {
+      records = p.apply("ReadShards", TFRecordIO.read().from(s.records))
+          .apply("ParseRecords", MapElements.into(TypeDescriptor.of(ImageRecord.class)).via(ImageRecord::parse));
+    } else {
+      int numClasses = spec.numClasses;
+      records = p.apply("MatchImages", FileIO.match().filepattern(s.images))
+          .apply("ReadMatches", FileIO.readMatches())
+          .apply("ToRecords", ParDo.of(new ImageFileFn(numClasses)));
+    }
+    records.setCoder(ImageRecordCoder.of());
+    PCollectionTuple predicted = records.apply("Predict",
+        Predict.withModel(s.modelDir.toString()).withBatchSize(s.batchSize).withDevice(s.device));
+    predicted.get(Predict.SCORED)
+        .apply("ToJson", MapElements.into(TypeDescriptor.of(String.class))
+            .via(new FormatFn(new ArrayList<>(spec.labels), perClass, s.topK)::apply))
+        .apply("WritePredictions", TextIO.write().to(s.outputDir.resolve(PREDICTIONS_PREFIX).toString()).withSuffix(".jsonl"));
+    predicted.get(Predict.DEAD_LETTERS)
+        .apply("DeadLetterJson", MapElements.into(TypeDescriptor.of(String.class)).via(DeadLetter::toJson))
+        .apply("WriteDeadLetters", TextIO.write().to(s.outputDir.resolve(DEAD_LETTER_FILE).toString()).withoutSharding());
+    PipelineResult.State state = p.run().waitUntilFinish();
+    if (state != PipelineResult.State.DONE) {
+      throw new IllegalStateException("predict pipeline ended in state " + state);
+    }
+    long lines = 0;
+    try (var files = Files.list(s.outputDir)) {
+      for (Path f : (Iterable<Path>) files.filter(f -> f.getFileName().toString().startsWith(PREDICTIONS_PREFIX))::iterator) {
+        lines += Files.readAllLines(f).size();
+      }
+    }
+    return lines;
+  }
+
+  /** An image file as a record to score: id = its path, no labels. */
+  static final class ImageFileFn extends DoFn<FileIO.ReadableFile, ImageRecord> {
+    private static final long serialVersionUID = 1L;
+    private final int numClasses;
+
+    ImageFileFn(int numClasses) {
+      this.numClasses = numClasses;
+    }
+
+    @ProcessElement
+    public void process(@Element FileIO.ReadableFile f, OutputReceiver<ImageRecord> out) throws IOException {
+      byte[] bytes;
+      try (InputStream in = Channels.newInputStream(f.open())) {
+        bytes = in.readAllBytes();
+      }
+      out.output(new ImageRecord(f.getMetadata().resourceId().toString(), bytes, "file", 0, 0,
+          new byte[(numClasses + 7) / 8]));
+    }
+  }
+
+  /** Formats one prediction line. */
+  static final class FormatFn implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private final List<String> labels;
+    private final double[] thresholds;
+    private final int topK;
+
+    FormatFn(List<String> labels, double[] thresholds, int topK) {
+      this.labels = labels;
+      this.thresholds = thresholds;
+      this.topK = topK;
+    }
+
+    String apply(ScoredExample e) {
+      ObjectNode n = MAPPER.createObjectNode();
+      n.put("id", e.id);
+      ArrayNode above = n.putArray("labels");
+      for (int c = 0; c < e.scores.length; c++) {
+        if (e.scores[c] >= thresholds[c]) {
+          above.add(labels.get(c));
+        }
+      }
+      Integer[] order = new Integer[e.scores.length];
+      Arrays.setAll(order, i -> i);
+      Arrays.sort(order, Comparator.comparingDouble((Integer i) -> -e.scores[i]).thenComparingInt(i -> i));
+      ArrayNode top = n.putArray("top");
+      for (int k = 0; k < Math.min(topK, order.length); k++) {
+        ObjectNode t = top.addObject();
+        t.put("label", labels.get(order[k]));
+        t.put("score", e.scores[order[k]]);
+      }
+      return n.toString();
+    }
+  }
+}
