@@ -28,16 +28,17 @@ final class ClassRanking {
       l[i] = LabelBits.get(e.labelBits, c);
     }
     ClassRanking r = new ClassRanking();
-    r.auc = BinaryMetrics.rocAuc(s, l);
-    r.ap = BinaryMetrics.averagePrecision(s, l);
-    BinaryMetrics.Tuned t = BinaryMetrics.bestF1Threshold(s, l);
-    r.bestThreshold = t.threshold;
-    r.atBest = t.confusion;
+    BinaryMetrics.Ranked ranked = BinaryMetrics.rank(s, l);
+    r.auc = ranked.auc;
+    r.ap = ranked.ap;
+    r.bestThreshold = ranked.tuned.threshold;
+    r.atBest = ranked.tuned.confusion;
     return r;
   }
 
   /** From the histograms of class {@code c}. */
   static ClassRanking binned(MetricsAccumulator acc, int c) {
+    acc.densify();
     int nb = acc.bins.bins();
     return fromHistograms(acc.posHist, acc.negHist, c * nb, nb, acc.bins);
   }

@@ -33,10 +33,26 @@ public final class MetricsAccumulator implements Serializable {
 
   /** Exact mode: the examples; null in binned mode. */
   final List<ScoredExample> kept;
-  /** Binned mode: the bins and the class-major histograms; null in exact mode. */
+  /** Binned mode: the bins; null in exact mode. */
   final LogitBins bins;
-  final int[] posHist;
-  final int[] negHist;
+  /**
+   * Binned mode: class-major histograms ({@code class * bins + bin}), allocated only once there is
+   * enough data: until then (small bundles, as runners often make) the observations wait in
+   * {@code pending} as {@code cell << 1 | label}, so an accumulator of a few examples stays small.
+   */
+  int[] posHist;
+  int[] negHist;
+  private int[] pending;
+  private int pendingSize;
+  private final int cells;
+  /**
+   * Binned mode: examples whose scores are not yet in the histograms. They are binned a block at a
+   * time, class by class, so that the updates of one class's histogram row are adjacent in memory
+   * (one example at a time would touch a different cache line for every class).
+   */
+  private transient ScoredExample[] block;
+  private transient int blockSize;
+  static final int BLOCK = 64;
 
   private MetricsAccumulator(int numClasses, double threshold, LogitBins bins) {
     this.numClasses = numClasses;
@@ -48,16 +64,15 @@ public final class MetricsAccumulator implements Serializable {
     this.bins = bins;
     if (bins == null) {
       kept = new ArrayList<>();
-      posHist = null;
-      negHist = null;
+      cells = 0;
     } else {
       kept = null;
-      long cells = (long) numClasses * bins.bins();
-      if (cells > Integer.MAX_VALUE - 8) {
+      long n = (long) numClasses * bins.bins();
+      if (n > (Integer.MAX_VALUE >> 1) - 8) {
         throw new IllegalArgumentException(numClasses + " classes × " + bins.bins() + " bins is too many cells");
       }
-      posHist = new int[(int) cells];
-      negHist = new int[(int) cells];
+      cells = (int) n;
+      pending = new int[Math.min(cells, 1 << 16)];
     }
   }
 
@@ -88,7 +103,7 @@ public final class MetricsAccumulator implements Serializable {
     long exTp = 0;
     long exTrue = 0;
     long exPred = 0;
-    int nb = bins == null ? 0 : bins.bins();
+
     for (int c = 0; c < numClasses; c++) {
       boolean label = (bits[c >>> 3] & (1 << (c & 7))) != 0;
       float s = e.scores[c];
@@ -108,14 +123,6 @@ public final class MetricsAccumulator implements Serializable {
       } else {
         tn[c]++;
       }
-      if (bins != null) {
-        int cell = c * nb + bins.bin(s);
-        if (label) {
-          posHist[cell]++;
-        } else {
-          negHist[cell]++;
-        }
-      }
     }
     examples++;
     sumTrue += exTrue;
@@ -128,8 +135,35 @@ public final class MetricsAccumulator implements Serializable {
     sumSampleF1 += fixed(exTrue + exPred == 0 ? 0 : 2.0 * exTp / (exTrue + exPred));
     if (kept != null) {
       kept.add(e);
+    } else {
+      if (block == null) {
+        block = new ScoredExample[BLOCK];
+      }
+      block[blockSize++] = e;
+      if (blockSize == BLOCK) {
+        flushBlock();
+      }
     }
     return this;
+  }
+
+  /** Bins the pending block of examples, class by class. */
+  void flushBlock() {
+    if (blockSize == 0) {
+      return;
+    }
+    int nb = bins.bins();
+    for (int c = 0; c < numClasses; c++) {
+      int row = c * nb;
+      int byteIndex = c >>> 3;
+      int mask = 1 << (c & 7);
+      for (int k = 0; k < blockSize; k++) {
+        ScoredExample e = block[k];
+        observe(row + bins.bin(e.scores[c]), (e.labelBits[byteIndex] & mask) != 0);
+      }
+    }
+    java.util.Arrays.fill(block, 0, blockSize, null);
+    blockSize = 0;
   }
 
   static final double FIXED_ONE = 4294967296.0;
@@ -160,12 +194,77 @@ public final class MetricsAccumulator implements Serializable {
     if (kept != null) {
       kept.addAll(o.kept);
     } else {
-      for (int i = 0; i < posHist.length; i++) {
-        posHist[i] = Math.addExact(posHist[i], o.posHist[i]);
-        negHist[i] = Math.addExact(negHist[i], o.negHist[i]);
+      o.flushBlock();
+      flushBlock();
+      if (o.posHist != null) {
+        densify();
+        for (int i = 0; i < cells; i++) {
+          posHist[i] = Math.addExact(posHist[i], o.posHist[i]);
+          negHist[i] = Math.addExact(negHist[i], o.negHist[i]);
+        }
+      }
+      for (int k = 0; k < o.pendingSize; k++) {
+        observe(o.pending[k] >>> 1, (o.pending[k] & 1) == 1);
       }
     }
     return this;
+  }
+
+  private void observe(int cell, boolean label) {
+    if (posHist != null) {
+      if (label) {
+        posHist[cell]++;
+      } else {
+        negHist[cell]++;
+      }
+      return;
+    }
+    if (pendingSize == pending.length) {
+      if (pendingSize >= cells / 2) {
+        allocateHistograms();
+        observe(cell, label);
+        return;
+      }
+      pending = java.util.Arrays.copyOf(pending, Math.min(Math.max(16, pendingSize * 2), Math.max(16, cells / 2)));
+    }
+    pending[pendingSize++] = (cell << 1) | (label ? 1 : 0);
+  }
+
+  /** Switches to dense histograms (binned mode), replaying what was pending. */
+  void densify() {
+    if (bins == null) {
+      return;
+    }
+    flushBlock();
+    allocateHistograms();
+  }
+
+  private void allocateHistograms() {
+    if (posHist != null) {
+      return;
+    }
+    posHist = new int[cells];
+    negHist = new int[cells];
+    for (int k = 0; k < pendingSize; k++) {
+      int e = pending[k];
+      if ((e & 1) == 1) {
+        posHist[e >>> 1]++;
+      } else {
+        negHist[e >>> 1]++;
+      }
+    }
+    pending = new int[0];
+    pendingSize = 0;
+  }
+
+  private void writeObject(java.io.ObjectOutputStream out) throws java.io.IOException {
+    if (bins != null) {
+      flushBlock();
+    }
+    if (pending != null && pending.length != pendingSize) {
+      pending = java.util.Arrays.copyOf(pending, pendingSize);
+    }
+    out.defaultWriteObject();
   }
 
   @Override
@@ -174,13 +273,19 @@ public final class MetricsAccumulator implements Serializable {
       return false;
     }
     MetricsAccumulator a = (MetricsAccumulator) o;
+    if (bins != null) {
+      flushBlock();
+      a.flushBlock();
+    }
     return numClasses == a.numClasses && threshold == a.threshold && examples == a.examples
         && sumSampleF1 == a.sumSampleF1 && sumSamplePrecision == a.sumSamplePrecision
         && sumSampleRecall == a.sumSampleRecall && sumTrue == a.sumTrue && sumPredicted == a.sumPredicted
         && withoutLabels == a.withoutLabels && java.util.Arrays.equals(tp, a.tp) && java.util.Arrays.equals(fp, a.fp)
         && java.util.Arrays.equals(fn, a.fn) && java.util.Arrays.equals(tn, a.tn)
         && java.util.Objects.equals(kept, a.kept) && java.util.Arrays.equals(posHist, a.posHist)
-        && java.util.Arrays.equals(negHist, a.negHist);
+        && java.util.Arrays.equals(negHist, a.negHist) && pendingSize == a.pendingSize
+        && (pending == null ? a.pending == null
+            : a.pending != null && java.util.Arrays.equals(pending, 0, pendingSize, a.pending, 0, a.pendingSize));
   }
 
   @Override

@@ -153,6 +153,7 @@ public final class MetricsReports {
         }
       }
     } else {
+      acc.densify();
       for (int c = 0; c < acc.numClasses; c++) {
         for (int b = 0; b < nb; b++) {
           pos[b] += acc.posHist[c * nb + b];
