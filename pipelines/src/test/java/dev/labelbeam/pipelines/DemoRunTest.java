@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.labelbeam.transforms.evaluation.MultiLabelReport;
 import dev.labelbeam.transforms.evaluation.Thresholds;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -51,6 +52,22 @@ class DemoRunTest {
     assertEquals(12, t.thresholds.size());
     assertEquals("binned", r.report.mode);
     assertTrue(r.report.macro.ap > r.report.baseline.macro.ap);
+
+    // the same evaluation in exact mode: F1 identical, AUC within the binned mode's own bound
+    EvaluatePipeline.Settings es = new EvaluatePipeline.Settings();
+    es.shardDir = r.shardDir;
+    es.modelDir = r.modelDir;
+    es.outputDir = tmp.resolve("exact");
+    es.bins = 0;
+    es.device = "cpu";
+    MultiLabelReport exact = EvaluatePipeline.run(es, Runners.options("DirectRunner", List.of()));
+    assertEquals("exact", exact.mode);
+    for (int c = 0; c < 12; c++) {
+      MultiLabelReport.ClassMetrics b = r.report.perClass.get(c);
+      MultiLabelReport.ClassMetrics e = exact.perClass.get(c);
+      assertEquals(e.f1, b.f1, 0.0);
+      assertTrue(Math.abs(e.auc - b.auc) <= b.aucErrorBound + 1e-9, "class " + c);
+    }
 
     // predict on image files, one of them not an image: every input is a prediction or a dead letter
     Files.writeString(tmp.resolve("data/images/zz_not_an_image.jpg"), "not a jpeg");
