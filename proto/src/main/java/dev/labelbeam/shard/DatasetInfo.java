@@ -13,12 +13,14 @@ import java.util.Map;
 
 /**
  * {@code dataset.json}: what a preprocess run wrote. The trainer derives {@code pos_weight} from
- * {@link #positiveCounts} of the train split.
+ * {@link #positiveCounts} of the train split. {@link #shards} lists exactly the shards of the run that
+ * wrote this file; readers use it rather than listing the folder.
  *
  * <pre>{@code
  * {
  *   "numClasses": 12,
- *   "imageHeight": 64, "imageWidth": 64, "imageFormat": "jpeg",
+ *   "imageHeight": 64, "imageWidth": 64,       // the resize target (both = the shorter side in "shorter" mode)
+ *   "imageFormat": "jpeg", "resize": "shorter:64",
  *   "records": {"train": 2700, "val": 300},              // records written per split
  *   "positiveCounts": {"train": [..C ints..], "val": [..]},  // per-class positives per split
  *   "shards": {"train": ["train-00000-of-00004.tfrecord", ...], "val": [...]},
@@ -42,6 +44,8 @@ public final class DatasetInfo implements java.io.Serializable {
   public int imageHeight;
   public int imageWidth;
   public String imageFormat;
+  /** The resize spec, e.g. {@code shorter:256}, {@code fit:320x240} or {@code exact:224x224}. */
+  public String resize;
   public Map<String, Long> records = new LinkedHashMap<>();
   public Map<String, long[]> positiveCounts = new LinkedHashMap<>();
   public Map<String, List<String>> shards = new LinkedHashMap<>();

@@ -10,7 +10,8 @@ import dev.labelbeam.shard.LabelBits;
 import dev.labelbeam.transforms.errors.Reason;
 import dev.labelbeam.transforms.images.ImageProcessingException;
 import dev.labelbeam.transforms.images.ImageResizer;
-import dev.labelbeam.transforms.images.JpegHeader;
+import dev.labelbeam.transforms.images.ImageHeader;
+import dev.labelbeam.transforms.images.ResizeSpec;
 import dev.labelbeam.transforms.manifest.CsvManifestParser;
 import dev.labelbeam.transforms.manifest.ManifestEntry;
 import dev.labelbeam.transforms.shards.DatasetStats;
@@ -36,8 +37,8 @@ class UnitsTest {
     assertEquals(List.of(), p.parse("/abs/b.jpg,").labels());
     assertEquals("gs://bucket/c.jpg", p.parse("gs://bucket/c.jpg,x").path());
     assertEquals("a,b.jpg", p.parse("\"a,b.jpg\",x").id());
-    assertTrue(CsvManifestParser.isSkippable("path,labels"));
-    assertTrue(CsvManifestParser.isSkippable("  "));
+    assertTrue(p.isSkippable("path,labels"));
+    assertTrue(p.isSkippable("  "));
     assertThrows(IllegalArgumentException.class, () -> p.parse("no comma"));
     assertThrows(IllegalArgumentException.class, () -> p.parse(",cat"));
     assertThrows(IllegalArgumentException.class, () -> p.parse("a.jpg,cat,dog"));
@@ -77,17 +78,21 @@ class UnitsTest {
   void resizesShorterSideAndReadsJpegHeader(@TempDir Path tmp) throws Exception {
     SyntheticShapes.generate(tmp, 1, 96, 1);
     byte[] jpeg = Files.readAllBytes(tmp.resolve("images/000000.jpg"));
-    assertArrayEquals(new int[] {96, 96}, JpegHeader.dimensions(jpeg));
-    assertEquals(2, JpegHeader.reductionFor(96, 96, 48));
-    assertEquals(8, JpegHeader.reductionFor(4000, 3000, 256));
-    assertEquals(1, JpegHeader.reductionFor(500, 375, 256));
-    assertNull(JpegHeader.dimensions("GIF89a....".getBytes()));
+    ImageHeader h = ImageHeader.read(jpeg);
+    assertEquals("jpeg", h.format);
+    assertEquals(96, h.width);
+    assertEquals(96, h.height);
+    assertEquals(2, ResizeSpec.shorterSide(48).jpegReduction(96, 96));
+    assertEquals(8, ResizeSpec.shorterSide(256).jpegReduction(4000, 3000));
+    assertEquals(4, ResizeSpec.shorterSide(256).jpegReduction(2048, 1536));
+    assertEquals(1, ResizeSpec.shorterSide(256).jpegReduction(500, 375));
+    assertNull(ImageHeader.read("not an image at all".getBytes()));
 
     ImageResizer r = new ImageResizer(32, 90);
     ImageResizer.Resized out = r.process(jpeg);
     assertEquals(32, out.width);
     assertEquals(32, out.height);
-    assertArrayEquals(new int[] {32, 32}, JpegHeader.dimensions(out.jpeg));
+    assertEquals(32, ImageHeader.read(out.bytes).width);
     assertArrayEquals(new int[] {256, 341}, new ImageResizer(256, 90).targetSize(375, 500));
     assertArrayEquals(new int[] {341, 256}, new ImageResizer(256, 90).targetSize(500, 375));
 

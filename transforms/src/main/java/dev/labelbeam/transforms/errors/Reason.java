@@ -1,19 +1,25 @@
 package dev.labelbeam.transforms.errors;
 
-/** Why a record was dead-lettered; {@link #code()} is what reports and counters show. */
+/** Why a record was dead-lettered; {@link #code()} is what reports, counters and files show. */
 public enum Reason {
-  /** A manifest line that cannot be parsed (wrong number of fields, empty path). */
+  /** A manifest line that cannot be parsed (wrong number of fields, empty path, bad JSON). */
   BAD_MANIFEST_LINE("bad_manifest_line"),
+  /** A second manifest entry with an id already seen; the first (by path, then labels) is kept. */
+  DUPLICATE_ID("duplicate_id"),
   /** The image path cannot be opened or read. */
   UNREADABLE_PATH("unreadable_path"),
   /** The file has zero bytes. */
   EMPTY_FILE("empty_file"),
-  /** The bytes are not an image OpenCV can decode (truncated, corrupt, not an image). */
+  /** The file is larger than the maximum file size. */
+  FILE_TOO_LARGE("file_too_large"),
+  /** The header declares more pixels than allowed (a decompression bomb), judged before decoding. */
+  TOO_MANY_PIXELS("too_many_pixels"),
+  /** The file ends before the image does (no JPEG end-of-image marker, no PNG IEND chunk). */
+  TRUNCATED("truncated"),
+  /** The bytes are not an image OpenCV can decode (corrupt data, not an image format). */
   DECODE_FAILED("decode_failed"),
   /** A label not in the given vocabulary. */
-  UNKNOWN_LABEL("unknown_label"),
-  /** The decoded image is too large to process. */
-  TOO_LARGE("too_large");
+  UNKNOWN_LABEL("unknown_label");
 
   private final String code;
 

@@ -31,11 +31,17 @@ import org.bytedeco.javacpp.Loader;
 import org.bytedeco.opencv.global.opencv_imgcodecs;
 
 /**
- * Reads each manifest entry's image through Beam's {@link FileSystems}, decodes and resizes it with
- * OpenCV ({@link ImageResizer}), re-encodes it as JPEG and packs its labels against the vocabulary
- * side input. Output {@link #RECORDS}: the shard records; output {@link #DEAD_LETTERS}: entries
- * whose file is missing, empty, undecodable or too large, or which name a label outside the
- * vocabulary, each with its reason. A Beam counter counts each reason.
+ * Reads each manifest entry's image through Beam's {@link FileSystems}, decodes, resizes and
+ * re-encodes it with OpenCV ({@link ImageResizer}) and packs its labels against the vocabulary side
+ * input. Output {@link #RECORDS}: the shard records; output {@link #DEAD_LETTERS}: entries whose
+ * file is missing, empty, too large, truncated, undecodable or declares too many pixels, or which
+ * name a label outside the vocabulary, each with its reason. A Beam counter counts each reason, and
+ * {@code decode_resize_encode_micros} the time spent in OpenCV.
+ *
+ * <pre>{@code
+ * PCollectionTuple out = entries.apply(DecodeAndResize.with(vocabularyView)
+ *     .withResize(ResizeSpec.shorterSide(256)).withJpegQuality(90));
+ * }</pre>
  */
 public final class DecodeAndResize extends PTransform<PCollection<ManifestEntry>, PCollectionTuple> {
   private static final long serialVersionUID = 1L;
@@ -43,35 +49,84 @@ public final class DecodeAndResize extends PTransform<PCollection<ManifestEntry>
   public static final TupleTag<ImageRecord> RECORDS = new TupleTag<ImageRecord>() {};
   public static final TupleTag<DeadLetter> DEAD_LETTERS = new TupleTag<DeadLetter>() {};
 
-  /** Files larger than this are dead-lettered without being read. */
+  /** Default maximum file size: 64 MB. */
   public static final long DEFAULT_MAX_FILE_BYTES = 64L << 20;
 
-  private final PCollectionView<LabelVocabulary> vocabulary;
-  private final int shorterSide;
-  private final int jpegQuality;
-
-  private DecodeAndResize(PCollectionView<LabelVocabulary> vocabulary, int shorterSide, int jpegQuality) {
-    this.vocabulary = vocabulary;
-    this.shorterSide = shorterSide;
-    this.jpegQuality = jpegQuality;
+  /** What to do with a label outside the vocabulary. */
+  public enum UnknownLabels {
+    /** Dead-letter the image (reason {@code unknown_label}). */
+    DEAD_LETTER,
+    /** Fail the job, naming the label and the image. */
+    FAIL,
+    /** Drop the label, keep the image (for vocabularies pruned by count). */
+    DROP
   }
 
-  /** Resizes the shorter side to 256 with JPEG quality 90; labels packed against {@code vocabulary}. */
+  private final PCollectionView<LabelVocabulary> vocabulary;
+  private final ResizeSpec resize;
+  private final ImageResizer.Output output;
+  private final int jpegQuality;
+  private final long maxPixels;
+  private final long maxFileBytes;
+  private final UnknownLabels unknownLabels;
+
+  private DecodeAndResize(PCollectionView<LabelVocabulary> vocabulary, ResizeSpec resize, ImageResizer.Output output,
+      int jpegQuality, long maxPixels, long maxFileBytes, UnknownLabels unknownLabels) {
+    this.vocabulary = vocabulary;
+    this.resize = resize;
+    this.output = output;
+    this.jpegQuality = jpegQuality;
+    this.maxPixels = maxPixels;
+    this.maxFileBytes = maxFileBytes;
+    this.unknownLabels = unknownLabels;
+  }
+
+  /** Shorter side to 256, JPEG quality 90, labels packed against {@code vocabulary}. */
   public static DecodeAndResize with(PCollectionView<LabelVocabulary> vocabulary) {
     checkArgument(vocabulary != null, "vocabulary must be a PCollectionView, was null");
-    return new DecodeAndResize(vocabulary, 256, 90);
+    return new DecodeAndResize(vocabulary, ResizeSpec.shorterSide(256), ImageResizer.Output.JPEG, 90,
+        ImageResizer.DEFAULT_MAX_PIXELS, DEFAULT_MAX_FILE_BYTES, UnknownLabels.DEAD_LETTER);
+  }
+
+  /** How to resize; default shorter side to 256. */
+  public DecodeAndResize withResize(ResizeSpec r) {
+    checkArgument(r != null, "resize must be set, was null");
+    return new DecodeAndResize(vocabulary, r, output, jpegQuality, maxPixels, maxFileBytes, unknownLabels);
   }
 
   /** Target length of the shorter side, aspect kept; in [8, 8192]. */
   public DecodeAndResize withShorterSide(int pixels) {
     checkArgument(pixels >= 8 && pixels <= 8192, "shorterSide must be in [8, 8192], was %s", pixels);
-    return new DecodeAndResize(vocabulary, pixels, jpegQuality);
+    return withResize(ResizeSpec.shorterSide(pixels));
   }
 
-  /** JPEG quality of the re-encoded image; in [1, 100]. */
+  /** Output encoding: jpeg (default), png or raw RGB. */
+  public DecodeAndResize withOutput(ImageResizer.Output o) {
+    return new DecodeAndResize(vocabulary, resize, o, jpegQuality, maxPixels, maxFileBytes, unknownLabels);
+  }
+
+  /** JPEG quality of the re-encoded image; in [1, 100], default 90. */
   public DecodeAndResize withJpegQuality(int quality) {
     checkArgument(quality >= 1 && quality <= 100, "jpegQuality must be in [1, 100], was %s", quality);
-    return new DecodeAndResize(vocabulary, shorterSide, quality);
+    return new DecodeAndResize(vocabulary, resize, output, quality, maxPixels, maxFileBytes, unknownLabels);
+  }
+
+  /** Images whose header declares more pixels are dead-lettered before decoding; >= 1, default 100M. */
+  public DecodeAndResize withMaxPixels(long n) {
+    checkArgument(n >= 1, "maxPixels must be >= 1, was %s", n);
+    return new DecodeAndResize(vocabulary, resize, output, jpegQuality, n, maxFileBytes, unknownLabels);
+  }
+
+  /** Larger files are dead-lettered without being read; >= 1, default 64 MB. */
+  public DecodeAndResize withMaxFileBytes(long n) {
+    checkArgument(n >= 1, "maxFileBytes must be >= 1, was %s", n);
+    return new DecodeAndResize(vocabulary, resize, output, jpegQuality, maxPixels, n, unknownLabels);
+  }
+
+  /** What happens to a label outside the vocabulary; default {@link UnknownLabels#DEAD_LETTER}. */
+  public DecodeAndResize withUnknownLabels(UnknownLabels policy) {
+    checkArgument(policy != null, "unknownLabels must be set, was null");
+    return new DecodeAndResize(vocabulary, resize, output, jpegQuality, maxPixels, maxFileBytes, policy);
   }
 
   @Override
@@ -79,7 +134,7 @@ public final class DecodeAndResize extends PTransform<PCollection<ManifestEntry>
     PCollectionTuple out =
         input.apply(
             "DecodeResizeEncode",
-            ParDo.of(new ProcessFn(vocabulary, new ImageResizer(shorterSide, jpegQuality)))
+            ParDo.of(new ProcessFn(vocabulary, new ImageResizer(resize, output, jpegQuality, maxPixels), maxFileBytes, unknownLabels))
                 .withSideInputs(vocabulary)
                 .withOutputTags(RECORDS, TupleTagList.of(DEAD_LETTERS)));
     out.get(RECORDS).setCoder(ImageRecordCoder.of());
@@ -91,12 +146,18 @@ public final class DecodeAndResize extends PTransform<PCollection<ManifestEntry>
     private static final long serialVersionUID = 1L;
     private final PCollectionView<LabelVocabulary> vocabulary;
     private final ImageResizer resizer;
+    private final long maxFileBytes;
+    private final UnknownLabels unknownLabels;
     private transient Map<Reason, Counter> counters;
     private final Counter written = Metrics.counter(DecodeAndResize.class, "records_written");
+    private final Counter droppedLabels = Metrics.counter(DecodeAndResize.class, "labels_dropped");
+    private final Counter micros = Metrics.counter(DecodeAndResize.class, "decode_resize_encode_micros");
 
-    ProcessFn(PCollectionView<LabelVocabulary> vocabulary, ImageResizer resizer) {
+    ProcessFn(PCollectionView<LabelVocabulary> vocabulary, ImageResizer resizer, long maxFileBytes, UnknownLabels unknownLabels) {
       this.vocabulary = vocabulary;
       this.resizer = resizer;
+      this.maxFileBytes = maxFileBytes;
+      this.unknownLabels = unknownLabels;
     }
 
     @Setup
@@ -112,18 +173,13 @@ public final class DecodeAndResize extends PTransform<PCollection<ManifestEntry>
     public void process(@Element ManifestEntry entry, MultiOutputReceiver out, ProcessContext c) {
       LabelVocabulary vocab = c.sideInput(vocabulary);
       try {
-        int[] classes = new int[entry.labels().size()];
-        for (int i = 0; i < classes.length; i++) {
-          String label = entry.labels().get(i);
-          classes[i] = vocab.indexOf(label);
-          if (classes[i] < 0) {
-            throw new ImageProcessingException(Reason.UNKNOWN_LABEL, "label '" + label + "' is not in the vocabulary");
-          }
-        }
+        int[] classes = classes(entry, vocab);
         byte[] bytes = read(entry.path());
+        long t0 = System.nanoTime();
         ImageResizer.Resized r = resizer.process(bytes);
-        out.get(RECORDS)
-            .output(new ImageRecord(entry.id(), r.jpeg, "jpeg", r.height, r.width, LabelBits.pack(classes, vocab.size())));
+        micros.inc((System.nanoTime() - t0) / 1000);
+        out.get(RECORDS).output(new ImageRecord(entry.id(), r.bytes, r.format, r.height, r.width,
+            LabelBits.pack(classes, vocab.size())));
         written.inc();
       } catch (ImageProcessingException e) {
         counters.get(e.reason()).inc();
@@ -131,16 +187,38 @@ public final class DecodeAndResize extends PTransform<PCollection<ManifestEntry>
       }
     }
 
-    private static byte[] read(String path) throws ImageProcessingException {
+    private int[] classes(ManifestEntry entry, LabelVocabulary vocab) throws ImageProcessingException {
+      int[] classes = new int[entry.labels().size()];
+      int n = 0;
+      for (String label : entry.labels()) {
+        int k = vocab.indexOf(label);
+        if (k >= 0) {
+          classes[n++] = k;
+        } else if (unknownLabels == UnknownLabels.DROP) {
+          droppedLabels.inc();
+        } else if (unknownLabels == UnknownLabels.FAIL) {
+          throw new IllegalStateException("label '" + label + "' of " + entry.id()
+              + " is not in the vocabulary (unknown labels are set to fail the job)");
+        } else {
+          throw new ImageProcessingException(Reason.UNKNOWN_LABEL, "label '" + label + "' is not in the vocabulary");
+        }
+      }
+      return java.util.Arrays.copyOf(classes, n);
+    }
+
+    private byte[] read(String path) throws ImageProcessingException {
+      MatchResult.Metadata meta;
       try {
-        MatchResult.Metadata meta = FileSystems.matchSingleFileSpec(path);
-        if (meta.sizeBytes() > DEFAULT_MAX_FILE_BYTES) {
-          throw new ImageProcessingException(
-              Reason.TOO_LARGE, "file is " + meta.sizeBytes() + " bytes, above " + DEFAULT_MAX_FILE_BYTES);
-        }
-        try (InputStream in = Channels.newInputStream(FileSystems.open(meta.resourceId()))) {
-          return in.readAllBytes();
-        }
+        meta = FileSystems.matchSingleFileSpec(path);
+      } catch (IOException | RuntimeException e) {
+        throw new ImageProcessingException(Reason.UNREADABLE_PATH, "cannot open " + path + ": " + e.getMessage());
+      }
+      if (meta.sizeBytes() > maxFileBytes) {
+        throw new ImageProcessingException(Reason.FILE_TOO_LARGE,
+            "file is " + meta.sizeBytes() + " bytes, above the limit of " + maxFileBytes);
+      }
+      try (InputStream in = Channels.newInputStream(FileSystems.open(meta.resourceId()))) {
+        return in.readAllBytes();
       } catch (IOException | RuntimeException e) {
         throw new ImageProcessingException(Reason.UNREADABLE_PATH, "cannot read " + path + ": " + e);
       }

@@ -7,12 +7,14 @@ import static org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_REDUCED_COLOR_8
 import static org.bytedeco.opencv.global.opencv_imgcodecs.IMWRITE_JPEG_QUALITY;
 import static org.bytedeco.opencv.global.opencv_imgcodecs.imdecode;
 import static org.bytedeco.opencv.global.opencv_imgcodecs.imencode;
+import static org.bytedeco.opencv.global.opencv_imgproc.COLOR_BGR2RGB;
 import static org.bytedeco.opencv.global.opencv_imgproc.INTER_AREA;
 import static org.bytedeco.opencv.global.opencv_imgproc.INTER_LINEAR;
-import static org.bytedeco.opencv.global.opencv_imgproc.resize;
+import static org.bytedeco.opencv.global.opencv_imgproc.cvtColor;
 
 import dev.labelbeam.transforms.errors.Reason;
 import java.io.Serializable;
+import java.util.Locale;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.IntPointer;
 import org.bytedeco.javacpp.PointerScope;
@@ -21,90 +23,136 @@ import org.bytedeco.opencv.opencv_core.Mat;
 import org.bytedeco.opencv.opencv_core.Size;
 
 /**
- * Decode, resize (shorter side to {@code shorterSide}, aspect kept; area interpolation when
- * shrinking) and re-encode as JPEG, with OpenCV. JPEGs are decoded at a reduced DCT scale when the
- * target allows it. Native memory is released before each call returns.
+ * Decode, resize and re-encode one image with OpenCV.
  *
- * <p>Thread-safe (no mutable state); OpenCV's own threading is left to OpenCV.
+ * <ul>
+ *   <li>Input: JPEG, PNG (alpha dropped as Pillow's {@code convert("RGB")} does, 16-bit scaled to
+ *       8-bit, palette expanded), GIF, BMP, WebP, TIFF; grayscale and CMYK become RGB; the EXIF
+ *       orientation is applied. JPEGs are decoded at a reduced DCT scale (1/2, 1/4, 1/8) whenever the
+ *       target size allows it.
+ *   <li>Checks before decoding: the header must declare at most {@code maxPixels} pixels
+ *       (decompression bombs are refused without allocating), and JPEG/PNG files must not be cut
+ *       short.
+ *   <li>Resize per {@link ResizeSpec}, area interpolation when shrinking, linear when enlarging.
+ *   <li>Output: {@code jpeg} (with quality), {@code png}, or {@code raw} (RGB bytes, row-major HWC).
+ * </ul>
+ *
+ * Native memory is released before each call returns. Thread-safe.
  */
 public final class ImageResizer implements Serializable {
   private static final long serialVersionUID = 1L;
 
-  /** Decoded images above this many pixels are refused instead of risking the heap. */
-  public static final long MAX_PIXELS = 178_956_970L;
+  /** Default cap on declared pixels: 100 megapixels (a 20,000 × 5,000 image). */
+  public static final long DEFAULT_MAX_PIXELS = 100_000_000L;
 
-  private final int shorterSide;
-  private final int jpegQuality;
+  /** Output encodings. */
+  public enum Output {
+    JPEG("jpeg"),
+    PNG("png"),
+    RAW("raw");
 
-  /**
-   * @param shorterSide target length of the shorter side, in [8, 8192]
-   * @param jpegQuality JPEG quality, in [1, 100]
-   */
-  public ImageResizer(int shorterSide, int jpegQuality) {
-    if (shorterSide < 8 || shorterSide > 8192) {
-      throw new IllegalArgumentException("shorterSide must be in [8, 8192], was " + shorterSide);
+    public final String name;
+
+    Output(String name) {
+      this.name = name;
     }
+
+    public static Output parse(String s) {
+      for (Output o : values()) {
+        if (o.name.equals(s.toLowerCase(Locale.ROOT))) {
+          return o;
+        }
+      }
+      throw new IllegalArgumentException("output format must be jpeg, png or raw, was '" + s + "'");
+    }
+  }
+
+  private final ResizeSpec resize;
+  private final Output output;
+  private final int jpegQuality;
+  private final long maxPixels;
+
+  public ImageResizer(ResizeSpec resize, Output output, int jpegQuality, long maxPixels) {
     if (jpegQuality < 1 || jpegQuality > 100) {
       throw new IllegalArgumentException("jpegQuality must be in [1, 100], was " + jpegQuality);
     }
-    this.shorterSide = shorterSide;
+    if (maxPixels < 1) {
+      throw new IllegalArgumentException("maxPixels must be >= 1, was " + maxPixels);
+    }
+    this.resize = resize;
+    this.output = output;
     this.jpegQuality = jpegQuality;
+    this.maxPixels = maxPixels;
   }
 
-  public int shorterSide() {
-    return shorterSide;
+  /** Shorter side to {@code shorterSide}, JPEG output at {@code jpegQuality}. */
+  public ImageResizer(int shorterSide, int jpegQuality) {
+    this(ResizeSpec.shorterSide(shorterSide), Output.JPEG, jpegQuality, DEFAULT_MAX_PIXELS);
   }
 
-  /** The result: encoded JPEG bytes and the size after resizing. */
+  public ResizeSpec resize() {
+    return resize;
+  }
+
+  public Output output() {
+    return output;
+  }
+
+  /** The result: encoded bytes, their format and the size after resizing. */
   public static final class Resized {
-    public final byte[] jpeg;
+    public final byte[] bytes;
+    public final String format;
     public final int width;
     public final int height;
 
-    Resized(byte[] jpeg, int width, int height) {
-      this.jpeg = jpeg;
+    Resized(byte[] bytes, String format, int width, int height) {
+      this.bytes = bytes;
+      this.format = format;
       this.width = width;
       this.height = height;
     }
   }
 
-  /** The output size for an input of {@code w × h}: shorter side to the target, aspect kept. */
+  /** The output size for an input of {@code w × h}. */
   public int[] targetSize(int w, int h) {
-    if (w <= h) {
-      return new int[] {shorterSide, Math.max(1, (int) Math.round((double) h * shorterSide / w))};
-    }
-    return new int[] {Math.max(1, (int) Math.round((double) w * shorterSide / h)), shorterSide};
+    return resize.target(w, h);
   }
 
   /**
    * Decodes, resizes and encodes one image.
    *
-   * @throws ImageProcessingException with {@link Reason#EMPTY_FILE}, {@link Reason#DECODE_FAILED}
-   *     or {@link Reason#TOO_LARGE}
+   * @throws ImageProcessingException with {@link Reason#EMPTY_FILE}, {@link Reason#TOO_MANY_PIXELS},
+   *     {@link Reason#TRUNCATED} or {@link Reason#DECODE_FAILED}
    */
   public Resized process(byte[] bytes) throws ImageProcessingException {
     if (bytes.length == 0) {
       throw new ImageProcessingException(Reason.EMPTY_FILE, "file has zero bytes");
     }
+    ImageHeader header = ImageHeader.read(bytes);
     int flags = IMREAD_COLOR;
-    int[] dims = JpegHeader.dimensions(bytes);
-    if (dims != null) {
-      if ((long) dims[0] * dims[1] > MAX_PIXELS) {
-        throw new ImageProcessingException(
-            Reason.TOO_LARGE, "image is " + dims[0] + "x" + dims[1] + ", above " + MAX_PIXELS + " pixels");
+    if (header != null) {
+      if (header.width <= 0 || header.height <= 0 || header.pixels() > maxPixels) {
+        throw new ImageProcessingException(Reason.TOO_MANY_PIXELS,
+            "header declares " + header + " (" + header.pixels() + " pixels), the limit is " + maxPixels);
       }
-      switch (JpegHeader.reductionFor(dims[0], dims[1], shorterSide)) {
-        case 8:
-          flags = IMREAD_REDUCED_COLOR_8;
-          break;
-        case 4:
-          flags = IMREAD_REDUCED_COLOR_4;
-          break;
-        case 2:
-          flags = IMREAD_REDUCED_COLOR_2;
-          break;
-        default:
-          flags = IMREAD_COLOR;
+      if (ImageHeader.isTruncated(header.format, bytes)) {
+        throw new ImageProcessingException(Reason.TRUNCATED,
+            header.format + " file of " + bytes.length + " bytes ends before the image does");
+      }
+      if (header.format.equals("jpeg")) {
+        switch (resize.jpegReduction(header.width, header.height)) {
+          case 8:
+            flags = IMREAD_REDUCED_COLOR_8;
+            break;
+          case 4:
+            flags = IMREAD_REDUCED_COLOR_4;
+            break;
+          case 2:
+            flags = IMREAD_REDUCED_COLOR_2;
+            break;
+          default:
+            flags = IMREAD_COLOR;
+        }
       }
     }
     try (PointerScope scope = new PointerScope()) {
@@ -114,23 +162,49 @@ public final class ImageResizer implements Serializable {
       try {
         img = imdecode(buf, flags);
       } catch (RuntimeException e) {
-        throw new ImageProcessingException(Reason.DECODE_FAILED, "OpenCV could not decode: " + e.getMessage());
+        throw new ImageProcessingException(Reason.DECODE_FAILED, "OpenCV could not decode: " + firstLine(e.getMessage()));
       }
       if (img == null || img.empty()) {
-        throw new ImageProcessingException(
-            Reason.DECODE_FAILED, "not a decodable image (" + bytes.length + " bytes)");
+        throw new ImageProcessingException(Reason.DECODE_FAILED, header == null
+            ? "not a recognized image format (" + bytes.length + " bytes)"
+            : "corrupt " + header.format + " data (" + bytes.length + " bytes)");
       }
-      int[] size = targetSize(img.cols(), img.rows());
-      Mat out = new Mat();
-      boolean shrinking = size[0] < img.cols();
-      resize(img, out, new Size(size[0], size[1]), 0, 0, shrinking ? INTER_AREA : INTER_LINEAR);
-      BytePointer encoded = new BytePointer();
-      if (!imencode(".jpg", out, encoded, new IntPointer(IMWRITE_JPEG_QUALITY, jpegQuality))) {
-        throw new ImageProcessingException(Reason.DECODE_FAILED, "JPEG encoding failed");
+      int[] size = resize.target(img.cols(), img.rows());
+      Mat out = img;
+      if (size[0] != img.cols() || size[1] != img.rows()) {
+        out = new Mat();
+        boolean shrinking = (long) size[0] * size[1] < (long) img.cols() * img.rows();
+        org.bytedeco.opencv.global.opencv_imgproc.resize(img, out, new Size(size[0], size[1]), 0, 0, shrinking ? INTER_AREA : INTER_LINEAR);
       }
-      byte[] jpeg = new byte[(int) encoded.limit()];
-      encoded.get(jpeg);
-      return new Resized(jpeg, size[0], size[1]);
+      return new Resized(encode(out), output.name, size[0], size[1]);
     }
+  }
+
+  private byte[] encode(Mat bgr) throws ImageProcessingException {
+    if (output == Output.RAW) {
+      Mat rgb = new Mat();
+      cvtColor(bgr, rgb, COLOR_BGR2RGB);
+      byte[] raw = new byte[rgb.rows() * rgb.cols() * 3];
+      rgb.data().get(raw);
+      return raw;
+    }
+    BytePointer encoded = new BytePointer();
+    boolean ok = output == Output.JPEG
+        ? imencode(".jpg", bgr, encoded, new IntPointer(IMWRITE_JPEG_QUALITY, jpegQuality))
+        : imencode(".png", bgr, encoded);
+    if (!ok) {
+      throw new ImageProcessingException(Reason.DECODE_FAILED, output.name + " encoding failed");
+    }
+    byte[] out = new byte[(int) encoded.limit()];
+    encoded.get(out);
+    return out;
+  }
+
+  private static String firstLine(String s) {
+    if (s == null) {
+      return "";
+    }
+    int nl = s.indexOf('\n');
+    return nl < 0 ? s : s.substring(0, nl);
   }
 }

@@ -5,6 +5,7 @@ import static dev.labelbeam.transforms.Preconditions.checkArgument;
 import dev.labelbeam.transforms.errors.DeadLetter;
 import dev.labelbeam.transforms.errors.DeadLetterCoder;
 import dev.labelbeam.transforms.errors.Reason;
+import java.util.Locale;
 import org.apache.beam.sdk.coders.SerializableCoder;
 import org.apache.beam.sdk.io.TextIO;
 import org.apache.beam.sdk.metrics.Counter;
@@ -18,12 +19,14 @@ import org.apache.beam.sdk.values.TupleTag;
 import org.apache.beam.sdk.values.TupleTagList;
 
 /**
- * Reads a CSV manifest ({@code path,labels}, labels separated by {@code |}) from any Beam
- * filesystem. Output {@link #ENTRIES}: one {@link ManifestEntry} per data line; output
- * {@link #DEAD_LETTERS}: lines that cannot be parsed, with the reason.
+ * Reads a manifest from any Beam filesystem: CSV ({@code path,labels}, labels separated by
+ * {@code |}) or JSON Lines ({@code {"image": "...", "labels": [...]}}). Image paths are relative to
+ * the manifest's folder or absolute (or URLs of a Beam filesystem such as {@code gs://}). Output
+ * {@link #ENTRIES}: one {@link ManifestEntry} per data line; output {@link #DEAD_LETTERS}: lines that
+ * cannot be parsed, with the reason.
  *
  * <pre>{@code
- * PCollectionTuple m = p.apply(ReadManifest.csv("/data/manifest.csv"));
+ * PCollectionTuple m = p.apply(ReadManifest.from("gs://bucket/manifest.jsonl"));
  * PCollection<ManifestEntry> entries = m.get(ReadManifest.ENTRIES);
  * }</pre>
  */
@@ -33,29 +36,59 @@ public final class ReadManifest extends PTransform<PBegin, PCollectionTuple> {
   public static final TupleTag<ManifestEntry> ENTRIES = new TupleTag<ManifestEntry>() {};
   public static final TupleTag<DeadLetter> DEAD_LETTERS = new TupleTag<DeadLetter>() {};
 
-  private final String manifest;
-
-  private ReadManifest(String manifest) {
-    this.manifest = manifest;
+  /** Manifest formats. */
+  public enum Format {
+    CSV,
+    JSONL
   }
 
-  /** A CSV manifest; relative image paths are relative to the manifest's folder. */
+  private final String manifest;
+  private final Format format;
+
+  private ReadManifest(String manifest, Format format) {
+    this.manifest = manifest;
+    this.format = format;
+  }
+
+  /** A CSV manifest. */
   public static ReadManifest csv(String manifest) {
+    return new ReadManifest(check(manifest), Format.CSV);
+  }
+
+  /** A JSON Lines manifest. */
+  public static ReadManifest jsonl(String manifest) {
+    return new ReadManifest(check(manifest), Format.JSONL);
+  }
+
+  /** The format by extension: {@code .jsonl}, {@code .json} or {@code .ndjson} (optionally gzipped) are JSON Lines, the rest CSV. */
+  public static ReadManifest from(String manifest) {
+    return new ReadManifest(check(manifest), formatOf(manifest));
+  }
+
+  /** The format a manifest's name implies. */
+  public static Format formatOf(String manifest) {
+    String n = manifest.toLowerCase(Locale.ROOT).replaceAll("\\.(gz|bz2|zst|deflate)$", "");
+    return n.endsWith(".jsonl") || n.endsWith(".json") || n.endsWith(".ndjson") ? Format.JSONL : Format.CSV;
+  }
+
+  private static String check(String manifest) {
     checkArgument(manifest != null && !manifest.isEmpty(), "manifest must be a path, was '%s'", manifest);
-    return new ReadManifest(manifest);
+    return manifest;
+  }
+
+  public Format format() {
+    return format;
   }
 
   @Override
   public PCollectionTuple expand(PBegin input) {
     int slash = manifest.lastIndexOf('/');
     String baseDir = slash < 0 ? "" : manifest.substring(0, slash + 1);
+    ManifestParser parser = format == Format.CSV ? new CsvManifestParser(baseDir) : new JsonlManifestParser(baseDir);
     PCollectionTuple out =
         input
             .apply("ReadLines", TextIO.read().from(manifest))
-            .apply(
-                "ParseLines",
-                ParDo.of(new ParseFn(new CsvManifestParser(baseDir)))
-                    .withOutputTags(ENTRIES, TupleTagList.of(DEAD_LETTERS)));
+            .apply("ParseLines", ParDo.of(new ParseFn(parser)).withOutputTags(ENTRIES, TupleTagList.of(DEAD_LETTERS)));
     out.get(ENTRIES).setCoder(SerializableCoder.of(ManifestEntry.class));
     out.get(DEAD_LETTERS).setCoder(DeadLetterCoder.of());
     return out;
@@ -63,16 +96,16 @@ public final class ReadManifest extends PTransform<PBegin, PCollectionTuple> {
 
   static final class ParseFn extends DoFn<String, ManifestEntry> {
     private static final long serialVersionUID = 1L;
-    private final CsvManifestParser parser;
+    private final ManifestParser parser;
     private final Counter bad = Metrics.counter(ReadManifest.class, Reason.BAD_MANIFEST_LINE.code());
 
-    ParseFn(CsvManifestParser parser) {
+    ParseFn(ManifestParser parser) {
       this.parser = parser;
     }
 
     @ProcessElement
     public void process(@Element String line, MultiOutputReceiver out) {
-      if (CsvManifestParser.isSkippable(line)) {
+      if (parser.isSkippable(line)) {
         return;
       }
       try {

@@ -7,10 +7,12 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.coders.ByteArrayCoder;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.SerializableCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.io.Compression;
 import org.apache.beam.sdk.io.FileIO;
 import org.apache.beam.sdk.io.TFRecordIO;
 import org.apache.beam.sdk.io.WriteFilesResult;
@@ -19,51 +21,71 @@ import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.Partition;
-import org.apache.beam.sdk.transforms.SerializableFunction;
+import org.apache.beam.sdk.transforms.SimpleFunction;
+import org.apache.beam.sdk.transforms.Sum;
+import org.apache.beam.sdk.transforms.View;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
+import org.apache.beam.sdk.values.PCollectionView;
+import org.apache.beam.sdk.values.PInput;
+import org.apache.beam.sdk.values.POutput;
+import org.apache.beam.sdk.values.PValue;
+import org.apache.beam.sdk.values.TupleTag;
+import org.apache.beam.sdk.values.TypeDescriptor;
 import org.apache.beam.sdk.values.TypeDescriptors;
 
 /**
- * Writes {@link ImageRecord}s as TFRecord shards of {@code tf.train.Example}s, one set of shards per
- * split: {@code <dir>/<split>-SSSSS-of-NNNNN.tfrecord}. The split of a record comes from its id
- * ({@link SplitAssigner}), so it does not depend on input order or runner.
+ * Writes {@link ImageRecord}s as TFRecord shards of {@code tf.train.Example}s, one set per split:
+ * {@code <split>-SSSSS-of-NNNNN.tfrecord} (or {@code .tfrecord.gz}). The split of a record comes from
+ * its id ({@link SplitAssigner}), so it does not depend on input order or runner. The number of
+ * shards of a split is either fixed or derived from the data: total bytes / target shard size
+ * (default 200 MB); records are spread over the shards evenly by the writer.
+ *
+ * <p>Shards are written into a staging folder ({@link Result#stagingDir()}); {@link DatasetFiles}
+ * moves them into place once every shard exists, so a rerun into the same folder never leaves a mix
+ * of old and new shards.
  *
  * <pre>{@code
  * WriteImageShards.Result r = records.apply(
- *     WriteImageShards.to("/out").withSplit(0.1, 0.0, "seed").withShards("train", 8));
+ *     WriteImageShards.to("/out").withSplit(0.1, 0.0, "seed").withShardSizeMb(200).withGzip(true));
  * }</pre>
- *
- * <p>The result carries the written file names per split and {@link DatasetStats} (records per
- * split, per-class positives), from which {@link WriteDatasetFiles} writes {@code dataset.json}.
  */
 public final class WriteImageShards extends PTransform<PCollection<ImageRecord>, WriteImageShards.Result> {
   private static final long serialVersionUID = 1L;
+
+  /** Default target size of a shard. */
+  public static final int DEFAULT_SHARD_SIZE_MB = 200;
 
   private final String outputDir;
   private final double valFraction;
   private final double testFraction;
   private final String seed;
+  /** Fixed shard counts per split; 0 means derived from the target size. */
   private final Map<String, Integer> shards;
+  private final int shardSizeMb;
+  private final boolean gzip;
 
-  private WriteImageShards(String outputDir, double val, double test, String seed, Map<String, Integer> shards) {
+  private WriteImageShards(String outputDir, double val, double test, String seed, Map<String, Integer> shards,
+      int shardSizeMb, boolean gzip) {
     new SplitAssigner(val, test, seed); // validates the fractions
     this.outputDir = outputDir;
     this.valFraction = val;
     this.testFraction = test;
     this.seed = seed;
     this.shards = shards;
+    this.shardSizeMb = shardSizeMb;
+    this.gzip = gzip;
   }
 
-  /** Shards into {@code outputDir}; by default 10% val, no test, 4 train shards, 1 val, 1 test. */
+  /** Shards into {@code outputDir}; by default 10% val, no test, shards of about 200 MB, no gzip. */
   public static WriteImageShards to(String outputDir) {
     checkArgument(outputDir != null && !outputDir.isEmpty(), "outputDir must be a folder, was '%s'", outputDir);
     Map<String, Integer> shards = new LinkedHashMap<>();
-    shards.put(SplitAssigner.TRAIN, 4);
-    shards.put(SplitAssigner.VAL, 1);
-    shards.put(SplitAssigner.TEST, 1);
-    return new WriteImageShards(outputDir, 0.1, 0.0, "", shards);
+    shards.put(SplitAssigner.TRAIN, 0);
+    shards.put(SplitAssigner.VAL, 0);
+    shards.put(SplitAssigner.TEST, 0);
+    return new WriteImageShards(outputDir, 0.1, 0.0, "", shards, DEFAULT_SHARD_SIZE_MB, false);
   }
 
   /**
@@ -71,16 +93,27 @@ public final class WriteImageShards extends PTransform<PCollection<ImageRecord>,
    * their sum below 1.
    */
   public WriteImageShards withSplit(double valFraction, double testFraction, String seed) {
-    return new WriteImageShards(outputDir, valFraction, testFraction, seed, shards);
+    return new WriteImageShards(outputDir, valFraction, testFraction, seed, shards, shardSizeMb, gzip);
   }
 
-  /** Number of shards for one split (train, val or test), in [1, 100000]. */
+  /** A fixed number of shards for one split (train, val or test), in [1, 100000]. */
   public WriteImageShards withShards(String split, int numShards) {
     checkArgument(shards.containsKey(split), "split must be one of %s, was '%s'", shards.keySet(), split);
     checkArgument(numShards >= 1 && numShards <= 100_000, "numShards must be in [1, 100000], was %s", numShards);
     Map<String, Integer> s = new LinkedHashMap<>(shards);
     s.put(split, numShards);
-    return new WriteImageShards(outputDir, valFraction, testFraction, seed, s);
+    return new WriteImageShards(outputDir, valFraction, testFraction, seed, s, shardSizeMb, gzip);
+  }
+
+  /** Target shard size in MB for splits without a fixed count, in [1, 100000]; default 200. */
+  public WriteImageShards withShardSizeMb(int mb) {
+    checkArgument(mb >= 1 && mb <= 100_000, "shardSizeMb must be in [1, 100000], was %s", mb);
+    return new WriteImageShards(outputDir, valFraction, testFraction, seed, shards, mb, gzip);
+  }
+
+  /** Gzip the shards ({@code .tfrecord.gz}); TensorFlow reads them with {@code compression_type="GZIP"}. */
+  public WriteImageShards withGzip(boolean on) {
+    return new WriteImageShards(outputDir, valFraction, testFraction, seed, shards, shardSizeMb, on);
   }
 
   /** The splits this writer produces: train, then val and test when their fraction is above 0. */
@@ -96,9 +129,15 @@ public final class WriteImageShards extends PTransform<PCollection<ImageRecord>,
     return out;
   }
 
+  /** The staging folder of this writer inside the output folder. */
+  public String stagingDir(String token) {
+    return outputDir + (outputDir.endsWith("/") ? "" : "/") + ".staging-" + token;
+  }
+
   @Override
   public Result expand(PCollection<ImageRecord> input) {
     List<String> active = activeSplits();
+    String staging = stagingDir(Long.toHexString(System.nanoTime()) + Integer.toHexString(System.identityHashCode(this)));
     SplitAssigner assigner = new SplitAssigner(valFraction, testFraction, seed);
     PCollection<KV<String, ImageRecord>> keyed =
         input
@@ -110,20 +149,18 @@ public final class WriteImageShards extends PTransform<PCollection<ImageRecord>,
     List<PCollection<KV<String, String>>> names = new ArrayList<>();
     for (int i = 0; i < active.size(); i++) {
       String split = active.get(i);
-      WriteFilesResult<Void> written =
-          parts
-              .get(i)
-              .apply("ToExampleBytes-" + split,
-                  MapElements.into(org.apache.beam.sdk.values.TypeDescriptor.of(byte[].class)).via(kv -> kv.getValue().toBytes()))
-              .setCoder(ByteArrayCoder.of())
-              .apply(
-                  "WriteTFRecords-" + split,
-                  FileIO.<byte[]>write()
-                      .via(TFRecordIO.sink())
-                      .to(outputDir)
-                      .withPrefix(split)
-                      .withSuffix(".tfrecord")
-                      .withNumShards(shards.get(split)));
+      PCollection<byte[]> bytes = parts.get(i)
+          .apply("ToExampleBytes-" + split, MapElements.into(TypeDescriptor.of(byte[].class)).via(kv -> kv.getValue().toBytes()))
+          .setCoder(ByteArrayCoder.of());
+      FileIO.Write<Void, byte[]> write = FileIO.<byte[]>write()
+          .via(TFRecordIO.sink())
+          .to(staging)
+          .withPrefix(split)
+          .withSuffix(gzip ? ".tfrecord.gz" : ".tfrecord")
+          .withCompression(gzip ? Compression.GZIP : Compression.UNCOMPRESSED);
+      int fixed = shards.get(split);
+      write = fixed > 0 ? write.withNumShards(fixed) : write.withSharding(new ShardsBySize(shardSizeMb));
+      WriteFilesResult<Void> written = bytes.apply("WriteTFRecords-" + split, write);
       names.add(
           written
               .getPerDestinationOutputFilenames()
@@ -137,12 +174,12 @@ public final class WriteImageShards extends PTransform<PCollection<ImageRecord>,
     PCollection<DatasetStats> stats =
         keyed
             .apply("SplitAndLabels",
-                MapElements.into(TypeDescriptors.kvs(TypeDescriptors.strings(), org.apache.beam.sdk.values.TypeDescriptor.of(byte[].class)))
+                MapElements.into(TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptor.of(byte[].class)))
                     .via(kv -> KV.of(kv.getKey(), kv.getValue().labelBits())))
             .setCoder(KvCoder.of(StringUtf8Coder.of(), ByteArrayCoder.of()))
             .apply("DatasetStats", Combine.globally(new StatsFn()))
             .setCoder(SerializableCoder.of(DatasetStats.class));
-    return new Result(input.getPipeline(), shardNames, stats);
+    return new Result(input.getPipeline(), shardNames, stats, staging);
   }
 
   static String baseName(String path) {
@@ -150,7 +187,28 @@ public final class WriteImageShards extends PTransform<PCollection<ImageRecord>,
     return slash < 0 ? path : path.substring(slash + 1);
   }
 
-  static final class AssignFn extends org.apache.beam.sdk.transforms.SimpleFunction<ImageRecord, KV<String, ImageRecord>> {
+  /** The number of shards of a split: its total bytes over the target size, at least 1. */
+  static final class ShardsBySize extends PTransform<PCollection<byte[]>, PCollectionView<Integer>> {
+    private static final long serialVersionUID = 1L;
+    private final int shardSizeMb;
+
+    ShardsBySize(int shardSizeMb) {
+      this.shardSizeMb = shardSizeMb;
+    }
+
+    @Override
+    public PCollectionView<Integer> expand(PCollection<byte[]> input) {
+      long target = shardSizeMb * (1L << 20);
+      return input
+          .apply("Sizes", MapElements.into(TypeDescriptors.longs()).via(b -> (long) b.length + 16))
+          .apply("TotalBytes", Sum.longsGlobally())
+          .apply("ShardCount", MapElements.into(TypeDescriptors.integers())
+              .via(total -> (int) Math.max(1, Math.min(100_000, (total + target - 1) / target))))
+          .apply("ShardCountView", View.asSingleton());
+    }
+  }
+
+  static final class AssignFn extends SimpleFunction<ImageRecord, KV<String, ImageRecord>> {
     private static final long serialVersionUID = 1L;
     private final SplitAssigner assigner;
 
@@ -206,16 +264,18 @@ public final class WriteImageShards extends PTransform<PCollection<ImageRecord>,
     }
   }
 
-  /** What the writer produced: shard file names per split, and the dataset statistics. */
-  public static final class Result implements org.apache.beam.sdk.values.POutput {
-    private final org.apache.beam.sdk.Pipeline pipeline;
+  /** What the writer produced: shard file names per split, the dataset statistics, the staging folder. */
+  public static final class Result implements POutput {
+    private final Pipeline pipeline;
     private final PCollection<KV<String, String>> shardNames;
     private final PCollection<DatasetStats> stats;
+    private final String stagingDir;
 
-    Result(org.apache.beam.sdk.Pipeline p, PCollection<KV<String, String>> shardNames, PCollection<DatasetStats> stats) {
+    Result(Pipeline p, PCollection<KV<String, String>> shardNames, PCollection<DatasetStats> stats, String stagingDir) {
       this.pipeline = p;
       this.shardNames = shardNames;
       this.stats = stats;
+      this.stagingDir = stagingDir;
     }
 
     /** (split, shard file base name) for every shard written. */
@@ -228,21 +288,25 @@ public final class WriteImageShards extends PTransform<PCollection<ImageRecord>,
       return stats;
     }
 
+    /** Where the shards are until {@link DatasetFiles#commit} moves them into the output folder. */
+    public String stagingDir() {
+      return stagingDir;
+    }
+
     @Override
-    public org.apache.beam.sdk.Pipeline getPipeline() {
+    public Pipeline getPipeline() {
       return pipeline;
     }
 
     @Override
-    public Map<org.apache.beam.sdk.values.TupleTag<?>, org.apache.beam.sdk.values.PValue> expand() {
-      Map<org.apache.beam.sdk.values.TupleTag<?>, org.apache.beam.sdk.values.PValue> m = new LinkedHashMap<>();
-      m.put(new org.apache.beam.sdk.values.TupleTag<KV<String, String>>("shardNames"), shardNames);
-      m.put(new org.apache.beam.sdk.values.TupleTag<DatasetStats>("stats"), stats);
+    public Map<TupleTag<?>, PValue> expand() {
+      Map<TupleTag<?>, PValue> m = new LinkedHashMap<>();
+      m.put(new TupleTag<KV<String, String>>("shardNames"), shardNames);
+      m.put(new TupleTag<DatasetStats>("stats"), stats);
       return m;
     }
 
     @Override
-    public void finishSpecifyingOutput(String transformName, org.apache.beam.sdk.values.PInput input,
-        org.apache.beam.sdk.transforms.PTransform<?, ?> transform) {}
+    public void finishSpecifyingOutput(String transformName, PInput input, PTransform<?, ?> transform) {}
   }
 }

@@ -1,0 +1,163 @@
+package dev.labelbeam.transforms.images;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+/**
+ * Reads an image's format and declared size from its first bytes, without decoding: JPEG, PNG, GIF,
+ * BMP, WebP and TIFF. The size decides the reduced JPEG decode and rejects decompression bombs
+ * before any pixel memory is allocated. Also tells whether a JPEG or PNG file was cut short.
+ */
+public final class ImageHeader {
+  public final String format;
+  public final int width;
+  public final int height;
+
+  private ImageHeader(String format, int width, int height) {
+    this.format = format;
+    this.width = width;
+    this.height = height;
+  }
+
+  public long pixels() {
+    return (long) width * height;
+  }
+
+  /** The header of {@code b}, or {@code null} when the format is not recognised or the header is cut. */
+  public static ImageHeader read(byte[] b) {
+    try {
+      if (b.length >= 4 && u8(b, 0) == 0xFF && u8(b, 1) == 0xD8) {
+        return jpeg(b);
+      }
+      if (b.length >= 24 && u8(b, 0) == 0x89 && b[1] == 'P' && b[2] == 'N' && b[3] == 'G') {
+        ByteBuffer bb = ByteBuffer.wrap(b).order(ByteOrder.BIG_ENDIAN);
+        return new ImageHeader("png", bb.getInt(16), bb.getInt(20));
+      }
+      if (b.length >= 10 && b[0] == 'G' && b[1] == 'I' && b[2] == 'F') {
+        ByteBuffer bb = ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
+        return new ImageHeader("gif", bb.getShort(6) & 0xffff, bb.getShort(8) & 0xffff);
+      }
+      if (b.length >= 26 && b[0] == 'B' && b[1] == 'M') {
+        ByteBuffer bb = ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
+        return new ImageHeader("bmp", Math.abs(bb.getInt(18)), Math.abs(bb.getInt(22)));
+      }
+      if (b.length >= 30 && b[0] == 'R' && b[1] == 'I' && b[2] == 'F' && b[3] == 'F'
+          && b[8] == 'W' && b[9] == 'E' && b[10] == 'B' && b[11] == 'P') {
+        return webp(b);
+      }
+      if (b.length >= 8 && ((b[0] == 'I' && b[1] == 'I' && b[2] == 42 && b[3] == 0)
+          || (b[0] == 'M' && b[1] == 'M' && b[2] == 0 && b[3] == 42))) {
+        return tiff(b);
+      }
+    } catch (IndexOutOfBoundsException | java.nio.BufferUnderflowException e) {
+      return null;
+    }
+    return null;
+  }
+
+  private static ImageHeader jpeg(byte[] b) {
+    int i = 2;
+    while (i + 9 < b.length) {
+      if (u8(b, i) != 0xFF) {
+        return null;
+      }
+      int marker = u8(b, i + 1);
+      if (marker == 0xFF) {
+        i++;
+        continue;
+      }
+      if (marker == 0xD8 || (marker >= 0xD0 && marker <= 0xD7) || marker == 0x01) {
+        i += 2;
+        continue;
+      }
+      int len = (u8(b, i + 2) << 8) | u8(b, i + 3);
+      boolean sof = marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC;
+      if (sof) {
+        int h = (u8(b, i + 5) << 8) | u8(b, i + 6);
+        int w = (u8(b, i + 7) << 8) | u8(b, i + 8);
+        return new ImageHeader("jpeg", w, h);
+      }
+      if (marker == 0xD9 || marker == 0xDA) {
+        return null;
+      }
+      i += 2 + len;
+    }
+    return null;
+  }
+
+  private static ImageHeader webp(byte[] b) {
+    ByteBuffer bb = ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
+    String chunk = new String(b, 12, 4, java.nio.charset.StandardCharsets.US_ASCII);
+    switch (chunk) {
+      case "VP8 ":
+        return new ImageHeader("webp", bb.getShort(26) & 0x3fff, bb.getShort(28) & 0x3fff);
+      case "VP8L":
+        {
+          int bits = bb.getInt(21);
+          return new ImageHeader("webp", (bits & 0x3fff) + 1, ((bits >>> 14) & 0x3fff) + 1);
+        }
+      case "VP8X":
+        {
+          int w = (u8(b, 24) | u8(b, 25) << 8 | u8(b, 26) << 16) + 1;
+          int h = (u8(b, 27) | u8(b, 28) << 8 | u8(b, 29) << 16) + 1;
+          return new ImageHeader("webp", w, h);
+        }
+      default:
+        return null;
+    }
+  }
+
+  private static ImageHeader tiff(byte[] b) {
+    ByteBuffer bb = ByteBuffer.wrap(b).order(b[0] == 'I' ? ByteOrder.LITTLE_ENDIAN : ByteOrder.BIG_ENDIAN);
+    int ifd = bb.getInt(4);
+    int n = bb.getShort(ifd) & 0xffff;
+    int w = -1;
+    int h = -1;
+    for (int k = 0; k < n; k++) {
+      int e = ifd + 2 + 12 * k;
+      int tag = bb.getShort(e) & 0xffff;
+      int type = bb.getShort(e + 2) & 0xffff;
+      int value = type == 3 ? bb.getShort(e + 8) & 0xffff : bb.getInt(e + 8);
+      if (tag == 256) {
+        w = value;
+      } else if (tag == 257) {
+        h = value;
+      }
+    }
+    return w < 0 || h < 0 ? null : new ImageHeader("tiff", w, h);
+  }
+
+  /**
+   * True when a JPEG has no end-of-image marker in its last bytes, or a PNG no IEND chunk: the file
+   * was cut short (decoders would otherwise fill the rest with gray and report success).
+   */
+  public static boolean isTruncated(String format, byte[] b) {
+    int from = Math.max(0, b.length - 4096);
+    if ("jpeg".equals(format)) {
+      for (int i = b.length - 2; i >= from; i--) {
+        if (u8(b, i) == 0xFF && u8(b, i + 1) == 0xD9) {
+          return false;
+        }
+      }
+      return true;
+    }
+    if ("png".equals(format)) {
+      for (int i = b.length - 8; i >= from; i--) {
+        if (b[i] == 'I' && b[i + 1] == 'E' && b[i + 2] == 'N' && b[i + 3] == 'D') {
+          return false;
+        }
+      }
+      return true;
+    }
+    return false;
+  }
+
+  private static int u8(byte[] b, int i) {
+    return b[i] & 0xff;
+  }
+
+  @Override
+  public String toString() {
+    return format + " " + width + "x" + height;
+  }
+}
