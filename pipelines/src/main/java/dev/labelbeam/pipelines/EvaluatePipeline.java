@@ -20,7 +20,9 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.io.FileIO;
 import org.apache.beam.sdk.io.TFRecordIO;
+import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.io.TextIO;
 import org.apache.beam.sdk.values.PCollectionTuple;
 import dev.labelbeam.transforms.errors.DeadLetter;
@@ -85,7 +87,10 @@ public final class EvaluatePipeline {
 
     Pipeline p = Pipeline.create(options);
     PCollectionTuple predicted =
-        p.apply("ReadShards", TFRecordIO.read().from(s.shardDir.resolve(s.split + "-*.tfrecord*").toString()))
+        p.apply("ShardNames", Create.of(shardPaths(s.shardDir, info, s.split)))
+            .apply("MatchShards", FileIO.matchAll())
+            .apply("OpenShards", FileIO.readMatches())
+            .apply("ReadShards", TFRecordIO.readFiles())
             .apply("ParseRecords", MapElements.into(TypeDescriptor.of(ImageRecord.class)).via(ImageRecord::parse))
             .setCoder(ImageRecordCoder.of())
             .apply("Predict", Predict.withModel(s.modelDir.toString()).withBatchSize(s.batchSize).withDevice(s.device));
@@ -110,6 +115,18 @@ public final class EvaluatePipeline {
       throw new IllegalStateException("evaluate pipeline ended in state " + state);
     }
     return MultiLabelReport.fromJson(Files.readString(out.resolve(METRICS_FILE)));
+  }
+
+  /** The split's shards as dataset.json lists them (never a leftover of another run). */
+  static List<String> shardPaths(Path shardDir, DatasetInfo info, String split) {
+    List<String> out = new ArrayList<>();
+    for (String name : info.shards.getOrDefault(split, List.of())) {
+      out.add(shardDir.resolve(name).toString());
+    }
+    if (out.isEmpty()) {
+      throw new IllegalArgumentException("dataset.json in " + shardDir + " lists no shards for split '" + split + "'");
+    }
+    return out;
   }
 
   /** Each label's positive rate in the train split: the baseline's constant scores. */

@@ -155,12 +155,8 @@ public final class Predict extends PTransform<PCollection<ImageRecord>, PCollect
       if (pending.isEmpty()) {
         return;
       }
-      List<byte[]> images = new ArrayList<>(pending.size());
-      for (ImageRecord r : pending) {
-        images.add(r.encoded());
-      }
       String[] errors = new String[pending.size()];
-      float[][] scores = predictor.predictEach(images, errors);
+      float[][] scores = predictor.predictEach(pending, errors);
       for (int i = 0; i < pending.size(); i++) {
         ImageRecord r = pending.get(i);
         if (scores[i] == null) {

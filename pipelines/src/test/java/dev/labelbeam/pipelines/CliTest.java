@@ -29,7 +29,10 @@ class CliTest {
       CommandLine.Model.CommandSpec spec = LabelbeamCli.commandLine().getSubcommands().get(sub).getCommandSpec();
       for (CommandLine.Model.OptionSpec o : spec.options()) {
         assertTrue(h.contains(o.longestName()), sub + " help lacks " + o.longestName());
-        if (o.defaultValue() != null && !o.usageHelp() && !o.versionHelp()) {
+        boolean flag = o.arity().max() == 0;
+        if (flag && !o.usageHelp() && !o.versionHelp()) {
+          assertTrue(String.join(" ", o.description()).contains("Default: off"), sub + " " + o.longestName() + " says its default");
+        } else if (o.defaultValue() != null && !o.usageHelp() && !o.versionHelp()) {
           assertTrue(h.contains("Default: " + o.defaultValue()), sub + " help lacks the default of " + o.longestName());
         }
       }

@@ -45,7 +45,7 @@ final class TestShards {
         pos[idx[k]]++;
       }
       ImageResizer.Resized r = resizer.process(Files.readAllBytes(data.resolve(f[0])));
-      writers[i % shards].write(new ImageRecord(f[0], r.jpeg, "jpeg", r.height, r.width,
+      writers[i % shards].write(new ImageRecord(f[0], r.bytes, "jpeg", r.height, r.width,
           LabelBits.pack(idx, vocab.size())).toBytes());
     }
     for (TfRecordWriter w : writers) {

@@ -48,6 +48,31 @@ public final class ImageTensorizer implements Serializable {
   }
 
   /**
+   * Writes a shard record's image into {@code dst[offset ..offset + floatsPerImage())}: encoded
+   * images are decoded, {@code raw} ones (RGB bytes of {@code height × width}) used as they are.
+   *
+   * @throws IllegalArgumentException when the image does not decode or a raw image has the wrong size
+   */
+  public void tensorize(dev.labelbeam.shard.ImageRecord r, boolean flip, float[] dst, int offset) {
+    if (!"raw".equals(r.format())) {
+      tensorize(r.encoded(), flip, dst, offset);
+      return;
+    }
+    byte[] rgb = r.encoded();
+    if ((long) r.width() * r.height() * 3 != rgb.length || r.width() <= 0) {
+      throw new IllegalArgumentException("raw image " + r.id() + " has " + rgb.length + " bytes, not 3 x "
+          + r.width() + " x " + r.height());
+    }
+    try (PointerScope scope = new PointerScope()) {
+      Mat m = new Mat(r.height(), r.width(), opencv_core.CV_8UC3);
+      m.data().put(rgb);
+      Mat bgr = new Mat();
+      org.bytedeco.opencv.global.opencv_imgproc.cvtColor(m, bgr, org.bytedeco.opencv.global.opencv_imgproc.COLOR_RGB2BGR);
+      fromBgr(bgr, flip, dst, offset);
+    }
+  }
+
+  /**
    * Decodes {@code encoded} into {@code dst[offset ..offset + floatsPerImage())}.
    *
    * @throws IllegalArgumentException when the bytes do not decode
@@ -60,30 +85,35 @@ public final class ImageTensorizer implements Serializable {
       if (img == null || img.empty()) {
         throw new IllegalArgumentException("image does not decode (" + encoded.length + " bytes)");
       }
-      int w = img.cols();
-      int h = img.rows();
-      Mat square = img;
-      if (w != size || h != size) {
-        double scale = (double) size / Math.min(w, h);
-        int rw = Math.max(size, (int) Math.round(w * scale));
-        int rh = Math.max(size, (int) Math.round(h * scale));
-        Mat resized = new Mat();
-        resize(img, resized, new Size(rw, rh), 0, 0, scale < 1 ? INTER_AREA : INTER_LINEAR);
-        square = new Mat(resized, new Rect((rw - size) / 2, (rh - size) / 2, size, size)).clone();
-      }
-      UByteIndexer px = square.createIndexer();
-      int plane = size * size;
-      for (int y = 0; y < size; y++) {
-        for (int x = 0; x < size; x++) {
-          int sx = flip ? size - 1 - x : x;
-          int o = offset + y * size + x;
-          // OpenCV is BGR; the model sees RGB
-          dst[o] = (px.get(y, sx, 2) / 255f - MEAN[0]) / STD[0];
-          dst[o + plane] = (px.get(y, sx, 1) / 255f - MEAN[1]) / STD[1];
-          dst[o + 2 * plane] = (px.get(y, sx, 0) / 255f - MEAN[2]) / STD[2];
-        }
-      }
-      px.close();
+      fromBgr(img, flip, dst, offset);
     }
+  }
+
+  /** Resize, center crop, flip and normalize a BGR image into CHW RGB floats. */
+  private void fromBgr(Mat img, boolean flip, float[] dst, int offset) {
+    int w = img.cols();
+    int h = img.rows();
+    Mat square = img;
+    if (w != size || h != size) {
+      double scale = (double) size / Math.min(w, h);
+      int rw = Math.max(size, (int) Math.round(w * scale));
+      int rh = Math.max(size, (int) Math.round(h * scale));
+      Mat resized = new Mat();
+      resize(img, resized, new Size(rw, rh), 0, 0, scale < 1 ? INTER_AREA : INTER_LINEAR);
+      square = new Mat(resized, new Rect((rw - size) / 2, (rh - size) / 2, size, size)).clone();
+    }
+    UByteIndexer px = square.createIndexer();
+    int plane = size * size;
+    for (int y = 0; y < size; y++) {
+      for (int x = 0; x < size; x++) {
+        int sx = flip ? size - 1 - x : x;
+        int o = offset + y * size + x;
+        // OpenCV is BGR; the model sees RGB
+        dst[o] = (px.get(y, sx, 2) / 255f - MEAN[0]) / STD[0];
+        dst[o + plane] = (px.get(y, sx, 1) / 255f - MEAN[1]) / STD[1];
+        dst[o + 2 * plane] = (px.get(y, sx, 0) / 255f - MEAN[2]) / STD[2];
+      }
+    }
+    px.close();
   }
 }

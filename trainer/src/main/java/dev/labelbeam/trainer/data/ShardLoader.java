@@ -156,7 +156,7 @@ public final class ShardLoader {
 
     private void emit(ImageRecord rec, Random rnd) throws InterruptedException {
       float[] img = new float[tensorizer.floatsPerImage()];
-      tensorizer.tensorize(rec.encoded(), train && rnd.nextBoolean(), img, 0);
+      tensorizer.tensorize(rec, train && rnd.nextBoolean(), img, 0);
       LabelBits.validate(rec.labelBits(), numClasses);
       queue.put(new Sample(rec.id(), img, rec.labelBits()));
     }

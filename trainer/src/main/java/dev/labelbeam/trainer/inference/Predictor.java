@@ -67,15 +67,15 @@ public final class Predictor implements AutoCloseable {
    * Like {@link #predict}, but an image that does not decode gets {@code null} and its error in
    * {@code errors[i]} instead of failing the batch.
    */
-  public float[][] predictEach(List<byte[]> encodedImages, String[] errors) {
-    int n = encodedImages.size();
+  public float[][] predictEach(List<dev.labelbeam.shard.ImageRecord> records, String[] errors) {
+    int n = records.size();
     int per = tensorizer.floatsPerImage();
     float[] pixels = new float[n * per];
     int[] slot = new int[n];
     int good = 0;
     for (int i = 0; i < n; i++) {
       try {
-        tensorizer.tensorize(encodedImages.get(i), false, pixels, good * per);
+        tensorizer.tensorize(records.get(i), false, pixels, good * per);
         slot[i] = good++;
       } catch (RuntimeException e) {
         slot[i] = -1;

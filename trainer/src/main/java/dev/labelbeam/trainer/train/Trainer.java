@@ -2,7 +2,6 @@ package dev.labelbeam.trainer.train;
 
 import dev.labelbeam.shard.DatasetInfo;
 import dev.labelbeam.shard.LabelVocabulary;
-import dev.labelbeam.shard.ShardFiles;
 import dev.labelbeam.trainer.TorchRuntime;
 import dev.labelbeam.trainer.data.Batch;
 import dev.labelbeam.trainer.data.ImageTensorizer;
@@ -61,9 +60,12 @@ public final class Trainer {
     if (info.numClasses != numClasses) {
       throw new IllegalArgumentException("dataset.json has " + info.numClasses + " classes but labels.txt has " + numClasses);
     }
-    List<Path> shards = ShardFiles.list(config.shardDir, "train");
+    List<Path> shards = new ArrayList<>();
+    for (String name : info.shards.getOrDefault("train", List.of())) {
+      shards.add(config.shardDir.resolve(name));
+    }
     if (shards.isEmpty()) {
-      throw new IllegalArgumentException("no train shards in " + config.shardDir);
+      throw new IllegalArgumentException("dataset.json in " + config.shardDir + " lists no train shards");
     }
     int size = config.imageSize > 0 ? config.imageSize : Math.min(info.imageHeight, info.imageWidth);
 

@@ -6,6 +6,14 @@ import dev.labelbeam.transforms.errors.Reason;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import org.apache.beam.sdk.transforms.Count;
+import org.apache.beam.sdk.transforms.Filter;
+import org.apache.beam.sdk.transforms.Flatten;
+import org.apache.beam.sdk.transforms.MapElements;
+import org.apache.beam.sdk.transforms.View;
+import org.apache.beam.sdk.values.PCollectionList;
+import org.apache.beam.sdk.values.PCollectionView;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.SerializableCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
@@ -38,16 +46,49 @@ public final class DeduplicateIds extends PTransform<PCollection<ManifestEntry>,
     return new DeduplicateIds();
   }
 
+  /**
+   * Only ids seen more than once are grouped: the ids are counted, the repeated ones become a side
+   * input, and the entries split on it. The (usually few) repeated entries go through a
+   * {@code GroupByKey}; the rest pass on in their original bundles.
+   */
   @Override
   public PCollectionTuple expand(PCollection<ManifestEntry> input) {
-    PCollectionTuple out = input
+    PCollectionView<Map<String, Long>> repeated = input
+        .apply("Ids", MapElements.into(TypeDescriptors.strings()).via(ManifestEntry::id))
+        .apply("CountIds", Count.perElement())
+        .apply("RepeatedIds", Filter.by(kv -> kv.getValue() > 1))
+        .apply("RepeatedIdsView", View.asMap());
+    PCollectionTuple split = input.apply("SplitRepeated",
+        ParDo.of(new SplitFn(repeated)).withSideInputs(repeated).withOutputTags(SINGLE, TupleTagList.of(REPEATED)));
+    split.get(SINGLE).setCoder(SerializableCoder.of(ManifestEntry.class));
+    PCollectionTuple grouped = split.get(REPEATED)
+        .setCoder(SerializableCoder.of(ManifestEntry.class))
         .apply("KeyById", WithKeys.of(ManifestEntry::id).withKeyType(TypeDescriptors.strings()))
         .setCoder(KvCoder.of(StringUtf8Coder.of(), SerializableCoder.of(ManifestEntry.class)))
         .apply("GroupById", GroupByKey.create())
         .apply("KeepFirst", ParDo.of(new KeepFirstFn()).withOutputTags(UNIQUE, TupleTagList.of(DEAD_LETTERS)));
-    out.get(UNIQUE).setCoder(SerializableCoder.of(ManifestEntry.class));
-    out.get(DEAD_LETTERS).setCoder(DeadLetterCoder.of());
-    return out;
+    PCollection<ManifestEntry> unique = PCollectionList.of(split.get(SINGLE))
+        .and(grouped.get(UNIQUE).setCoder(SerializableCoder.of(ManifestEntry.class)))
+        .apply("AllUnique", Flatten.pCollections());
+    grouped.get(DEAD_LETTERS).setCoder(DeadLetterCoder.of());
+    return PCollectionTuple.of(UNIQUE, unique).and(DEAD_LETTERS, grouped.get(DEAD_LETTERS));
+  }
+
+  private static final TupleTag<ManifestEntry> SINGLE = new TupleTag<ManifestEntry>() {};
+  private static final TupleTag<ManifestEntry> REPEATED = new TupleTag<ManifestEntry>() {};
+
+  static final class SplitFn extends DoFn<ManifestEntry, ManifestEntry> {
+    private static final long serialVersionUID = 1L;
+    private final PCollectionView<Map<String, Long>> repeated;
+
+    SplitFn(PCollectionView<Map<String, Long>> repeated) {
+      this.repeated = repeated;
+    }
+
+    @ProcessElement
+    public void process(@Element ManifestEntry e, MultiOutputReceiver out, ProcessContext c) {
+      out.get(c.sideInput(repeated).containsKey(e.id()) ? REPEATED : SINGLE).output(e);
+    }
   }
 
   static final class KeepFirstFn extends DoFn<KV<String, Iterable<ManifestEntry>>, ManifestEntry> {

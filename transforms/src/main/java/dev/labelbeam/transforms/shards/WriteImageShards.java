@@ -156,7 +156,7 @@ public final class WriteImageShards extends PTransform<PCollection<ImageRecord>,
           .via(TFRecordIO.sink())
           .to(staging)
           .withPrefix(split)
-          .withSuffix(gzip ? ".tfrecord.gz" : ".tfrecord")
+          .withSuffix(".tfrecord") // FileIO appends ".gz" itself when compressing
           .withCompression(gzip ? Compression.GZIP : Compression.UNCOMPRESSED);
       int fixed = shards.get(split);
       write = fixed > 0 ? write.withNumShards(fixed) : write.withSharding(new ShardsBySize(shardSizeMb));

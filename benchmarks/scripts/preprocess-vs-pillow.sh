@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Preprocess throughput per core against Pillow (issue 3), side by side on the same JPEGs:
+# our OpenCV decode (reduced DCT) + resize shorter side to 256 + JPEG q90 versus Pillow's
+# Image.draft + resize + JPEG q90 (Debian's python3-pil), both pinned to one core.
+#   benchmarks/scripts/preprocess-vs-pillow.sh        # 500x375 and 2048x1536, 200 and 40 images
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+if ! /usr/bin/python3 -c "import PIL" 2>/dev/null; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-pil
+fi
+mvn -q -DskipTests install
+CP="benchmarks/target/labelbeam-benchmarks-0.1.0-SNAPSHOT.jar:$(cat benchmarks/target/classpath.txt)"
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+for size in "500 375 200" "2048 1536 40"; do
+  set -- $size
+  DIR="$TMP/$1x$2"
+  java -cp "$CP" dev.labelbeam.benchmarks.PreprocessVsPillow write "$DIR" "$1" "$2" "$3"
+  J=$(taskset -c 0 java -XX:ActiveProcessorCount=1 -cp "$CP" dev.labelbeam.benchmarks.PreprocessVsPillow time "$DIR" | grep java_ | cut -d= -f2)
+  P=$(taskset -c 0 /usr/bin/python3 benchmarks/scripts/pillow_preprocess.py "$DIR" | cut -d= -f2)
+  /usr/bin/python3 -c "print(f'$1x$2 ($3 JPEGs q90 -> shorter side 256, q90, one core): labelbeam {float($J):.1f} images/s, Pillow {float($P):.1f} images/s, ratio {float($J)/float($P):.2f}x')"
+done
