@@ -2,7 +2,7 @@
 # Preprocess throughput per core against Pillow (issue 3), side by side on the same JPEGs:
 # our OpenCV decode (reduced DCT) + resize shorter side to 256 + JPEG q90 versus Pillow's
 # Image.draft + resize + JPEG q90 (Debian's python3-pil), both pinned to one core.
-#   benchmarks/scripts/preprocess-vs-pillow.sh        # 500x375 and 2048x1536, 200 and 40 images
+#   benchmarks/scripts/preprocess-vs-pillow.sh        # 500x375 and 2048x1536, 300 and 80 images
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 if ! /usr/bin/python3 -c "import PIL" 2>/dev/null; then
@@ -12,7 +12,7 @@ mvn -q -DskipTests install
 CP="benchmarks/target/labelbeam-benchmarks-0.1.0-SNAPSHOT.jar:$(cat benchmarks/target/classpath.txt)"
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
-for size in "500 375 200" "2048 1536 40"; do
+for size in "500 375 300" "2048 1536 80"; do
   set -- $size
   DIR="$TMP/$1x$2"
   java -cp "$CP" dev.labelbeam.benchmarks.PreprocessVsPillow write "$DIR" "$1" "$2" "$3"

@@ -57,7 +57,7 @@ public final class PreprocessVsPillow {
       r.process(f);
     }
     double best = Double.MAX_VALUE;
-    for (int rep = 0; rep < 3; rep++) {
+    for (int rep = 0; rep < 5; rep++) {
       long t0 = System.nanoTime();
       for (byte[] f : files) {
         r.process(f);

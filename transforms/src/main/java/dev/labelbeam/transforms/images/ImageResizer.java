@@ -1,6 +1,7 @@
 package dev.labelbeam.transforms.images;
 
 import static org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_COLOR;
+import static org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_IGNORE_ORIENTATION;
 import static org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_REDUCED_COLOR_2;
 import static org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_REDUCED_COLOR_4;
 import static org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_REDUCED_COLOR_8;
@@ -130,6 +131,7 @@ public final class ImageResizer implements Serializable {
     }
     ImageHeader header = ImageHeader.read(bytes);
     int flags = IMREAD_COLOR;
+    int orientation = 1;
     if (header != null) {
       if (header.width <= 0 || header.height <= 0 || header.pixels() > maxPixels) {
         throw new ImageProcessingException(Reason.TOO_MANY_PIXELS,
@@ -140,18 +142,20 @@ public final class ImageResizer implements Serializable {
             header.format + " file of " + bytes.length + " bytes ends before the image does");
       }
       if (header.format.equals("jpeg")) {
+        orientation = ImageHeader.jpegOrientation(bytes);
+        flags = IMREAD_IGNORE_ORIENTATION;
         switch (resize.jpegReduction(header.width, header.height)) {
           case 8:
-            flags = IMREAD_REDUCED_COLOR_8;
+            flags |= IMREAD_REDUCED_COLOR_8;
             break;
           case 4:
-            flags = IMREAD_REDUCED_COLOR_4;
+            flags |= IMREAD_REDUCED_COLOR_4;
             break;
           case 2:
-            flags = IMREAD_REDUCED_COLOR_2;
+            flags |= IMREAD_REDUCED_COLOR_2;
             break;
           default:
-            flags = IMREAD_COLOR;
+            flags |= IMREAD_COLOR;
         }
       }
     }
@@ -169,6 +173,7 @@ public final class ImageResizer implements Serializable {
             ? "not a recognized image format (" + bytes.length + " bytes)"
             : "corrupt " + header.format + " data (" + bytes.length + " bytes)");
       }
+      img = orient(img, orientation);
       int[] size = resize.target(img.cols(), img.rows());
       Mat out = img;
       if (size[0] != img.cols() || size[1] != img.rows()) {
@@ -178,6 +183,41 @@ public final class ImageResizer implements Serializable {
       }
       return new Resized(encode(out), output.name, size[0], size[1]);
     }
+  }
+
+  /** Applies an EXIF orientation (1-8) to a decoded image. */
+  static Mat orient(Mat img, int orientation) {
+    if (orientation <= 1 || orientation > 8) {
+      return img;
+    }
+    Mat out = new Mat();
+    switch (orientation) {
+      case 2:
+        opencv_core.flip(img, out, 1);
+        break;
+      case 3:
+        opencv_core.rotate(img, out, opencv_core.ROTATE_180);
+        break;
+      case 4:
+        opencv_core.flip(img, out, 0);
+        break;
+      case 5:
+        opencv_core.transpose(img, out);
+        break;
+      case 6:
+        opencv_core.rotate(img, out, opencv_core.ROTATE_90_CLOCKWISE);
+        break;
+      case 7:
+        {
+          Mat t = new Mat();
+          opencv_core.transpose(img, t);
+          opencv_core.flip(t, out, -1);
+          break;
+        }
+      default:
+        opencv_core.rotate(img, out, opencv_core.ROTATE_90_COUNTERCLOCKWISE);
+    }
+    return out;
   }
 
   private byte[] encode(Mat bgr) throws ImageProcessingException {

@@ -70,6 +70,30 @@ class ImageFormatsTest {
   }
 
   @Test
+  void everyExifOrientationMatchesOpenCv() throws Exception {
+    // our orientation handling against OpenCV's own (which we bypass for speed)
+    ImageResizer exact = new ImageResizer(ResizeSpec.fit(80, 80), ImageResizer.Output.PNG, 95, 1_000_000);
+    for (int o = 1; o <= 8; o++) {
+      byte[] in = TestImages.withExifOrientation(TestImages.quadrantsJpeg(80, 40), o);
+      assertEquals(o, ImageHeader.jpegOrientation(in));
+      Mat buf = new Mat(1, in.length, opencv_core.CV_8UC1);
+      buf.data().put(in);
+      Mat reference = imdecode(buf, org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_COLOR);
+      ImageResizer.Resized r = exact.process(in);
+      assertEquals(reference.cols(), r.width, "orientation " + o);
+      assertEquals(reference.rows(), r.height, "orientation " + o);
+      UByteIndexer ref = reference.createIndexer();
+      for (int[] xy : new int[][] {{2, 2}, {r.width - 3, 2}, {2, r.height - 3}, {r.width - 3, r.height - 3}}) {
+        int[] got = pixel(r.bytes, xy[0], xy[1]);
+        for (int ch = 0; ch < 3; ch++) {
+          assertTrue(Math.abs(got[ch] - ref.get(xy[1], xy[0], ch)) < 40, "orientation " + o + " at " + Arrays.toString(xy));
+        }
+      }
+    }
+    assertEquals(1, ImageHeader.jpegOrientation(TestImages.jpeg(10, 10)));
+  }
+
+  @Test
   void reducedJpegDecodeStillGivesTheTargetSize() throws Exception {
     ImageResizer r256 = new ImageResizer(256, 90);
     ImageResizer.Resized big = r256.process(TestImages.jpeg(2048, 1536));

@@ -137,7 +137,20 @@ public final class TestImages {
    * {@code orientation} (6: rotate 90° clockwise to display).
    */
   public static byte[] jpegWithExifOrientation(int w, int h, int orientation) {
-    byte[] jpeg = jpeg(w, h);
+    return withExifOrientation(jpeg(w, h), orientation);
+  }
+
+  /** An image whose four quadrants differ: red, blue / green, white (so every flip and turn shows). */
+  public static byte[] quadrantsJpeg(int w, int h) {
+    Mat m = twoColors(w, h, RED, BLUE);
+    new Mat(h - h / 2, w / 2, opencv_core.CV_8UC3, new Scalar(20, 230, 20, 0)).copyTo(new Mat(m, new Rect(0, h / 2, w / 2, h - h / 2)));
+    new Mat(h - h / 2, w - w / 2, opencv_core.CV_8UC3, new Scalar(240, 240, 240, 0))
+        .copyTo(new Mat(m, new Rect(w / 2, h / 2, w - w / 2, h - h / 2)));
+    return encode(".jpg", m);
+  }
+
+  /** {@code jpeg} with an EXIF APP1 segment carrying {@code orientation} inserted after SOI. */
+  public static byte[] withExifOrientation(byte[] jpeg, int orientation) {
     ByteBuffer tiff = ByteBuffer.allocate(26); // big-endian TIFF header + one IFD entry
     tiff.put((byte) 'M').put((byte) 'M').putShort((short) 42).putInt(8);
     tiff.putShort((short) 1);
