@@ -54,8 +54,25 @@ public final class ImageTensorizer implements Serializable {
    * @throws IllegalArgumentException when the image does not decode or a raw image has the wrong size
    */
   public void tensorize(dev.labelbeam.shard.ImageRecord r, boolean flip, float[] dst, int offset) {
+    tensorize(r, flip ? new Augment(1, 1, true) : Augment.none(), null, dst, offset);
+  }
+
+  /**
+   * Like {@link #tensorize(dev.labelbeam.shard.ImageRecord, boolean, float[], int)} with the train
+   * augmentation drawn from {@code rnd} (null when {@code augment} is {@link Augment#none()}).
+   */
+  public void tensorize(dev.labelbeam.shard.ImageRecord r, Augment augment, java.util.Random rnd, float[] dst, int offset) {
     if (!"raw".equals(r.format())) {
-      tensorize(r.encoded(), flip, dst, offset);
+      try (PointerScope scope = new PointerScope()) {
+        byte[] encoded = r.encoded();
+        Mat buf = new Mat(1, encoded.length, opencv_core.CV_8UC1);
+        buf.data().put(encoded);
+        Mat img = imdecode(buf, IMREAD_COLOR);
+        if (img == null || img.empty()) {
+          throw new IllegalArgumentException("image " + r.id() + " does not decode (" + encoded.length + " bytes)");
+        }
+        augmented(img, augment, rnd, dst, offset);
+      }
       return;
     }
     byte[] rgb = r.encoded();
@@ -68,7 +85,7 @@ public final class ImageTensorizer implements Serializable {
       m.data().put(rgb);
       Mat bgr = new Mat();
       org.bytedeco.opencv.global.opencv_imgproc.cvtColor(m, bgr, org.bytedeco.opencv.global.opencv_imgproc.COLOR_RGB2BGR);
-      fromBgr(bgr, flip, dst, offset);
+      augmented(bgr, augment, rnd, dst, offset);
     }
   }
 
@@ -85,6 +102,19 @@ public final class ImageTensorizer implements Serializable {
       if (img == null || img.empty()) {
         throw new IllegalArgumentException("image does not decode (" + encoded.length + " bytes)");
       }
+      fromBgr(img, flip, dst, offset);
+    }
+  }
+
+  private void augmented(Mat img, Augment augment, java.util.Random rnd, float[] dst, int offset) {
+    boolean flip = augment.flip && rnd != null && rnd.nextBoolean();
+    if (augment.cropping() && rnd != null) {
+      int[] c = augment.crop(img.cols(), img.rows(), rnd);
+      Mat crop = new Mat(img, new Rect(c[0], c[1], c[2], c[3]));
+      Mat resized = new Mat();
+      resize(crop, resized, new Size(size, size), 0, 0, (long) c[2] * c[3] > (long) size * size ? INTER_AREA : INTER_LINEAR);
+      fromBgr(resized, flip, dst, offset);
+    } else {
       fromBgr(img, flip, dst, offset);
     }
   }

@@ -12,59 +12,86 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * Reads TFRecord shards with parallel loader threads and yields batches.
+ * Reads TFRecord shards and yields batches, with parallel decoding and a deterministic order.
  *
- * <p>Each epoch, the shards are dealt to {@code threads} loader threads (in an order shuffled per
- * epoch when training). Each thread reads its shards with {@link TfRecordReader} (CRCs checked),
- * shuffles through a buffer when training, decodes and normalizes the images with
- * {@link ImageTensorizer} (random horizontal flip when training) and unpacks the label bitsets
- * straight into the target rows. The consuming thread assembles batches. Training drops the last
- * partial batch; evaluation keeps it. A corrupt shard stops the epoch with an error naming the file
- * and offset.
+ * <p>One reader thread reads the records in a fixed order per epoch — shards shuffled with the
+ * epoch's seed, records through a seeded shuffle buffer when training — and numbers them. Worker
+ * threads decode and augment record {@code i} with a random stream seeded by (seed, epoch, i), so
+ * the result does not depend on which thread does it; the consuming thread assembles batches in
+ * record order. The same (seed, epoch) therefore always gives the same batches, which is what makes
+ * an interrupted run resumable to the same weights ({@link #epoch(int, long)} skips the batches
+ * already trained without decoding them). Label bitsets are unpacked straight into the batch's
+ * target rows. Training drops the last partial batch; evaluation keeps it. A corrupt shard stops the
+ * epoch with an error naming the file and offset.
  */
 public final class ShardLoader {
-  /** Records held per loader thread for shuffling. */
-  public static final int SHUFFLE_BUFFER = 512;
+  /** Records held in the reader's shuffle buffer when training. */
+  public static final int SHUFFLE_BUFFER = 1024;
 
   private final List<Path> shards;
   private final int numClasses;
   private final ImageTensorizer tensorizer;
   private final int batchSize;
-  private final int threads;
+  private final int workers;
   private final boolean train;
+  private final Augment augment;
   private final long seed;
 
   /**
-   * @param train shuffle, flip and drop the last partial batch when true; read in order otherwise
+   * @param train shuffle, augment and drop the last partial batch when true; read in order otherwise
    */
-  public ShardLoader(List<Path> shards, int numClasses, ImageTensorizer tensorizer, int batchSize,
-      int threads, boolean train, long seed) {
+  public ShardLoader(List<Path> shards, int numClasses, ImageTensorizer tensorizer, int batchSize, int workers,
+      boolean train, Augment augment, long seed) {
     if (shards.isEmpty()) {
       throw new IllegalArgumentException("no shards to read");
     }
     if (batchSize < 1) {
       throw new IllegalArgumentException("batchSize must be >= 1, was " + batchSize);
     }
-    if (threads < 1) {
-      throw new IllegalArgumentException("threads must be >= 1, was " + threads);
+    if (workers < 1) {
+      throw new IllegalArgumentException("loader threads must be >= 1, was " + workers);
     }
     this.shards = List.copyOf(shards);
     this.numClasses = numClasses;
     this.tensorizer = tensorizer;
     this.batchSize = batchSize;
-    this.threads = Math.min(threads, shards.size());
+    this.workers = workers;
     this.train = train;
+    this.augment = train ? augment : Augment.none();
     this.seed = seed;
+  }
+
+  /** Training with horizontal flips only (no crops). */
+  public ShardLoader(List<Path> shards, int numClasses, ImageTensorizer tensorizer, int batchSize, int workers,
+      boolean train, long seed) {
+    this(shards, numClasses, tensorizer, batchSize, workers, train, new Augment(1, 1, true), seed);
   }
 
   /** One pass over the data. Close it (try-with-resources) to stop its threads early. */
   public Epoch epoch(int epoch) {
-    return new Epoch(epoch);
+    return new Epoch(epoch, 0);
   }
 
-  private static final Object DONE = new Object();
+  /** One pass over the data, skipping its first {@code skipBatches} batches (to resume mid-epoch). */
+  public Epoch epoch(int epoch, long skipBatches) {
+    return new Epoch(epoch, skipBatches);
+  }
+
+  private static final class Item {
+    final long seq;
+    final ImageRecord record;
+
+    Item(long seq, ImageRecord record) {
+      this.seq = seq;
+      this.record = record;
+    }
+  }
+
+  private static final Item END = new Item(-1, null);
 
   private static final class Sample {
     final String id;
@@ -78,43 +105,43 @@ public final class ShardLoader {
     }
   }
 
-  private static final class Failure {
-    final RuntimeException error;
-
-    Failure(RuntimeException error) {
-      this.error = error;
-    }
-  }
-
   /** The batches of one epoch, pulled with {@link #next()}. */
   public final class Epoch implements AutoCloseable {
-    private final BlockingQueue<Object> queue = new ArrayBlockingQueue<>(Math.max(64, 4 * batchSize));
-    private final List<Thread> workers = new ArrayList<>();
-    private int running;
+    private final int epoch;
+    private final long firstSeq;
+    private final BlockingQueue<Item> work = new ArrayBlockingQueue<>(Math.max(64, 4 * batchSize));
+    private final ConcurrentHashMap<Long, Sample> done = new ConcurrentHashMap<>();
+    private final AtomicReference<RuntimeException> failure = new AtomicReference<>();
+    private final Object lock = new Object();
+    private final List<Thread> threads = new ArrayList<>();
+    private volatile long total = -1;
+    private long nextSeq;
 
-    Epoch(int epoch) {
-      List<Path> order = new ArrayList<>(shards);
-      if (train) {
-        Collections.shuffle(order, new Random(seed * 1_000_003L + epoch));
+    Epoch(int epoch, long skipBatches) {
+      this.epoch = epoch;
+      this.firstSeq = skipBatches * batchSize;
+      this.nextSeq = firstSeq;
+      Thread reader = new Thread(this::read, "shard-reader");
+      threads.add(reader);
+      for (int w = 0; w < workers; w++) {
+        threads.add(new Thread(this::decode, "shard-decoder-" + w));
       }
-      running = threads;
-      for (int t = 0; t < threads; t++) {
-        List<Path> mine = new ArrayList<>();
-        for (int i = t; i < order.size(); i += threads) {
-          mine.add(order.get(i));
-        }
-        Random rnd = new Random(seed * 1_000_003L + epoch * 7919L + t);
-        Thread th = new Thread(() -> load(mine, rnd), "shard-loader-" + t);
-        th.setDaemon(true);
-        workers.add(th);
-        th.start();
+      for (Thread t : threads) {
+        t.setDaemon(true);
+        t.start();
       }
     }
 
-    private void load(List<Path> files, Random rnd) {
+    private void read() {
+      long seq = 0;
       try {
+        List<Path> order = new ArrayList<>(shards);
+        Random rnd = new Random(seed * 1_000_003L + epoch);
+        if (train) {
+          Collections.shuffle(order, rnd);
+        }
         List<ImageRecord> buffer = new ArrayList<>();
-        for (Path f : files) {
+        for (Path f : order) {
           try (TfRecordReader r = TfRecordReader.open(f)) {
             for (byte[] data = r.next(); data != null; data = r.next()) {
               ImageRecord rec;
@@ -124,14 +151,14 @@ public final class ShardLoader {
                 throw new IllegalArgumentException(f + " at byte offset " + (r.offset() - data.length - 16) + ": " + e.getMessage(), e);
               }
               if (!train) {
-                emit(rec, rnd);
+                seq = offer(seq, rec);
               } else if (buffer.size() < SHUFFLE_BUFFER) {
                 buffer.add(rec);
               } else {
                 int k = rnd.nextInt(buffer.size());
                 ImageRecord out = buffer.get(k);
                 buffer.set(k, rec);
-                emit(out, rnd);
+                seq = offer(seq, out);
               }
             }
           } catch (IOException e) {
@@ -140,25 +167,62 @@ public final class ShardLoader {
         }
         Collections.shuffle(buffer, rnd);
         for (ImageRecord rec : buffer) {
-          emit(rec, rnd);
+          seq = offer(seq, rec);
         }
-        queue.put(DONE);
+        total = seq;
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       } catch (RuntimeException e) {
-        try {
-          queue.put(new Failure(e));
-        } catch (InterruptedException ie) {
-          Thread.currentThread().interrupt();
+        fail(e);
+      } finally {
+        for (int w = 0; w < workers; w++) {
+          work.offer(END);
+        }
+        synchronized (lock) {
+          lock.notifyAll();
         }
       }
     }
 
-    private void emit(ImageRecord rec, Random rnd) throws InterruptedException {
-      float[] img = new float[tensorizer.floatsPerImage()];
-      tensorizer.tensorize(rec, train && rnd.nextBoolean(), img, 0);
-      LabelBits.validate(rec.labelBits(), numClasses);
-      queue.put(new Sample(rec.id(), img, rec.labelBits()));
+    /** Hands record {@code seq} to the decoders, unless it belongs to skipped batches. */
+    private long offer(long seq, ImageRecord rec) throws InterruptedException {
+      if (seq >= firstSeq) {
+        work.put(new Item(seq, rec));
+      }
+      return seq + 1;
+    }
+
+    private void decode() {
+      try {
+        for (Item it = work.take(); it != END; it = work.take()) {
+          // bounded look-ahead: wait while far ahead of the consumer
+          synchronized (lock) {
+            while (it.seq - nextSeq > 8L * batchSize && failure.get() == null) {
+              lock.wait(50);
+            }
+          }
+          LabelBits.validate(it.record.labelBits(), numClasses);
+          float[] img = new float[tensorizer.floatsPerImage()];
+          Random rnd = train ? new Random(seed * 0x9E3779B97F4A7C15L + epoch * 1_000_033L + it.seq) : null;
+          tensorizer.tensorize(it.record, augment, rnd, img, 0);
+          done.put(it.seq, new Sample(it.record.id(), img, it.record.labelBits()));
+          synchronized (lock) {
+            lock.notifyAll();
+          }
+        }
+        work.offer(END);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (RuntimeException e) {
+        fail(e);
+      }
+    }
+
+    private void fail(RuntimeException e) {
+      failure.compareAndSet(null, e);
+      synchronized (lock) {
+        lock.notifyAll();
+      }
     }
 
     /**
@@ -172,26 +236,35 @@ public final class ShardLoader {
       float[] targets = new float[batchSize * numClasses];
       List<String> ids = new ArrayList<>(batchSize);
       int n = 0;
-      while (n < batchSize && running > 0) {
-        Object o;
-        try {
-          o = queue.take();
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new IllegalStateException("interrupted while loading", e);
+      while (n < batchSize) {
+        Sample s;
+        synchronized (lock) {
+          while (true) {
+            if (failure.get() != null) {
+              close();
+              throw failure.get();
+            }
+            s = done.remove(nextSeq);
+            if (s != null || (total >= 0 && nextSeq >= total)) {
+              break;
+            }
+            try {
+              lock.wait(100);
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+              throw new IllegalStateException("interrupted while loading", e);
+            }
+          }
+          if (s == null) {
+            break;
+          }
+          nextSeq++;
+          lock.notifyAll();
         }
-        if (o == DONE) {
-          running--;
-        } else if (o instanceof Failure) {
-          close();
-          throw ((Failure) o).error;
-        } else {
-          Sample s = (Sample) o;
-          System.arraycopy(s.image, 0, images, n * per, per);
-          LabelBits.unpackInto(s.bits, numClasses, targets, n * numClasses);
-          ids.add(s.id);
-          n++;
-        }
+        System.arraycopy(s.image, 0, images, n * per, per);
+        LabelBits.unpackInto(s.bits, numClasses, targets, n * numClasses);
+        ids.add(s.id);
+        n++;
       }
       if (n == 0 || (train && n < batchSize)) {
         return null;
@@ -201,10 +274,10 @@ public final class ShardLoader {
 
     @Override
     public void close() {
-      for (Thread t : workers) {
+      for (Thread t : threads) {
         t.interrupt();
       }
-      queue.clear();
+      work.clear();
     }
   }
 }

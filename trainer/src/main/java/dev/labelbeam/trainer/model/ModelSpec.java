@@ -32,7 +32,11 @@ public final class ModelSpec implements Serializable {
     if (SmallCnn.NAME.equals(arch)) {
       return new SmallCnn(numClasses, width);
     }
-    throw new IllegalArgumentException("unknown model architecture '" + arch + "' (known: " + SmallCnn.NAME + ")");
+    if (ResNet.isResNet(arch)) {
+      return new ResNet(arch, numClasses);
+    }
+    throw new IllegalArgumentException("unknown model architecture '" + arch + "' (known: " + SmallCnn.NAME
+        + ", resnet18, resnet34, resnet50)");
   }
 
   public void write(Path file) throws IOException {

@@ -1,19 +1,28 @@
 package dev.labelbeam.trainer.train;
 
-/** What one epoch did: mean training loss and throughput. */
+import java.util.Locale;
+
+/** What one epoch did: mean training loss, throughput, and validation metrics when computed. */
 public final class EpochReport {
   public final int epoch;
   public final int epochs;
   public final double meanLoss;
   public final long images;
   public final double seconds;
+  public final long globalStep;
+  /** NaN when not validated. */
+  public double valMacroF1 = Double.NaN;
+  public double valMacroAuc = Double.NaN;
+  /** Seconds left at the rate of this run so far. */
+  public double etaSeconds;
 
-  public EpochReport(int epoch, int epochs, double meanLoss, long images, double seconds) {
+  public EpochReport(int epoch, int epochs, double meanLoss, long images, double seconds, long globalStep) {
     this.epoch = epoch;
     this.epochs = epochs;
     this.meanLoss = meanLoss;
     this.images = images;
     this.seconds = seconds;
+    this.globalStep = globalStep;
   }
 
   public double imagesPerSecond() {
@@ -22,14 +31,24 @@ public final class EpochReport {
 
   /** The progress line printed per epoch. */
   public String line() {
-    return String.format("epoch %d/%d  loss %.4f  %.0f images/s  (%d images, %.1f s)",
-        epoch, epochs, meanLoss, imagesPerSecond(), images, seconds);
+    String val = Double.isNaN(valMacroF1) ? "" : String.format(Locale.ROOT, "  val macro-F1 %.4f macro-AUC %.4f", valMacroF1, valMacroAuc);
+    return String.format(Locale.ROOT, "epoch %d/%d  step %d  loss %.4f  %.0f images/s  (%d images, %.1f s)%s  ETA %s",
+        epoch, epochs, globalStep, meanLoss, imagesPerSecond(), images, seconds, val, eta(etaSeconds));
+  }
+
+  static String eta(double s) {
+    long t = Math.round(s);
+    return t >= 3600 ? String.format("%dh%02dm", t / 3600, t / 60 % 60) : String.format("%dm%02ds", t / 60, t % 60);
   }
 
   /** One JSON object for {@code train_log.jsonl}. */
   public String json() {
-    return String.format(java.util.Locale.ROOT,
-        "{\"epoch\":%d,\"loss\":%.6f,\"images\":%d,\"seconds\":%.3f,\"images_per_s\":%.1f}",
-        epoch, meanLoss, images, seconds, imagesPerSecond());
+    return String.format(Locale.ROOT,
+        "{\"epoch\":%d,\"step\":%d,\"loss\":%.6f,\"images\":%d,\"seconds\":%.3f,\"images_per_s\":%.1f,\"val_macro_f1\":%s,\"val_macro_auc\":%s}",
+        epoch, globalStep, meanLoss, images, seconds, imagesPerSecond(), num(valMacroF1), num(valMacroAuc));
+  }
+
+  private static String num(double v) {
+    return Double.isNaN(v) ? "null" : String.format(Locale.ROOT, "%.6f", v);
   }
 }

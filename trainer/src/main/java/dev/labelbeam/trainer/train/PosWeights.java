@@ -29,4 +29,25 @@ public final class PosWeights {
     }
     return w;
   }
+
+  /**
+   * Reads per-class weights from a text file: one positive number a line, in class order (as
+   * {@code labels.txt}); a leading label column ({@code cat 2.5}) is allowed and ignored.
+   */
+  public static float[] fromFile(java.nio.file.Path file, int numClasses) throws java.io.IOException {
+    java.util.List<String> lines = java.nio.file.Files.readAllLines(file);
+    lines.removeIf(String::isBlank);
+    if (lines.size() != numClasses) {
+      throw new IllegalArgumentException(file + " has " + lines.size() + " weights, the model has " + numClasses + " classes");
+    }
+    float[] w = new float[numClasses];
+    for (int c = 0; c < numClasses; c++) {
+      String[] parts = lines.get(c).trim().split("\\s+");
+      w[c] = Float.parseFloat(parts[parts.length - 1]);
+      if (!(w[c] > 0) || Float.isInfinite(w[c])) {
+        throw new IllegalArgumentException(file + " line " + (c + 1) + ": weight must be a positive number, was " + parts[parts.length - 1]);
+      }
+    }
+    return w;
+  }
 }

@@ -3,12 +3,15 @@ package dev.labelbeam.trainer.train;
 import dev.labelbeam.shard.DatasetInfo;
 import dev.labelbeam.shard.LabelVocabulary;
 import dev.labelbeam.trainer.TorchRuntime;
+import dev.labelbeam.trainer.data.Augment;
 import dev.labelbeam.trainer.data.Batch;
 import dev.labelbeam.trainer.data.ImageTensorizer;
 import dev.labelbeam.trainer.data.ShardLoader;
 import dev.labelbeam.trainer.model.Checkpoints;
 import dev.labelbeam.trainer.model.ModelSpec;
 import dev.labelbeam.trainer.model.MultiLabelModel;
+import dev.labelbeam.trainer.weights.StateDicts;
+import dev.labelbeam.transforms.evaluation.MultiLabelReport;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -16,22 +19,35 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 import org.bytedeco.javacpp.PointerScope;
-import org.bytedeco.pytorch.AdamW;
-import org.bytedeco.pytorch.AdamWOptions;
-import org.bytedeco.pytorch.BCEWithLogitsLossImpl;
-import org.bytedeco.pytorch.BCEWithLogitsLossOptions;
 import org.bytedeco.pytorch.Device;
+import org.bytedeco.pytorch.Optimizer;
+import org.bytedeco.pytorch.StringTensorDictItemVector;
 import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
 
 /**
- * Trains a multi-label model on the shards of a preprocess run: loader threads read the train
- * split, the loss is {@code BCEWithLogits} (the fused, numerically stable sigmoid cross-entropy)
- * with per-class {@code pos_weight} derived from {@code dataset.json}, the optimizer AdamW with
- * warmup and cosine decay. One progress line per epoch goes to the {@code progress} consumer and to
- * {@code train_log.jsonl}; the checkpoint is written at the end.
+ * Trains a multi-label model on the shards of a preprocess run.
+ *
+ * <ul>
+ *   <li>Data: {@link ShardLoader} (deterministic order, parallel decoding, random resized crop and
+ *       flip), the shards {@code dataset.json} lists.
+ *   <li>Model: {@code small_cnn} or ResNet-18/34/50 with torchvision's names, optionally from
+ *       safetensors weights (a classifier of another shape is replaced), optionally with a frozen
+ *       backbone.
+ *   <li>Loss: {@code BCEWithLogits} with {@code pos_weight} (from {@code dataset.json}, a file, or
+ *       none), or Asymmetric Loss. Optimizer: AdamW or SGD with momentum, no weight decay on biases
+ *       and norms, warmup then cosine decay, optional gradient clipping.
+ *   <li>On CUDA: bf16 autocast, pinned host batches copied without blocking.
+ *   <li>Checkpoints every N steps and at each epoch end; {@code resume} continues from the latest
+ *       with weights, optimizer state, schedule position and data order restored, so an interrupted
+ *       run ends with the weights of an uninterrupted one.
+ *   <li>One progress line per epoch (and every {@code logEvery} steps) with loss, images/s, val
+ *       macro-F1/AUC and ETA; the same in {@code train_log.jsonl}.
+ * </ul>
  *
  * <p>Each step runs inside a {@code PointerScope}, so native memory stays flat across steps.
  */
@@ -44,106 +60,230 @@ public final class Trainer {
     this.progress = progress;
   }
 
-  /** Runs the training and returns the per-epoch reports. */
-  public List<EpochReport> run() throws IOException {
-    TorchRuntime.load();
-    if (config.torchThreads > 0) {
-      torch.set_num_threads(config.torchThreads);
+  /** Thrown by {@link TrainConfig#interruptAfterSteps}: the run stopped as if killed. */
+  public static final class Interrupted extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    Interrupted(long step) {
+      super("training interrupted after step " + step + " (test hook)");
     }
-    torch.manual_seed(config.seed);
-    Device device = TorchRuntime.device(config.device);
+  }
+
+  /** Runs the training and returns the reports of the epochs this process ran. */
+  public List<EpochReport> run() throws IOException {
+    TrainConfig c = config;
+    TorchRuntime.load();
+    if (c.torchThreads > 0) {
+      torch.set_num_threads(c.torchThreads);
+    }
+    torch.manual_seed(c.seed);
+    Device device = TorchRuntime.device(c.device);
     boolean cuda = device.is_cuda();
 
-    DatasetInfo info = DatasetInfo.read(config.shardDir.resolve(DatasetInfo.FILE_NAME));
-    LabelVocabulary vocab = LabelVocabulary.read(config.shardDir.resolve(LabelVocabulary.FILE_NAME));
+    DatasetInfo info = DatasetInfo.read(c.shardDir.resolve(DatasetInfo.FILE_NAME));
+    LabelVocabulary vocab = LabelVocabulary.read(c.shardDir.resolve(LabelVocabulary.FILE_NAME));
     int numClasses = vocab.size();
     if (info.numClasses != numClasses) {
       throw new IllegalArgumentException("dataset.json has " + info.numClasses + " classes but labels.txt has " + numClasses);
     }
-    List<Path> shards = new ArrayList<>();
-    for (String name : info.shards.getOrDefault("train", List.of())) {
-      shards.add(config.shardDir.resolve(name));
+    List<Path> trainShards = shards(info, "train");
+    if (trainShards.isEmpty()) {
+      throw new IllegalArgumentException("dataset.json in " + c.shardDir + " lists no train shards");
     }
-    if (shards.isEmpty()) {
-      throw new IllegalArgumentException("dataset.json in " + config.shardDir + " lists no train shards");
-    }
-    int size = config.imageSize > 0 ? config.imageSize : Math.min(info.imageHeight, info.imageWidth);
+    int size = c.imageSize > 0 ? c.imageSize : Math.min(info.imageHeight, info.imageWidth);
 
     ModelSpec spec = new ModelSpec();
-    spec.width = config.width;
+    spec.arch = c.arch;
+    spec.width = c.width;
     spec.numClasses = numClasses;
     spec.imageSize = size;
     spec.labels = new ArrayList<>(vocab.names());
     MultiLabelModel model = spec.build();
+    if (c.initWeights != null) {
+      StateDicts.LoadReport r = StateDicts.load(model, c.initWeights, false);
+      progress.accept("initial weights " + c.initWeights.getFileName() + ": " + r);
+    }
+    if (c.freezeBackbone) {
+      freezeAllButClassifier(model);
+    }
     if (cuda) {
       model.to(device, false);
     }
 
-    BCEWithLogitsLossOptions lossOptions = new BCEWithLogitsLossOptions();
-    if (config.maxPosWeight > 0) {
-      float[] pw = PosWeights.fromCounts(info.positiveCounts("train"), info.records("train"), config.maxPosWeight);
-      Tensor posWeight = Tensor.create(pw);
-      lossOptions.pos_weight().put(cuda ? posWeight.to(device, torch.ScalarType.Float) : posWeight);
+    MultiLabelLoss loss = lossFor(info, numClasses, device);
+    Optimizer optimizer = Optimizers.create(c, model);
+    long stepsPerEpoch = Math.max(1, info.records("train") / c.batchSize);
+    long totalSteps = stepsPerEpoch * c.epochs;
+    if (c.maxSteps > 0) {
+      totalSteps = Math.min(totalSteps, c.maxSteps);
     }
-    BCEWithLogitsLossImpl loss = new BCEWithLogitsLossImpl(lossOptions);
-
-    AdamWOptions adamw = new AdamWOptions(config.learningRate);
-    adamw.weight_decay().put(config.weightDecay);
-    AdamW optimizer = new AdamW(model.parameters(), adamw);
-
-    long stepsPerEpoch = Math.max(1, info.records("train") / config.batchSize);
-    long totalSteps = stepsPerEpoch * config.epochs;
-    if (config.maxSteps > 0) {
-      totalSteps = Math.min(totalSteps, config.maxSteps);
-    }
-    LrSchedule schedule = new LrSchedule(config.learningRate, config.warmupSteps, totalSteps, 0.02);
+    LrSchedule schedule = new LrSchedule(c.learningRate, c.warmupSteps, totalSteps, 0.02);
 
     ImageTensorizer tensorizer = new ImageTensorizer(size);
-    ShardLoader loader = new ShardLoader(shards, numClasses, tensorizer, config.batchSize,
-        config.loaderThreads, true, config.seed);
-    Files.createDirectories(config.outputDir);
-    Path log = config.outputDir.resolve("train_log.jsonl");
-    Files.deleteIfExists(log);
+    Augment augment = new Augment(Math.min(1, c.cropScaleMin), 1, c.flip);
+    ShardLoader loader = new ShardLoader(trainShards, numClasses, tensorizer, c.batchSize, c.loaderThreads, true, augment, c.seed);
+    List<Path> valShards = shards(info, "val");
+    ShardLoader valLoader = c.validate && !valShards.isEmpty()
+        ? new ShardLoader(valShards, numClasses, tensorizer, c.batchSize, c.loaderThreads, false, Augment.none(), c.seed)
+        : null;
+
+    Files.createDirectories(c.outputDir);
+    Path log = c.outputDir.resolve("train_log.jsonl");
+    TrainCheckpoint.State state = new TrainCheckpoint.State();
+    state.seed = c.seed;
+    state.arch = c.arch;
+    state.epoch = 1;
+    if (c.resume) {
+      TrainCheckpoint.State restored = TrainCheckpoint.restoreLatest(c.outputDir, model, optimizer);
+      if (restored != null) {
+        if (restored.seed != c.seed || !c.arch.equals(restored.arch)) {
+          throw new IllegalArgumentException("the checkpoint in " + c.outputDir + " was made with seed " + restored.seed
+              + " and " + restored.arch + ", not " + c.seed + " and " + c.arch);
+        }
+        state = restored;
+        progress.accept("resuming at step " + state.globalStep + " (epoch " + state.epoch + ", batch " + state.batchesDone + ")");
+      }
+    } else {
+      Files.deleteIfExists(log);
+    }
 
     List<EpochReport> reports = new ArrayList<>();
-    long step = 0;
-    for (int epoch = 1; epoch <= config.epochs && step < totalSteps; epoch++) {
-      model.train(true);
-      long start = System.nanoTime();
+    long started = System.nanoTime();
+    long stepsThisProcess = 0;
+    model.train(true);
+    while (state.epoch <= c.epochs && state.globalStep < totalSteps) {
+      long t0 = System.nanoTime();
       double lossSum = 0;
       long batches = 0;
       long images = 0;
-      try (ShardLoader.Epoch batchesOfEpoch = loader.epoch(epoch)) {
-        for (Batch b = batchesOfEpoch.next(); b != null && step < totalSteps; b = batchesOfEpoch.next()) {
-          try (PointerScope scope = new PointerScope()) {
-            optimizer.param_groups().get(0).options().set_lr(schedule.at(step));
-            Tensor x = Tensor.create(b.images, b.size, 3, size, size);
-            Tensor y = Tensor.create(b.targets, b.size, numClasses);
-            if (cuda) {
-              x = x.to(device, torch.ScalarType.Float);
-              y = y.to(device, torch.ScalarType.Float);
-            }
-            optimizer.zero_grad();
-            Tensor l = loss.forward(model.forward(x), y);
-            l.backward();
-            optimizer.step();
-            lossSum += l.item_float();
-          }
+      try (ShardLoader.Epoch batchesOfEpoch = loader.epoch(state.epoch, state.batchesDone)) {
+        for (Batch b = batchesOfEpoch.next(); b != null && state.globalStep < totalSteps; b = batchesOfEpoch.next()) {
+          lossSum += step(model, loss, optimizer, schedule.at(state.globalStep), b, size, numClasses, device);
           batches++;
           images += b.size;
-          step++;
+          state.globalStep++;
+          state.batchesDone++;
+          stepsThisProcess++;
+          if (c.checkpointEvery > 0 && state.globalStep % c.checkpointEvery == 0) {
+            TrainCheckpoint.save(c.outputDir, model, optimizer, state, c.keepCheckpoints);
+          }
+          if (c.logEvery > 0 && state.globalStep % c.logEvery == 0) {
+            double rate = stepsThisProcess / ((System.nanoTime() - started) / 1e9);
+            progress.accept(String.format(java.util.Locale.ROOT, "  step %d/%d  loss %.4f  ETA %s", state.globalStep, totalSteps,
+                lossSum / batches, EpochReport.eta((totalSteps - state.globalStep) / rate)));
+          }
+          if (c.interruptAfterSteps > 0 && stepsThisProcess >= c.interruptAfterSteps) {
+            throw new Interrupted(state.globalStep);
+          }
         }
       }
-      EpochReport r = new EpochReport(epoch, config.epochs, batches == 0 ? Double.NaN : lossSum / batches,
-          images, (System.nanoTime() - start) / 1e9);
+      EpochReport r = new EpochReport(state.epoch, c.epochs, batches == 0 ? Double.NaN : lossSum / batches, images,
+          (System.nanoTime() - t0) / 1e9, state.globalStep);
+      if (valLoader != null) {
+        MultiLabelReport v = Validation.run(model, valLoader, numClasses, size, device);
+        r.valMacroF1 = v.macro.f1;
+        r.valMacroAuc = v.macro.auc == null ? Double.NaN : v.macro.auc;
+      }
+      double rate = stepsThisProcess / ((System.nanoTime() - started) / 1e9);
+      r.etaSeconds = rate > 0 ? (totalSteps - state.globalStep) / rate : 0;
       reports.add(r);
       progress.accept(r.line());
       Files.writeString(log, r.json() + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+      state.epoch++;
+      state.batchesDone = 0;
+      TrainCheckpoint.save(c.outputDir, model, optimizer, state, c.keepCheckpoints);
     }
     if (cuda) {
       model.to(new Device(torch.DeviceType.CPU), false);
     }
-    Checkpoints.save(model, spec, config.outputDir);
+    Checkpoints.save(model, spec, c.outputDir);
+    StateDicts.save(model, c.outputDir.resolve("model.safetensors"), Map.of("arch", c.arch, "labels", String.join("\n", vocab.names())));
+    loss.close();
     return reports;
+  }
+
+  /** One optimization step; returns the batch's loss. */
+  private double step(MultiLabelModel model, MultiLabelLoss loss, Optimizer optimizer, double lr, Batch b, int size,
+      int numClasses, Device device) {
+    try (PointerScope scope = new PointerScope()) {
+      Optimizers.setLearningRate(optimizer, lr);
+      Tensor x = Tensor.create(b.images, b.size, 3, size, size);
+      Tensor y = Tensor.create(b.targets, b.size, numClasses);
+      optimizer.zero_grad();
+      Tensor l;
+      if (device.is_cuda()) {
+        x = x.pin_memory().to(device, torch.ScalarType.Float, true, false, new org.bytedeco.pytorch.MemoryFormatOptional());
+        y = y.pin_memory().to(device, torch.ScalarType.Float, true, false, new org.bytedeco.pytorch.MemoryFormatOptional());
+        torch.set_autocast_dtype(torch.DeviceType.CUDA, torch.ScalarType.BFloat16);
+        torch.set_autocast_enabled(torch.DeviceType.CUDA, true);
+        Tensor logits;
+        try {
+          logits = model.forward(x);
+        } finally {
+          torch.set_autocast_enabled(torch.DeviceType.CUDA, false);
+        }
+        l = loss.apply(logits.to(torch.ScalarType.Float), y);
+      } else {
+        l = loss.apply(model.forward(x), y);
+      }
+      l.backward();
+      if (config.gradClip > 0) {
+        torch.clip_grad_norm_(trainable(model), config.gradClip);
+      }
+      optimizer.step();
+      return l.item_double();
+    }
+  }
+
+  private static TensorVector trainable(MultiLabelModel model) {
+    List<Tensor> ps = new ArrayList<>();
+    StringTensorDictItemVector items = model.named_parameters(true).items();
+    for (long i = 0; i < items.size(); i++) {
+      if (items.get(i).value().requires_grad()) {
+        ps.add(items.get(i).value());
+      }
+    }
+    return new TensorVector(ps.toArray(new Tensor[0]));
+  }
+
+  private List<Path> shards(DatasetInfo info, String split) {
+    List<Path> out = new ArrayList<>();
+    for (String name : info.shards.getOrDefault(split, List.of())) {
+      out.add(config.shardDir.resolve(name));
+    }
+    return out;
+  }
+
+  private MultiLabelLoss lossFor(DatasetInfo info, int numClasses, Device device) throws IOException {
+    TrainConfig c = config;
+    if (c.loss.equals("asl")) {
+      return MultiLabelLoss.asymmetric(c.aslGammaPos, c.aslGammaNeg, c.aslMargin);
+    }
+    if (!c.loss.equals("bce")) {
+      throw new IllegalArgumentException("loss must be bce or asl, was '" + c.loss + "'");
+    }
+    float[] pw;
+    switch (c.posWeight) {
+      case "none":
+        return MultiLabelLoss.bce(null);
+      case "dataset":
+        pw = c.maxPosWeight > 0 ? PosWeights.fromCounts(info.positiveCounts("train"), info.records("train"), c.maxPosWeight) : null;
+        break;
+      default:
+        pw = PosWeights.fromFile(Path.of(c.posWeight), numClasses);
+    }
+    if (pw == null) {
+      return MultiLabelLoss.bce(null);
+    }
+    Tensor t = Tensor.create(pw);
+    return MultiLabelLoss.bce(device.is_cuda() ? t.to(device, torch.ScalarType.Float) : t);
+  }
+
+  private static void freezeAllButClassifier(MultiLabelModel model) {
+    StringTensorDictItemVector items = model.named_parameters(true).items();
+    for (long i = 0; i < items.size(); i++) {
+      String name = items.get(i).key().getString();
+      items.get(i).value().set_requires_grad(name.startsWith("fc.")); // the classifier is "fc" in every model
+    }
   }
 }

@@ -1,0 +1,56 @@
+package dev.labelbeam.trainer.train;
+
+import dev.labelbeam.trainer.data.Batch;
+import dev.labelbeam.trainer.data.ShardLoader;
+import dev.labelbeam.trainer.model.MultiLabelModel;
+import dev.labelbeam.shard.LabelBits;
+import dev.labelbeam.transforms.evaluation.EvaluateMultiLabel;
+import dev.labelbeam.transforms.evaluation.MetricsAccumulator;
+import dev.labelbeam.transforms.evaluation.MultiLabelReport;
+import dev.labelbeam.transforms.evaluation.ScoredExample;
+import java.nio.FloatBuffer;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.Device;
+import org.bytedeco.pytorch.NoGradGuard;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
+
+/**
+ * Scores the val split with the model in eval mode and computes the metrics with the evaluation
+ * stage's own math ({@link EvaluateMultiLabel.MetricsFn}, binned), so the numbers in the training
+ * log are those {@code evaluate} would report.
+ */
+final class Validation {
+  private Validation() {}
+
+  static MultiLabelReport run(MultiLabelModel model, ShardLoader loader, int numClasses, int size, Device device) {
+    EvaluateMultiLabel.MetricsFn fn = new EvaluateMultiLabel.MetricsFn(numClasses, 0.5, 1024, 10);
+    MetricsAccumulator acc = fn.createAccumulator();
+    model.eval();
+    try (ShardLoader.Epoch e = loader.epoch(0)) {
+      for (Batch b = e.next(); b != null; b = e.next()) {
+        float[][] probs = new float[b.size][numClasses];
+        try (PointerScope scope = new PointerScope();
+            NoGradGuard g = new NoGradGuard()) {
+          Tensor x = Tensor.create(java.util.Arrays.copyOf(b.images, b.size * 3 * size * size), b.size, 3, size, size);
+          if (device.is_cuda()) {
+            x = x.to(device, torch.ScalarType.Float);
+          }
+          FloatBuffer out = torch.sigmoid(model.forward(x)).to(torch.ScalarType.Float).cpu().contiguous().createBuffer();
+          for (int i = 0; i < b.size; i++) {
+            out.get(probs[i]);
+          }
+        }
+        for (int i = 0; i < b.size; i++) {
+          boolean[] dense = new boolean[numClasses];
+          for (int c = 0; c < numClasses; c++) {
+            dense[c] = b.targets[i * numClasses + c] > 0.5f;
+          }
+          fn.addInput(acc, new ScoredExample(b.ids.get(i), LabelBits.packDense(dense), probs[i]));
+        }
+      }
+    }
+    model.train(true);
+    return fn.extractOutput(acc);
+  }
+}

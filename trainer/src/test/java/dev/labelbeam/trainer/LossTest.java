@@ -1,0 +1,83 @@
+package dev.labelbeam.trainer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.labelbeam.trainer.train.MultiLabelLoss;
+import dev.labelbeam.trainer.train.PosWeights;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.Tensor;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The losses stay finite and match float64 references for logits as large as ±100. */
+class LossTest {
+  static final float[] X = {-100f, -30f, -5f, -0.5f, 0f, 0.5f, 5f, 30f, 100f, 12f};
+  static final float[] Y = {1f, 0f, 1f, 0f, 1f, 0f, 1f, 0f, 1f, 1f};
+  static final float[] W = {2f, 3f, 0.5f, 1f, 4f, 1f, 1f, 2f, 1f, 10f};
+
+  @BeforeAll
+  static void load() {
+    TorchRuntime.load();
+  }
+
+  /** log σ(x) in float64, without overflow. */
+  static double logSigmoid(double x) {
+    return x >= 0 ? -Math.log1p(Math.exp(-x)) : x - Math.log1p(Math.exp(x));
+  }
+
+  @Test
+  void bceWithPosWeightMatchesFloat64() {
+    double ref = 0;
+    for (int i = 0; i < X.length; i++) {
+      ref += -(W[i] * Y[i] * logSigmoid(X[i]) + (1 - Y[i]) * logSigmoid(-X[i]));
+    }
+    ref /= X.length;
+    try (PointerScope s = new PointerScope()) {
+      // one class per column: pos_weight is per class
+      MultiLabelLoss loss = MultiLabelLoss.bce(Tensor.create(W));
+      double got = loss.apply(Tensor.create(X, 1, X.length), Tensor.create(Y, 1, X.length)).item_double();
+      assertTrue(Double.isFinite(got));
+      assertEquals(ref, got, 1e-5 * Math.max(1, Math.abs(ref)));
+      double plain = MultiLabelLoss.bce(null).apply(Tensor.create(X, 1, X.length), Tensor.create(Y, 1, X.length)).item_double();
+      assertTrue(Double.isFinite(plain) && plain > 0);
+    }
+  }
+
+  @Test
+  void asymmetricLossMatchesFloat64() {
+    double gp = 1;
+    double gn = 4;
+    double m = 0.05;
+    double ref = 0;
+    for (int i = 0; i < X.length; i++) {
+      double p = Math.exp(logSigmoid(X[i]));
+      double pos = Math.pow(1 - p, gp) * logSigmoid(X[i]);
+      double pm = Math.max(p - m, 0);
+      double neg = Math.pow(pm, gn) * Math.log1p(-pm);
+      ref += -(Y[i] * pos + (1 - Y[i]) * neg);
+    }
+    ref /= X.length;
+    try (PointerScope s = new PointerScope()) {
+      double got = MultiLabelLoss.asymmetric(gp, gn, m).apply(Tensor.create(X, 2, 5), Tensor.create(Y, 2, 5)).item_double();
+      assertTrue(Double.isFinite(got));
+      assertEquals(ref, got, 1e-5 * Math.max(1, Math.abs(ref)));
+      double noMargin = MultiLabelLoss.asymmetric(0, 0, 0).apply(Tensor.create(X, 2, 5), Tensor.create(Y, 2, 5)).item_double();
+      double bce = MultiLabelLoss.bce(null).apply(Tensor.create(X, 2, 5), Tensor.create(Y, 2, 5)).item_double();
+      assertEquals(bce, noMargin, 1e-5 * bce, "ASL with no focusing and no margin is plain BCE");
+    }
+  }
+
+  @Test
+  void posWeightsFromCountsAndFile(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) throws Exception {
+    float[] w = PosWeights.fromCounts(new long[] {10, 0, 100, 1}, 100, 50);
+    assertEquals(9f, w[0]);
+    assertEquals(1f, w[1]); // no positives
+    assertEquals(1f, w[2]); // no negatives
+    assertEquals(50f, w[3]); // clipped
+    java.nio.file.Path f = tmp.resolve("w.txt");
+    java.nio.file.Files.writeString(f, "cat 2.5\ndog\t0.5\n");
+    assertEquals(2.5f, PosWeights.fromFile(f, 2)[0]);
+    assertEquals(0.5f, PosWeights.fromFile(f, 2)[1]);
+  }
+}

@@ -1,0 +1,113 @@
+package dev.labelbeam.trainer;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.labelbeam.trainer.train.EpochReport;
+import dev.labelbeam.trainer.train.TrainCheckpoint;
+import dev.labelbeam.trainer.train.TrainConfig;
+import dev.labelbeam.trainer.train.Trainer;
+import dev.labelbeam.trainer.weights.Safetensors;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** An interrupted run resumes to the weights of an uninterrupted one; native memory stays flat. */
+class ResumeAndMemoryTest {
+
+  static TrainConfig config(Path shards, Path out) {
+    TrainConfig c = new TrainConfig();
+    c.shardDir = shards;
+    c.outputDir = out;
+    c.epochs = 2;
+    c.batchSize = 32;
+    c.warmupSteps = 3;
+    c.loaderThreads = 2;
+    c.torchThreads = 1;
+    c.device = "cpu";
+    c.seed = 7;
+    c.checkpointEvery = 3;
+    c.keepCheckpoints = 2;
+    c.optimizer = "sgd";
+    c.gradClip = 5;
+    return c;
+  }
+
+  @Test
+  void interruptedRunResumesToTheSameWeights(@TempDir Path tmp) throws Exception {
+    Path shards = TestShards.write(tmp, 256, 32, 2, 3);
+    List<EpochReport> full = new Trainer(config(shards, tmp.resolve("a")), s -> {}).run();
+    assertEquals(16, full.get(1).globalStep);
+
+    TrainConfig b = config(shards, tmp.resolve("b"));
+    b.interruptAfterSteps = 7;
+    assertThrows(Trainer.Interrupted.class, () -> new Trainer(b, s -> {}).run());
+    List<Path> cps = TrainCheckpoint.list(tmp.resolve("b"));
+    assertEquals(2, cps.size(), "keeps the last 2 checkpoints");
+    assertTrue(cps.get(1).getFileName().toString().endsWith("000000006"), cps.toString());
+    assertTrue(Files.list(tmp.resolve("b/checkpoints")).noneMatch(p -> p.toString().endsWith(".tmp")));
+
+    TrainConfig resume = config(shards, tmp.resolve("b"));
+    resume.resume = true;
+    List<String> lines = new ArrayList<>();
+    new Trainer(resume, lines::add).run();
+    assertTrue(lines.get(0).startsWith("resuming at step 6"), lines.get(0));
+
+    Map<String, Safetensors.Entry> wa = Safetensors.read(tmp.resolve("a/model.safetensors"));
+    Map<String, Safetensors.Entry> wb = Safetensors.read(tmp.resolve("b/model.safetensors"));
+    assertEquals(wa.keySet(), wb.keySet());
+    for (String k : wa.keySet()) {
+      if (wa.get(k).floats != null) {
+        assertArrayEquals(wa.get(k).floats, wb.get(k).floats, 1e-6f, k);
+      } else {
+        assertArrayEquals(wa.get(k).longs, wb.get(k).longs, k);
+      }
+    }
+    assertEquals(2, Files.readAllLines(tmp.resolve("b/train_log.jsonl")).size());
+  }
+
+  /** Resident memory not held by the Java heap, in bytes. */
+  static long nativeBytes() throws Exception {
+    for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+      if (line.startsWith("VmRSS:")) {
+        long rss = Long.parseLong(line.replaceAll("\\D", "")) * 1024;
+        return rss - Runtime.getRuntime().totalMemory();
+      }
+    }
+    throw new IllegalStateException("no VmRSS");
+  }
+
+  @Test
+  void nativeMemoryStaysFlatOver2000Steps(@TempDir Path tmp) throws Exception {
+    Path shards = TestShards.write(tmp, 128, 16, 1, 5);
+    TrainConfig c = config(shards, tmp.resolve("m"));
+    c.width = 4;
+    c.batchSize = 8;
+    c.epochs = 200;
+    c.maxSteps = 2000;
+    c.checkpointEvery = 0;
+    c.logEvery = 100;
+    c.validate = false;
+    List<Long> samples = new ArrayList<>();
+    new Trainer(c, line -> {
+      if (line.startsWith("  step")) {
+        try {
+          samples.add(nativeBytes());
+        } catch (Exception e) {
+          throw new IllegalStateException(e);
+        }
+      }
+    }).run();
+    assertEquals(20, samples.size());
+    long growth = samples.get(19) - samples.get(3);
+    System.out.printf("native memory after steps 400 and 2000: %.1f MB, %.1f MB (growth %.1f MB)%n",
+        samples.get(3) / 1e6, samples.get(19) / 1e6, growth / 1e6);
+    assertTrue(growth < 40_000_000L, "native memory grew by " + growth / 1e6 + " MB over 1600 steps");
+  }
+}
