@@ -9,15 +9,27 @@ import picocli.CommandLine.Option;
 
 /** {@code labelbeam train}: LibTorch training on the shards. */
 @Command(name = "train", mixinStandardHelpOptions = true, showDefaultValues = true,
-    description = "Train a multi-label CNN with LibTorch on the train shards: loader threads, BCEWithLogits with "
-        + "per-class pos_weight from dataset.json, AdamW with warmup and cosine decay. CUDA is used when available "
-        + "(--device auto). Writes model.pt, model.json and train_log.jsonl.")
+    description = "Train a multi-label CNN with LibTorch on the train shards: loader threads with random resized "
+        + "crop and flip, BCEWithLogits with per-class pos_weight (or Asymmetric Loss), AdamW or SGD without weight "
+        + "decay on biases and norms, warmup and cosine decay, checkpoints and exact --resume, validation each epoch. "
+        + "CUDA is used when available (--device auto), with bf16 autocast. Writes model.pt, model.json, "
+        + "model.safetensors (torchvision names), checkpoints/ and train_log.jsonl.")
 public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--shards", required = true, description = "Folder of a preprocess run (shards, dataset.json, labels.txt).")
   Path shards;
 
-  @Option(names = "--output", required = true, description = "Folder for the checkpoint and the training log.")
+  @Option(names = "--output", required = true, description = "Folder for the model, checkpoints and the training log.")
   Path output;
+
+  @Option(names = "--arch", defaultValue = "small_cnn", description = "small_cnn, resnet18, resnet34 or resnet50.")
+  String arch;
+
+  @Option(names = "--init", description = "Safetensors weights to start from, with torchvision's names (e.g. exported "
+      + "from torchvision); a classifier of another shape is replaced. Default: random (Kaiming) init.")
+  Path init;
+
+  @Option(names = "--freeze-backbone", defaultValue = "false", description = "Train only the classifier (fc). Default: off.")
+  boolean freezeBackbone;
 
   @Option(names = "--epochs", defaultValue = "10", description = "Passes over the train split.")
   int epochs;
@@ -25,16 +37,54 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--batch-size", defaultValue = "64", description = "Images per step.")
   int batchSize;
 
-  @Option(names = "--lr", defaultValue = "0.003", description = "Peak learning rate of AdamW.")
+  @Option(names = "--optimizer", defaultValue = "adamw", description = "adamw or sgd (with momentum).")
+  String optimizer;
+
+  @Option(names = "--lr", defaultValue = "0.003", description = "Peak learning rate.")
   double lr;
 
-  @Option(names = "--weight-decay", defaultValue = "0.0001", description = "AdamW weight decay.")
+  @Option(names = "--weight-decay", defaultValue = "0.0001", description = "Weight decay (not on biases and norms).")
   double weightDecay;
+
+  @Option(names = "--momentum", defaultValue = "0.9", description = "SGD momentum.")
+  double momentum;
+
+  @Option(names = "--nesterov", defaultValue = "false", description = "Nesterov momentum for SGD. Default: off.")
+  boolean nesterov;
 
   @Option(names = "--warmup-steps", defaultValue = "30", description = "Linear warmup steps before cosine decay.")
   int warmupSteps;
 
-  @Option(names = "--loader-threads", description = "Shard loader threads (default: the number of cores).")
+  @Option(names = "--grad-clip", defaultValue = "0", description = "Clip the gradients' global norm to this; 0: off.")
+  double gradClip;
+
+  @Option(names = "--loss", defaultValue = "bce", description = "bce (BCEWithLogits) or asl (Asymmetric Loss).")
+  String loss;
+
+  @Option(names = "--pos-weight", defaultValue = "dataset", description = "For bce: dataset (negatives/positives of "
+      + "the train split, clipped to --max-pos-weight), none, or a file with one weight per class.")
+  String posWeight;
+
+  @Option(names = "--max-pos-weight", defaultValue = "100", description = "Upper clip of the derived pos_weight.")
+  double maxPosWeight;
+
+  @Option(names = "--asl-gamma-pos", defaultValue = "0", description = "ASL focusing exponent of positives.")
+  double aslGammaPos;
+
+  @Option(names = "--asl-gamma-neg", defaultValue = "4", description = "ASL focusing exponent of negatives.")
+  double aslGammaNeg;
+
+  @Option(names = "--asl-margin", defaultValue = "0.05", description = "ASL probability margin of negatives.")
+  double aslMargin;
+
+  @Option(names = "--crop-scale-min", defaultValue = "0.25", description = "Smallest area fraction of the random "
+      + "resized crop; 1 turns cropping off.")
+  double cropScaleMin;
+
+  @Option(names = "--no-flip", defaultValue = "false", description = "Turn off the random horizontal flip. Default: off.")
+  boolean noFlip;
+
+  @Option(names = "--loader-threads", description = "Decoder threads (default: the number of cores).")
   Integer loaderThreads;
 
   @Option(names = "--torch-threads", defaultValue = "0", description = "LibTorch intra-op threads; 0 keeps LibTorch's default.")
@@ -46,10 +96,7 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--width", defaultValue = "16", description = "Base channel width of small_cnn.")
   int width;
 
-  @Option(names = "--max-pos-weight", defaultValue = "100", description = "Upper clip of pos_weight = negatives/positives per class; 0 disables pos_weight.")
-  double maxPosWeight;
-
-  @Option(names = "--seed", defaultValue = "42", description = "Seed of weights init and data order.")
+  @Option(names = "--seed", defaultValue = "42", description = "Seed of weights init, data order and augmentation.")
   long seed;
 
   @Option(names = "--device", defaultValue = "auto", description = "auto (CUDA when available), cpu or cuda.")
@@ -58,28 +105,63 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--max-steps", defaultValue = "0", description = "Stop after this many steps in total; 0 for no limit.")
   long maxSteps;
 
+  @Option(names = "--checkpoint-every", defaultValue = "0", description = "Also checkpoint every this many steps; 0: at epoch ends only.")
+  int checkpointEvery;
+
+  @Option(names = "--keep-checkpoints", defaultValue = "3", description = "Checkpoints kept in checkpoints/.")
+  int keepCheckpoints;
+
+  @Option(names = "--resume", defaultValue = "false", description = "Continue from the latest checkpoint in --output, "
+      + "with optimizer state, schedule and data order restored. Default: off.")
+  boolean resume;
+
+  @Option(names = "--no-validate", defaultValue = "false", description = "Skip the per-epoch validation on the val split. Default: off.")
+  boolean noValidate;
+
+  @Option(names = "--log-every", defaultValue = "0", description = "Also print a progress line every this many steps.")
+  int logEvery;
+
   @Override
   public Integer call() throws Exception {
     TrainConfig c = new TrainConfig();
     c.shardDir = shards.toAbsolutePath();
     c.outputDir = output.toAbsolutePath();
+    c.arch = arch;
+    c.initWeights = init == null ? null : init.toAbsolutePath();
+    c.freezeBackbone = freezeBackbone;
     c.epochs = epochs;
     c.batchSize = batchSize;
+    c.optimizer = optimizer;
     c.learningRate = lr;
     c.weightDecay = weightDecay;
+    c.momentum = momentum;
+    c.nesterov = nesterov;
     c.warmupSteps = warmupSteps;
+    c.gradClip = gradClip;
+    c.loss = loss;
+    c.posWeight = posWeight;
+    c.maxPosWeight = maxPosWeight;
+    c.aslGammaPos = aslGammaPos;
+    c.aslGammaNeg = aslGammaNeg;
+    c.aslMargin = aslMargin;
+    c.cropScaleMin = cropScaleMin;
+    c.flip = !noFlip;
     if (loaderThreads != null) {
       c.loaderThreads = loaderThreads;
     }
     c.torchThreads = torchThreads;
     c.imageSize = imageSize;
     c.width = width;
-    c.maxPosWeight = maxPosWeight;
     c.seed = seed;
     c.device = device;
     c.maxSteps = maxSteps;
+    c.checkpointEvery = checkpointEvery;
+    c.keepCheckpoints = keepCheckpoints;
+    c.resume = resume;
+    c.validate = !noValidate;
+    c.logEvery = logEvery;
     new Trainer(c, System.out::println).run();
-    System.out.println("checkpoint: " + c.outputDir.resolve("model.pt") + " (+ model.json, train_log.jsonl)");
+    System.out.println("model: " + c.outputDir.resolve("model.pt") + " (+ model.json, model.safetensors, train_log.jsonl)");
     return 0;
   }
 }

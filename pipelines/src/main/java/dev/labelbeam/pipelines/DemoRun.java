@@ -77,6 +77,7 @@ public final class DemoRun {
     tc.batchSize = s.batchSize;
     tc.seed = s.seed;
     tc.device = s.device;
+    tc.cropScaleMin = 1.0; // the shapes sit near the borders: a crop would cut labelled objects away
     r.training = new Trainer(tc, line -> out.println("  " + line)).run();
     r.stageSeconds.put("train", seconds(t));
 
