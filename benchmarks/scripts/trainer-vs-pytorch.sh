@@ -23,6 +23,9 @@ echo "loader (one core, 512 JPEGs of 256 px -> random resized crop 224 + flip): 
 JS=$($J step | grep java_ | cut -d= -f2)
 PS=$(THREADS=2 $P step | cut -d= -f2)
 echo "training step (ResNet-18, 112 px, batch 32, CPU, 2 threads): labelbeam $JS images/s, PyTorch $PS images/s, ratio $(/usr/bin/python3 -c "print(f'{$JS/$PS:.2f}x')")"
+JS1=$(taskset -c 0 java -Dthreads=1 -Xmx4g -cp "$CP" dev.labelbeam.benchmarks.TrainerBenchmarks step | grep java_ | cut -d= -f2)
+PS1=$(taskset -c 0 env THREADS=1 $P step | cut -d= -f2)
+echo "training step, one core (1 thread each): labelbeam $JS1 images/s, PyTorch $PS1 images/s, ratio $(/usr/bin/python3 -c "print(f'{$JS1/$PS1:.2f}x')")"
 mkdir -p "$TMP/c"
 $P check-export "$TMP/c"
 $J check "$TMP/c"

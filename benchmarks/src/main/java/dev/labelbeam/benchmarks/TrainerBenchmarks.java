@@ -92,7 +92,7 @@ public final class TrainerBenchmarks {
 
   static void step() {
     TorchRuntime.load();
-    torch.set_num_threads(2);
+    torch.set_num_threads(Integer.parseInt(System.getProperty("threads", "2")));
     torch.manual_seed(0);
     ModelSpec s = new ModelSpec();
     s.arch = "resnet18";

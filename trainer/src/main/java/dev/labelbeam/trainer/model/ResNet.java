@@ -28,6 +28,12 @@ public final class ResNet extends MultiLabelModel {
   private final Conv2dImpl conv1;
   private final BatchNorm2dImpl bn1;
   private final List<Block> blocks = new ArrayList<>();
+  /**
+   * The plain container modules ({@code layer1..4}): only the native parent would hold them
+   * otherwise, and a Java-created module must stay reachable from Java while the model is in use
+   * (a collected wrapper breaks the next native call that walks the tree, e.g. {@code eval()}).
+   */
+  private final List<Module> containers = new ArrayList<>();
   private final LinearImpl fc;
 
   /** The depths torchvision provides here. */
@@ -61,6 +67,7 @@ public final class ResNet extends MultiLabelModel {
     for (int l = 0; l < 4; l++) {
       int planes = 64 << l;
       Module layer = register_module("layer" + (l + 1), new Module());
+      containers.add(layer);
       for (int b = 0; b < layers[l]; b++) {
         int stride = b == 0 && l > 0 ? 2 : 1;
         Block block = bottleneck ? new Bottleneck(in, planes, stride) : new BasicBlock(in, planes, stride);
@@ -115,17 +122,21 @@ public final class ResNet extends MultiLabelModel {
 
   /** A residual block. */
   abstract static class Block extends Module {
+    /** The downsample container, kept reachable (see {@link ResNet#containers}). */
+    Module downsampleContainer;
+
     abstract Tensor forward(Tensor x);
 
     abstract List<Conv2dImpl> convs();
   }
 
   /** The downsample branch ({@code downsample.0} conv 1×1, {@code downsample.1} batch norm), or null. */
-  static Module[] downsample(Module parent, int in, int out, int stride) {
+  static Module[] downsample(Block parent, int in, int out, int stride) {
     if (stride == 1 && in == out) {
       return null;
     }
     Module d = parent.register_module("downsample", new Module());
+    parent.downsampleContainer = d;
     Conv2dImpl c = d.register_module("0", conv(in, out, 1, stride, 0));
     BatchNorm2dImpl b = d.register_module("1", bn(out));
     return new Module[] {c, b};

@@ -1,0 +1,72 @@
+package dev.labelbeam.pipelines;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.labelbeam.cli.LabelbeamCli;
+import dev.labelbeam.trainer.weights.Safetensors;
+import dev.labelbeam.transforms.PreprocessImages;
+import dev.labelbeam.transforms.synthetic.SyntheticShapes;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code labelbeam train} killed with SIGKILL in the middle of a run, then {@code --resume}d, ends
+ * with the weights of an uninterrupted run.
+ */
+class KillAndResumeTest {
+
+  static List<String> trainArgs(Path shards, Path out) {
+    return new ArrayList<>(List.of("train", "--shards", shards.toString(), "--output", out.toString(), "--epochs", "3",
+        "--batch-size", "16", "--optimizer", "sgd", "--lr", "0.02", "--seed", "7", "--torch-threads", "1",
+        "--loader-threads", "2", "--device", "cpu", "--no-validate", "--checkpoint-every", "2", "--width", "8"));
+  }
+
+  @Test
+  void killedTrainingResumesToTheSameWeights(@TempDir Path tmp) throws Exception {
+    Path manifest = SyntheticShapes.generate(tmp.resolve("data"), 240, 64, 4);
+    Path shards = tmp.resolve("shards");
+    PreprocessPipeline.run(PreprocessImages.fromManifest(manifest.toString()).withShorterSide(24).withSplit(0, 0, "")
+        .withShards("train", 2), shards, Runners.options("DirectRunner", List.of()));
+
+    Path a = tmp.resolve("a");
+    assertEquals(0, LabelbeamCli.commandLine().execute(trainArgs(shards, a).toArray(new String[0])));
+
+    // the same run in its own JVM, killed (SIGKILL) once a mid-run checkpoint exists
+    Path b = tmp.resolve("b");
+    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", System.getProperty("java.class.path"), LabelbeamCli.class.getName()));
+    cmd.addAll(trainArgs(shards, b));
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(tmp.resolve("b.log").toFile()).start();
+    Path target = b.resolve("checkpoints/step-000000020");
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+    while (!Files.exists(target) && p.isAlive() && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    assertTrue(Files.exists(target), "no mid-run checkpoint: " + Files.readString(tmp.resolve("b.log")));
+    p.destroyForcibly();
+    assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+    assertTrue(!Files.exists(b.resolve("model.pt")), "killed before the end");
+
+    List<String> resume = trainArgs(shards, b);
+    resume.add("--resume");
+    assertEquals(0, LabelbeamCli.commandLine().execute(resume.toArray(new String[0])));
+
+    Map<String, Safetensors.Entry> wa = Safetensors.read(a.resolve("model.safetensors"));
+    Map<String, Safetensors.Entry> wb = Safetensors.read(b.resolve("model.safetensors"));
+    for (String k : wa.keySet()) {
+      if (wa.get(k).floats != null) {
+        assertArrayEquals(wa.get(k).floats, wb.get(k).floats, 1e-6f, k);
+      } else {
+        assertArrayEquals(wa.get(k).longs, wb.get(k).longs, k);
+      }
+    }
+  }
+}
