@@ -101,7 +101,7 @@ public final class Predictor implements AutoCloseable {
       Tensor x = Tensor.create(pixels, n, 3, spec.imageSize, spec.imageSize);
       Tensor logits;
       if (device.is_cuda()) {
-        x = x.to(device, torch.ScalarType.Float);
+        x = x.to(device, torch.ScalarType.Float).contiguous(torch.MemoryFormat.ChannelsLast);
         // autocast state is per thread: switch it on around this forward pass only
         torch.set_autocast_dtype(torch.DeviceType.CUDA, torch.ScalarType.BFloat16);
         torch.set_autocast_enabled(torch.DeviceType.CUDA, true);

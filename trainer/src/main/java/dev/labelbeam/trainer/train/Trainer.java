@@ -41,7 +41,9 @@ import org.bytedeco.pytorch.global.torch;
  *   <li>Loss: {@code BCEWithLogits} with {@code pos_weight} (from {@code dataset.json}, a file, or
  *       none), or Asymmetric Loss. Optimizer: AdamW or SGD with momentum, no weight decay on biases
  *       and norms, warmup then cosine decay, optional gradient clipping.
- *   <li>On CUDA: bf16 autocast, pinned host batches copied without blocking.
+ *   <li>On CUDA: bf16 autocast, channels_last activations, pinned host batches copied without
+ *       blocking. (LibTorch's C++ modules cannot convert their parameters' memory format; cuDNN
+ *       converts the weights per call.)
  *   <li>Checkpoints every N steps and at each epoch end; {@code resume} continues from the latest
  *       with weights, optimizer state, schedule position and data order restored, so an interrupted
  *       run ends with the weights of an uninterrupted one.
@@ -212,7 +214,8 @@ public final class Trainer {
       optimizer.zero_grad();
       Tensor l;
       if (device.is_cuda()) {
-        x = x.pin_memory().to(device, torch.ScalarType.Float, true, false, new org.bytedeco.pytorch.MemoryFormatOptional());
+        x = x.pin_memory().to(device, torch.ScalarType.Float, true, false, new org.bytedeco.pytorch.MemoryFormatOptional())
+            .contiguous(torch.MemoryFormat.ChannelsLast); // channels_last activations for cuDNN
         y = y.pin_memory().to(device, torch.ScalarType.Float, true, false, new org.bytedeco.pytorch.MemoryFormatOptional());
         torch.set_autocast_dtype(torch.DeviceType.CUDA, torch.ScalarType.BFloat16);
         torch.set_autocast_enabled(torch.DeviceType.CUDA, true);
