@@ -121,9 +121,62 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--log-every", defaultValue = "0", description = "Also print a progress line every this many steps.")
   int logEvery;
 
+  @Option(names = "--workers", defaultValue = "1", description = "Data-parallel worker processes on this machine "
+      + "(Gloo on CPU, NCCL on CUDA). A worker started with RANK, WORLD_SIZE, LOCAL_RANK, MASTER_ADDR and MASTER_PORT "
+      + "in its environment (as torchrun sets them) joins that run instead; see the README for several machines.")
+  int workers;
+
+  @Option(names = "--dist-timeout", defaultValue = "60", description = "Seconds to wait for the other workers at "
+      + "rendezvous and in each collective; a dead worker stops the others within it.")
+  int distTimeout;
+
+  @Option(names = "--no-batch-norm", defaultValue = "false", description = "small_cnn without batch norm (a step's "
+      + "gradient is then exactly the batch mean, whatever the number of workers). Default: off.")
+  boolean noBatchNorm;
+
+  @Option(names = "--dump-rank-weights", defaultValue = "false", hidden = true,
+      description = "Every rank writes rank-<r>.safetensors at the end (for tests). Default: off.")
+  boolean dumpRankWeights;
+
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
   @Override
   public Integer call() throws Exception {
+    java.util.Map<String, String> env = System.getenv();
+    boolean worker = dev.labelbeam.trainer.distributed.WorkerEnv.present(env);
+    if (workers < 1) {
+      throw new IllegalArgumentException("--workers must be >= 1, was " + workers);
+    }
+    if (workers > 1 && !worker) {
+      // the launcher: the same command line, once per worker, without --workers
+      java.util.List<String> args = new java.util.ArrayList<>(spec.commandLine().getParseResult().originalArgs());
+      for (int i = 0; i < args.size(); i++) {
+        if (args.get(i).equals("--workers")) {
+          args.remove(i + 1);
+          args.remove(i);
+          break;
+        }
+        if (args.get(i).startsWith("--workers=")) {
+          args.remove(i);
+          break;
+        }
+      }
+      int cores = Runtime.getRuntime().availableProcessors();
+      if (torchThreads == 0) {
+        args.addAll(java.util.List.of("--torch-threads", Integer.toString(Math.max(1, cores / workers))));
+      }
+      if (loaderThreads == null) {
+        args.addAll(java.util.List.of("--loader-threads", Integer.toString(Math.max(1, cores / workers))));
+      }
+      return WorkerLauncher.run(args, workers, output.toAbsolutePath(), System.out);
+    }
     TrainConfig c = new TrainConfig();
+    if (worker) {
+      c.worker = dev.labelbeam.trainer.distributed.WorkerEnv.fromEnv(env);
+    }
+    c.distTimeoutSeconds = distTimeout;
+    c.batchNorm = !noBatchNorm;
+    c.dumpRankWeights = dumpRankWeights;
     c.shardDir = shards.toAbsolutePath();
     c.outputDir = output.toAbsolutePath();
     c.arch = arch;
@@ -161,6 +214,9 @@ public final class TrainCommand implements Callable<Integer> {
     c.validate = !noValidate;
     c.logEvery = logEvery;
     new Trainer(c, System.out::println).run();
+    if (c.worker.rank != 0) {
+      return 0;
+    }
     System.out.println("model: " + c.outputDir.resolve("model.pt") + " (+ model.json, model.safetensors, train_log.jsonl)");
     return 0;
   }

@@ -40,6 +40,9 @@ public final class ShardLoader {
   private final boolean train;
   private final Augment augment;
   private final long seed;
+  private int rank = 0;
+  private int world = 1;
+  private long perRank = Long.MAX_VALUE;
 
   /**
    * @param train shuffle, augment and drop the last partial batch when true; read in order otherwise
@@ -71,6 +74,22 @@ public final class ShardLoader {
     this(shards, numClasses, tensorizer, batchSize, workers, train, new Augment(1, 1, true), seed);
   }
 
+  /**
+   * Reads only this rank's part of each epoch, as PyTorch's {@code DistributedSampler}: of the
+   * epoch's global order, rank {@code r} takes records {@code r, r + W, r + 2W, ...}, at most
+   * {@code floor(totalRecords / W)} of them, so every rank has the same number of batches and step
+   * {@code k} of all ranks together covers records {@code [kBW, (k+1)BW)} of the global order.
+   */
+  public ShardLoader forRank(int rank, int worldSize, long totalRecords) {
+    if (worldSize < 1 || rank < 0 || rank >= worldSize) {
+      throw new IllegalArgumentException("rank " + rank + " of " + worldSize);
+    }
+    this.rank = rank;
+    this.world = worldSize;
+    this.perRank = totalRecords / worldSize;
+    return this;
+  }
+
   /** One pass over the data. Close it (try-with-resources) to stop its threads early. */
   public Epoch epoch(int epoch) {
     return new Epoch(epoch, 0);
@@ -82,16 +101,20 @@ public final class ShardLoader {
   }
 
   private static final class Item {
+    /** Position in this rank's sequence. */
     final long seq;
+    /** Position in the epoch's global order (seeds the augmentation, the same for any world size). */
+    final long global;
     final ImageRecord record;
 
-    Item(long seq, ImageRecord record) {
+    Item(long seq, long global, ImageRecord record) {
       this.seq = seq;
+      this.global = global;
       this.record = record;
     }
   }
 
-  private static final Item END = new Item(-1, null);
+  private static final Item END = new Item(-1, -1, null);
 
   private static final class Sample {
     final String id;
@@ -169,7 +192,7 @@ public final class ShardLoader {
         for (ImageRecord rec : buffer) {
           seq = offer(seq, rec);
         }
-        total = seq;
+        total = Math.min(perRank, (seq - rank + world - 1) / world);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       } catch (RuntimeException e) {
@@ -184,12 +207,18 @@ public final class ShardLoader {
       }
     }
 
-    /** Hands record {@code seq} to the decoders, unless it belongs to skipped batches. */
-    private long offer(long seq, ImageRecord rec) throws InterruptedException {
-      if (seq >= firstSeq) {
-        work.put(new Item(seq, rec));
+    /**
+     * Hands global record {@code global} to the decoders when it is this rank's, within the rank's
+     * share, and not in the batches skipped.
+     */
+    private long offer(long global, ImageRecord rec) throws InterruptedException {
+      if (global % world == rank) {
+        long local = global / world;
+        if (local < perRank && local >= firstSeq) {
+          work.put(new Item(local, global, rec));
+        }
       }
-      return seq + 1;
+      return global + 1;
     }
 
     private void decode() {
@@ -203,7 +232,7 @@ public final class ShardLoader {
           }
           LabelBits.validate(it.record.labelBits(), numClasses);
           float[] img = new float[tensorizer.floatsPerImage()];
-          Random rnd = train ? new Random(seed * 0x9E3779B97F4A7C15L + epoch * 1_000_033L + it.seq) : null;
+          Random rnd = train ? new Random(seed * 0x9E3779B97F4A7C15L + epoch * 1_000_033L + it.global) : null;
           tensorizer.tensorize(it.record, augment, rnd, img, 0);
           done.put(it.seq, new Sample(it.record.id(), img, it.record.labelBits()));
           synchronized (lock) {

@@ -23,6 +23,8 @@ public final class ModelSpec implements Serializable {
 
   public String arch = SmallCnn.NAME;
   public int width = 16;
+  /** Batch norm in {@code small_cnn}. */
+  public boolean batchNorm = true;
   public int numClasses;
   public int imageSize;
   public List<String> labels = new ArrayList<>();
@@ -30,7 +32,7 @@ public final class ModelSpec implements Serializable {
   /** Builds the (untrained) network this spec describes. */
   public MultiLabelModel build() {
     if (SmallCnn.NAME.equals(arch)) {
-      return new SmallCnn(numClasses, width);
+      return new SmallCnn(numClasses, width, batchNorm);
     }
     if (ResNet.isResNet(arch)) {
       return new ResNet(arch, numClasses);

@@ -36,6 +36,12 @@ public final class TrainCheckpoint {
     public long batchesDone;
     public long seed;
     public String arch;
+    /** Records consumed in total and in the epoch in progress, over all workers. */
+    public long samplesDone;
+    public long epochSamplesDone;
+    /** Workers and per-worker batch size when the checkpoint was written. */
+    public int worldSize = 1;
+    public int batchSize;
   }
 
   public static void save(Path outputDir, Module model, Optimizer optimizer, State state, int keep) throws IOException {

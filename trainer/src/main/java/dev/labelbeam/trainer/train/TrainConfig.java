@@ -17,6 +17,8 @@ public final class TrainConfig {
   public String arch = "small_cnn";
   /** Base width of {@code small_cnn}. */
   public int width = 16;
+  /** Batch norm in {@code small_cnn}. */
+  public boolean batchNorm = true;
   /** Safetensors weights to start from (torchvision names); a classifier of another shape is replaced. */
   public Path initWeights;
   /** Train only the classifier ({@code fc}); the rest stays as initialised. */
@@ -58,6 +60,14 @@ public final class TrainConfig {
   public int warmupSteps = 30;
   /** Clip the gradients' global L2 norm to this; 0 disables. */
   public double gradClip = 0;
+
+  // data parallel
+  /** This process's place in a data-parallel run; a single worker by default. */
+  public dev.labelbeam.trainer.distributed.WorkerEnv worker = dev.labelbeam.trainer.distributed.WorkerEnv.single();
+  /** Seconds to wait for the other workers at rendezvous and in each collective. */
+  public int distTimeoutSeconds = 60;
+  /** For tests: every rank writes {@code rank-<r>.safetensors} at the end. */
+  public boolean dumpRankWeights;
 
   // runtime
   /** LibTorch intra-op threads; 0 keeps LibTorch's default. */

@@ -7,6 +7,7 @@ import dev.labelbeam.trainer.data.Augment;
 import dev.labelbeam.trainer.data.Batch;
 import dev.labelbeam.trainer.data.ImageTensorizer;
 import dev.labelbeam.trainer.data.ShardLoader;
+import dev.labelbeam.trainer.distributed.Collectives;
 import dev.labelbeam.trainer.model.Checkpoints;
 import dev.labelbeam.trainer.model.ModelSpec;
 import dev.labelbeam.trainer.model.MultiLabelModel;
@@ -51,6 +52,11 @@ import org.bytedeco.pytorch.global.torch;
  *       macro-F1/AUC and ETA; the same in {@code train_log.jsonl}.
  * </ul>
  *
+ * <p>Data parallel ({@link TrainConfig#worker} with more than one worker): the workers meet through
+ * a {@code TCPStore}, rank 0's weights are broadcast, each rank reads its own part of every epoch
+ * ({@link ShardLoader#forRank}), gradients are averaged by bucketed all-reduce after each backward
+ * pass, and only rank 0 validates, logs and writes checkpoints and the model.
+ *
  * <p>Each step runs inside a {@code PointerScope}, so native memory stays flat across steps.
  */
 public final class Trainer {
@@ -81,6 +87,24 @@ public final class Trainer {
     torch.manual_seed(c.seed);
     Device device = TorchRuntime.device(c.device);
     boolean cuda = device.is_cuda();
+    if (cuda && c.worker.distributed()) {
+      device = new Device(torch.DeviceType.CUDA, (byte) c.worker.localRank); // one GPU per worker
+    }
+    boolean lead = c.worker.rank == 0;
+    Consumer<String> say = lead ? progress : s -> {};
+    Collectives coll = c.worker.distributed() ? Collectives.connect(c.worker, c.distTimeoutSeconds * 1000L, cuda) : null;
+    try {
+      return train(c, device, cuda, lead, say, coll);
+    } finally {
+      if (coll != null) {
+        coll.close();
+      }
+    }
+  }
+
+  private List<EpochReport> train(TrainConfig c, Device device, boolean cuda, boolean lead, Consumer<String> say,
+      Collectives coll) throws IOException {
+    int world = c.worker.worldSize;
 
     DatasetInfo info = DatasetInfo.read(c.shardDir.resolve(DatasetInfo.FILE_NAME));
     LabelVocabulary vocab = LabelVocabulary.read(c.shardDir.resolve(LabelVocabulary.FILE_NAME));
@@ -97,13 +121,14 @@ public final class Trainer {
     ModelSpec spec = new ModelSpec();
     spec.arch = c.arch;
     spec.width = c.width;
+    spec.batchNorm = c.batchNorm;
     spec.numClasses = numClasses;
     spec.imageSize = size;
     spec.labels = new ArrayList<>(vocab.names());
     MultiLabelModel model = spec.build();
     if (c.initWeights != null) {
       StateDicts.LoadReport r = StateDicts.load(model, c.initWeights, false);
-      progress.accept("initial weights " + c.initWeights.getFileName() + ": " + r);
+      say.accept("initial weights " + c.initWeights.getFileName() + ": " + r);
     }
     if (c.freezeBackbone) {
       freezeAllButClassifier(model);
@@ -114,7 +139,7 @@ public final class Trainer {
 
     MultiLabelLoss loss = lossFor(info, numClasses, device);
     Optimizer optimizer = Optimizers.create(c, model);
-    long stepsPerEpoch = Math.max(1, info.records("train") / c.batchSize);
+    long stepsPerEpoch = Math.max(1, info.records("train") / world / c.batchSize);
     long totalSteps = stepsPerEpoch * c.epochs;
     if (c.maxSteps > 0) {
       totalSteps = Math.min(totalSteps, c.maxSteps);
@@ -123,9 +148,10 @@ public final class Trainer {
 
     ImageTensorizer tensorizer = new ImageTensorizer(size);
     Augment augment = new Augment(Math.min(1, c.cropScaleMin), 1, c.flip);
-    ShardLoader loader = new ShardLoader(trainShards, numClasses, tensorizer, c.batchSize, c.loaderThreads, true, augment, c.seed);
+    ShardLoader loader = new ShardLoader(trainShards, numClasses, tensorizer, c.batchSize, c.loaderThreads, true, augment, c.seed)
+        .forRank(c.worker.rank, world, info.records("train"));
     List<Path> valShards = shards(info, "val");
-    ShardLoader valLoader = c.validate && !valShards.isEmpty()
+    ShardLoader valLoader = lead && c.validate && !valShards.isEmpty()
         ? new ShardLoader(valShards, numClasses, tensorizer, c.batchSize, c.loaderThreads, false, Augment.none(), c.seed)
         : null;
 
@@ -135,6 +161,9 @@ public final class Trainer {
     state.seed = c.seed;
     state.arch = c.arch;
     state.epoch = 1;
+    state.worldSize = world;
+    state.batchSize = c.batchSize;
+    long globalBatch = (long) c.batchSize * world;
     if (c.resume) {
       TrainCheckpoint.State restored = TrainCheckpoint.restoreLatest(c.outputDir, model, optimizer);
       if (restored != null) {
@@ -143,10 +172,18 @@ public final class Trainer {
               + " and " + restored.arch + ", not " + c.seed + " and " + c.arch);
         }
         state = restored;
-        progress.accept("resuming at step " + state.globalStep + " (epoch " + state.epoch + ", batch " + state.batchesDone + ")");
+        // the position is kept in records, so a run resumes with the same or another number of workers
+        state.globalStep = state.samplesDone / globalBatch;
+        state.batchesDone = state.epochSamplesDone / globalBatch;
+        state.worldSize = world;
+        state.batchSize = c.batchSize;
+        say.accept("resuming at step " + state.globalStep + " (epoch " + state.epoch + ", batch " + state.batchesDone + ")");
       }
-    } else {
+    } else if (lead) {
       Files.deleteIfExists(log);
+    }
+    if (coll != null) {
+      coll.broadcastState(model); // every rank starts from rank 0's weights
     }
 
     List<EpochReport> reports = new ArrayList<>();
@@ -160,18 +197,20 @@ public final class Trainer {
       long images = 0;
       try (ShardLoader.Epoch batchesOfEpoch = loader.epoch(state.epoch, state.batchesDone)) {
         for (Batch b = batchesOfEpoch.next(); b != null && state.globalStep < totalSteps; b = batchesOfEpoch.next()) {
-          lossSum += step(model, loss, optimizer, schedule.at(state.globalStep), b, size, numClasses, device);
+          lossSum += step(model, loss, optimizer, schedule.at(state.globalStep), b, size, numClasses, device, coll);
           batches++;
-          images += b.size;
+          images += (long) b.size * world;
           state.globalStep++;
           state.batchesDone++;
+          state.samplesDone += globalBatch;
+          state.epochSamplesDone += globalBatch;
           stepsThisProcess++;
-          if (c.checkpointEvery > 0 && state.globalStep % c.checkpointEvery == 0) {
+          if (lead && c.checkpointEvery > 0 && state.globalStep % c.checkpointEvery == 0) {
             TrainCheckpoint.save(c.outputDir, model, optimizer, state, c.keepCheckpoints);
           }
           if (c.logEvery > 0 && state.globalStep % c.logEvery == 0) {
             double rate = stepsThisProcess / ((System.nanoTime() - started) / 1e9);
-            progress.accept(String.format(java.util.Locale.ROOT, "  step %d/%d  loss %.4f  ETA %s", state.globalStep, totalSteps,
+            say.accept(String.format(java.util.Locale.ROOT, "  step %d/%d  loss %.4f  ETA %s", state.globalStep, totalSteps,
                 lossSum / batches, EpochReport.eta((totalSteps - state.globalStep) / rate)));
           }
           if (c.interruptAfterSteps > 0 && stepsThisProcess >= c.interruptAfterSteps) {
@@ -179,8 +218,11 @@ public final class Trainer {
           }
         }
       }
-      EpochReport r = new EpochReport(state.epoch, c.epochs, batches == 0 ? Double.NaN : lossSum / batches, images,
-          (System.nanoTime() - t0) / 1e9, state.globalStep);
+      double meanLoss = batches == 0 ? Double.NaN : lossSum / batches;
+      if (coll != null) {
+        meanLoss = coll.mean(meanLoss);
+      }
+      EpochReport r = new EpochReport(state.epoch, c.epochs, meanLoss, images, (System.nanoTime() - t0) / 1e9, state.globalStep);
       if (valLoader != null) {
         MultiLabelReport v = Validation.run(model, valLoader, numClasses, size, device);
         r.valMacroF1 = v.macro.f1;
@@ -189,24 +231,35 @@ public final class Trainer {
       double rate = stepsThisProcess / ((System.nanoTime() - started) / 1e9);
       r.etaSeconds = rate > 0 ? (totalSteps - state.globalStep) / rate : 0;
       reports.add(r);
-      progress.accept(r.line());
-      Files.writeString(log, r.json() + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+      say.accept(r.line());
       state.epoch++;
       state.batchesDone = 0;
-      TrainCheckpoint.save(c.outputDir, model, optimizer, state, c.keepCheckpoints);
+      state.epochSamplesDone = 0;
+      if (lead) {
+        Files.writeString(log, r.json() + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        TrainCheckpoint.save(c.outputDir, model, optimizer, state, c.keepCheckpoints);
+      }
     }
     if (cuda) {
       model.to(new Device(torch.DeviceType.CPU), false);
     }
-    Checkpoints.save(model, spec, c.outputDir);
-    StateDicts.save(model, c.outputDir.resolve("model.safetensors"), Map.of("arch", c.arch, "labels", String.join("\n", vocab.names())));
+    if (c.dumpRankWeights) {
+      StateDicts.save(model, c.outputDir.resolve("rank-" + c.worker.rank + ".safetensors"), Map.of());
+    }
+    if (lead) {
+      Checkpoints.save(model, spec, c.outputDir);
+      StateDicts.save(model, c.outputDir.resolve("model.safetensors"), Map.of("arch", c.arch, "labels", String.join("\n", vocab.names())));
+    }
+    if (coll != null) {
+      coll.barrier();
+    }
     loss.close();
     return reports;
   }
 
   /** One optimization step; returns the batch's loss. */
   private double step(MultiLabelModel model, MultiLabelLoss loss, Optimizer optimizer, double lr, Batch b, int size,
-      int numClasses, Device device) {
+      int numClasses, Device device, Collectives coll) {
     try (PointerScope scope = new PointerScope()) {
       Optimizers.setLearningRate(optimizer, lr);
       Tensor x = Tensor.create(b.images, b.size, 3, size, size);
@@ -230,6 +283,9 @@ public final class Trainer {
         l = loss.apply(model.forward(x), y);
       }
       l.backward();
+      if (coll != null) {
+        coll.averageGradients(java.util.Arrays.asList(trainable(model).get()), Collectives.BUCKET_BYTES);
+      }
       if (config.gradClip > 0) {
         torch.clip_grad_norm_(trainable(model), config.gradClip);
       }

@@ -1,0 +1,131 @@
+package dev.labelbeam.cli;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code train --workers N} on one machine: starts N worker processes of this same command line with
+ * {@code RANK}, {@code WORLD_SIZE}, {@code LOCAL_RANK}, {@code MASTER_ADDR=127.0.0.1} and a free
+ * {@code MASTER_PORT}, as {@code torchrun} would, relays their output prefixed with the rank, and
+ * supervises them: when one exits with an error, the others are stopped and the launcher exits
+ * non-zero naming the rank, its exit code and its last lines of output. Each worker's process id is
+ * written to {@code <output>/workers/rank-<r>.pid}.
+ */
+public final class WorkerLauncher {
+  private static final int TAIL = 20;
+
+  private WorkerLauncher() {}
+
+  /** Runs the workers to the end; returns the exit code for the launcher. */
+  public static int run(List<String> workerArgs, int workers, Path outputDir, PrintStream out) throws IOException, InterruptedException {
+    int port;
+    try (ServerSocket s = new ServerSocket(0)) {
+      port = s.getLocalPort();
+    }
+    Path pids = Files.createDirectories(outputDir.resolve("workers"));
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    String jvmOpts = System.getenv().getOrDefault("LABELBEAM_WORKER_JAVA_OPTS", "-Xmx3g");
+    List<Process> procs = new ArrayList<>();
+    List<Deque<String>> tails = new ArrayList<>();
+    List<Thread> relays = new ArrayList<>();
+    for (int r = 0; r < workers; r++) {
+      List<String> cmd = new ArrayList<>();
+      cmd.add(java);
+      for (String o : jvmOpts.trim().split("\\s+")) {
+        if (!o.isEmpty()) {
+          cmd.add(o);
+        }
+      }
+      cmd.add("-cp");
+      cmd.add(System.getProperty("java.class.path"));
+      cmd.add(LabelbeamCli.class.getName());
+      cmd.addAll(workerArgs);
+      ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+      pb.environment().put("RANK", Integer.toString(r));
+      pb.environment().put("WORLD_SIZE", Integer.toString(workers));
+      pb.environment().put("LOCAL_RANK", Integer.toString(r));
+      pb.environment().put("MASTER_ADDR", "127.0.0.1");
+      pb.environment().put("MASTER_PORT", Integer.toString(port));
+      Process p = pb.start();
+      Files.writeString(pids.resolve("rank-" + r + ".pid"), Long.toString(p.pid()));
+      procs.add(p);
+      Deque<String> tail = new ArrayDeque<>();
+      tails.add(tail);
+      int rank = r;
+      Thread t = new Thread(() -> relay(p, rank, tail, out), "relay-rank-" + r);
+      t.setDaemon(true);
+      t.start();
+      relays.add(t);
+    }
+    out.printf("started %d workers (rendezvous 127.0.0.1:%d)%n", workers, port);
+    while (true) {
+      boolean allDone = true;
+      for (int r = 0; r < workers; r++) {
+        Process p = procs.get(r);
+        if (p.isAlive()) {
+          allDone = false;
+        } else if (p.exitValue() != 0) {
+          stopAll(procs);
+          for (Thread t : relays) {
+            t.join(2000);
+          }
+          out.printf("worker rank %d failed with exit code %d; the other workers were stopped. Its last output:%n", r, p.exitValue());
+          synchronized (tails.get(r)) {
+            for (String line : tails.get(r)) {
+              out.println("  [rank " + r + "] " + line);
+            }
+          }
+          return 1;
+        }
+      }
+      if (allDone) {
+        for (Thread t : relays) {
+          t.join(2000);
+        }
+        return 0;
+      }
+      Thread.sleep(100);
+    }
+  }
+
+  private static void relay(Process p, int rank, Deque<String> tail, PrintStream out) {
+    try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+      for (String line = in.readLine(); line != null; line = in.readLine()) {
+        synchronized (tail) {
+          tail.addLast(line);
+          if (tail.size() > TAIL) {
+            tail.removeFirst();
+          }
+        }
+        if (rank == 0 || line.startsWith("error") || line.contains("Exception")) {
+          out.println(rank == 0 ? line : "[rank " + rank + "] " + line);
+        }
+      }
+    } catch (IOException e) {
+      // the process is gone
+    }
+  }
+
+  private static void stopAll(List<Process> procs) throws InterruptedException {
+    for (Process p : procs) {
+      p.destroy();
+    }
+    for (Process p : procs) {
+      if (!p.waitFor(5, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+        p.waitFor(5, TimeUnit.SECONDS);
+      }
+    }
+  }
+}
