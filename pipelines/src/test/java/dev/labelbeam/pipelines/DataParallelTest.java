@@ -1,0 +1,115 @@
+package dev.labelbeam.pipelines;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.labelbeam.cli.LabelbeamCli;
+import dev.labelbeam.trainer.weights.Safetensors;
+import dev.labelbeam.transforms.PreprocessImages;
+import dev.labelbeam.transforms.synthetic.SyntheticShapes;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Data-parallel training with worker processes: identical replicas, equivalence, failures, resume. */
+class DataParallelTest {
+  @TempDir static Path tmp;
+  static Path shards;
+
+  @BeforeAll
+  static void data() throws Exception {
+    Path manifest = SyntheticShapes.generate(tmp.resolve("data"), 256, 48, 8);
+    shards = tmp.resolve("shards");
+    PreprocessPipeline.run(PreprocessImages.fromManifest(manifest.toString()).withShorterSide(24).withSplit(0, 0, "")
+        .withShards("train", 2), shards, Runners.options("DirectRunner", List.of()));
+  }
+
+  static List<String> args(Path out, int workers, int batch, String... more) {
+    List<String> a = new ArrayList<>(List.of("train", "--shards", shards.toString(), "--output", out.toString(),
+        "--workers", Integer.toString(workers), "--batch-size", Integer.toString(batch), "--epochs", "1",
+        "--no-batch-norm", "--width", "8", "--optimizer", "sgd", "--lr", "0.05", "--seed", "3", "--torch-threads", "1",
+        "--loader-threads", "1", "--no-validate", "--crop-scale-min", "1", "--device", "cpu"));
+    a.addAll(List.of(more));
+    return a;
+  }
+
+  static int cli(List<String> a) {
+    return LabelbeamCli.commandLine().execute(a.toArray(new String[0]));
+  }
+
+  static void assertClose(Path a, Path b, float tol) throws Exception {
+    Map<String, Safetensors.Entry> wa = Safetensors.read(a);
+    Map<String, Safetensors.Entry> wb = Safetensors.read(b);
+    assertEquals(wa.keySet(), wb.keySet());
+    for (String k : wa.keySet()) {
+      assertArrayEquals(wa.get(k).floats, wb.get(k).floats, tol, k);
+    }
+  }
+
+  @Test
+  void replicasStayIdenticalAndTwoWorkersEqualOneWithTheDoubleBatch() throws Exception {
+    Path two = tmp.resolve("two");
+    assertEquals(0, cli(args(two, 2, 8, "--dump-rank-weights")));
+    assertClose(two.resolve("rank-0.safetensors"), two.resolve("rank-1.safetensors"), 0f);
+
+    Path one = tmp.resolve("one");
+    assertEquals(0, cli(args(one, 1, 16)));
+    assertClose(one.resolve("model.safetensors"), two.resolve("model.safetensors"), 1e-5f);
+    // and the training did move the weights
+    Map<String, Safetensors.Entry> w = Safetensors.read(one.resolve("model.safetensors"));
+    assertNotEquals(0f, w.get("fc.weight").floats[0]);
+  }
+
+  @Test
+  void aDeadWorkerStopsTheRunAndTheRunResumes() throws Exception {
+    Path out = tmp.resolve("killed");
+    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", System.getProperty("java.class.path"), LabelbeamCli.class.getName()));
+    List<String> a = args(out, 2, 8, "--checkpoint-every", "3");
+    a.set(a.indexOf("--epochs") + 1, "40");
+    cmd.addAll(a);
+    Process launcher = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(tmp.resolve("launcher.log").toFile()).start();
+    Path pid1 = out.resolve("workers/rank-1.pid");
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+    while (!(Files.exists(pid1) && Files.exists(out.resolve("checkpoints"))
+        && Files.list(out.resolve("checkpoints")).anyMatch(p -> p.getFileName().toString().matches("step-\\d+")))
+        && launcher.isAlive() && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+    }
+    assertTrue(launcher.isAlive(), "the run ended early: " + Files.readString(tmp.resolve("launcher.log")));
+    ProcessHandle.of(Long.parseLong(Files.readString(pid1).trim())).orElseThrow().destroyForcibly();
+    long killed = System.nanoTime();
+    assertTrue(launcher.waitFor(60, TimeUnit.SECONDS), "the launcher must stop within 60 s");
+    double seconds = (System.nanoTime() - killed) / 1e9;
+    String log = Files.readString(tmp.resolve("launcher.log"));
+    assertNotEquals(0, launcher.exitValue(), log);
+    assertTrue(log.contains("worker rank 1 failed"), log);
+    System.out.printf("launcher exited %.1f s after rank 1 was killed%n", seconds);
+
+    // resume on one worker: continues from the last checkpoint
+    List<String> resume = args(out, 1, 16, "--resume", "--max-steps", "30");
+    resume.set(resume.indexOf("--epochs") + 1, "40");
+    PrintStream old = System.out;
+    ByteArrayOutputStream buf = new ByteArrayOutputStream();
+    System.setOut(new PrintStream(buf, true));
+    int code;
+    try {
+      code = cli(resume);
+    } finally {
+      System.setOut(old);
+    }
+    assertEquals(0, code, buf.toString());
+    assertTrue(buf.toString().contains("resuming at step"), buf.toString());
+    assertTrue(Files.exists(out.resolve("model.safetensors")));
+  }
+}
