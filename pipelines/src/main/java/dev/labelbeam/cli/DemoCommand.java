@@ -33,6 +33,9 @@ public final class DemoCommand implements Callable<Integer> {
   @Option(names = "--device", defaultValue = "auto", description = "auto (CUDA when available), cpu or cuda.")
   String device;
 
+  @Option(names = "--workers", defaultValue = "1", description = "Data-parallel training worker processes.")
+  int workers;
+
   @Option(names = "--min-auc", defaultValue = "0.9", description = "Exit with status 2 when macro-AUC on val is below this.")
   double minAuc;
 
@@ -47,6 +50,7 @@ public final class DemoCommand implements Callable<Integer> {
     s.epochs = epochs;
     s.seed = seed;
     s.device = device;
+    s.workers = workers;
     DemoRun.Result r = DemoRun.run(s, runner.options(), runner.options(), System.out);
     double auc = r.report.macro.auc == null ? 0 : r.report.macro.auc;
     if (auc < minAuc) {

@@ -2,8 +2,6 @@ package dev.labelbeam.pipelines;
 
 import dev.labelbeam.shard.DatasetInfo;
 import dev.labelbeam.trainer.train.EpochReport;
-import dev.labelbeam.trainer.train.TrainConfig;
-import dev.labelbeam.trainer.train.Trainer;
 import dev.labelbeam.transforms.PreprocessImages;
 import dev.labelbeam.transforms.evaluation.MultiLabelReport;
 import dev.labelbeam.transforms.synthetic.SyntheticShapes;
@@ -16,8 +14,8 @@ import java.util.Map;
 import org.apache.beam.sdk.options.PipelineOptions;
 
 /**
- * The end-to-end demo on the embedded synthetic dataset: generate → preprocess (Beam) → train
- * (LibTorch) → evaluate (Beam), timing each stage.
+ * The end-to-end demo on the embedded synthetic dataset: generate → one Beam pipeline that
+ * preprocesses and then trains ({@link TrainModel}, LibTorch) → evaluate (Beam), timing each stage.
  */
 public final class DemoRun {
   /** Settings; the defaults are the demo's. */
@@ -31,6 +29,8 @@ public final class DemoRun {
     public double valFraction = 0.2;
     public long seed = 2026;
     public String device = "auto";
+    /** Data-parallel worker processes for training. */
+    public int workers = 1;
   }
 
   /** What the demo produced. */
@@ -59,27 +59,31 @@ public final class DemoRun {
 
     t = System.nanoTime();
     out.printf("[2/4] preprocessing with Beam (%s) into %s%n", preprocessOptions.getRunner().getSimpleName(), r.shardDir);
+    out.printf("[3/4] then, in the same pipeline, training %s with LibTorch for %d epochs (%d worker%s) into %s%n",
+        "small_cnn", s.epochs, s.workers, s.workers == 1 ? "" : "s", r.modelDir);
     PreprocessImages pre = PreprocessImages.fromCsvManifest(manifest.toString())
         .withShorterSide(s.imageSize)
         .withSplit(s.valFraction, 0.0, "demo")
         .withShards("train", 4)
         .withShards("val", 1);
-    r.dataset = PreprocessPipeline.run(pre, r.shardDir, preprocessOptions);
-    r.stageSeconds.put("preprocess", seconds(t));
+    java.nio.file.Files.createDirectories(r.shardDir);
+    org.apache.beam.sdk.Pipeline p = org.apache.beam.sdk.Pipeline.create(preprocessOptions);
+    String shards = r.shardDir.toString();
+    p.apply("Preprocess", pre.to(shards))
+        .apply("ShardFolder", org.apache.beam.sdk.transforms.MapElements.into(
+            org.apache.beam.sdk.values.TypeDescriptors.strings()).via(info -> shards))
+        .apply("TrainModel", TrainModel.to(r.modelDir.toString()).withArgs(
+            "--epochs", Integer.toString(s.epochs), "--batch-size", Integer.toString(s.batchSize),
+            "--seed", Long.toString(s.seed), "--device", s.device, "--crop-scale-min", "1",
+            "--workers", Integer.toString(s.workers)));
+    org.apache.beam.sdk.PipelineResult.State state = p.run().waitUntilFinish();
+    if (state != org.apache.beam.sdk.PipelineResult.State.DONE) {
+      throw new IllegalStateException("preprocess and train pipeline ended in state " + state);
+    }
+    r.dataset = dev.labelbeam.shard.DatasetInfo.read(r.shardDir.resolve(dev.labelbeam.shard.DatasetInfo.FILE_NAME));
+    r.stageSeconds.put("preprocess+train", seconds(t));
     out.print(PreprocessSummary.format(r.dataset, r.shardDir));
-
-    t = System.nanoTime();
-    out.printf("[3/4] training small_cnn with LibTorch for %d epochs into %s%n", s.epochs, r.modelDir);
-    TrainConfig tc = new TrainConfig();
-    tc.shardDir = r.shardDir;
-    tc.outputDir = r.modelDir;
-    tc.epochs = s.epochs;
-    tc.batchSize = s.batchSize;
-    tc.seed = s.seed;
-    tc.device = s.device;
-    tc.cropScaleMin = 1.0; // the shapes sit near the borders: a crop would cut labelled objects away
-    r.training = new Trainer(tc, line -> out.println("  " + line)).run();
-    r.stageSeconds.put("train", seconds(t));
+    r.training = trainingLog(r.modelDir);
 
     t = System.nanoTime();
     out.printf("[4/4] evaluating on val with Beam (%s)%n", evaluateOptions.getRunner().getSimpleName());
@@ -97,6 +101,18 @@ public final class DemoRun {
     r.stageSeconds.forEach((k, v) -> times.append(String.format(" %s %.1f s,", k, v)));
     out.println(times.substring(0, times.length() - 1));
     return r;
+  }
+
+  /** The epochs of {@code train_log.jsonl} (the training ran inside the pipeline). */
+  static List<EpochReport> trainingLog(Path modelDir) throws IOException {
+    com.fasterxml.jackson.databind.ObjectMapper m = new com.fasterxml.jackson.databind.ObjectMapper();
+    List<EpochReport> out = new java.util.ArrayList<>();
+    for (String line : java.nio.file.Files.readAllLines(modelDir.resolve("train_log.jsonl"))) {
+      com.fasterxml.jackson.databind.JsonNode n = m.readTree(line);
+      out.add(new EpochReport(n.get("epoch").asInt(), 0, n.get("loss").asDouble(), n.get("images").asLong(),
+          n.get("seconds").asDouble(), n.get("step").asLong()));
+    }
+    return out;
   }
 
   private static double seconds(long start) {
