@@ -51,7 +51,7 @@ public final class DemoCommand implements Callable<Integer> {
     s.seed = seed;
     s.device = device;
     s.workers = workers;
-    DemoRun.Result r = DemoRun.run(s, runner.options(), runner.options(), System.out);
+    DemoRun.Result r = DemoRun.run(s, runner.options(), System.out);
     double auc = r.report.macro.auc == null ? 0 : r.report.macro.auc;
     if (auc < minAuc) {
       System.out.printf("demo FAILED: macro-AUC %.4f is below %.2f%n", auc, minAuc);

@@ -14,8 +14,9 @@ import java.util.Map;
 import org.apache.beam.sdk.options.PipelineOptions;
 
 /**
- * The end-to-end demo on the embedded synthetic dataset: generate → one Beam pipeline that
- * preprocesses and then trains ({@link TrainModel}, LibTorch) → evaluate (Beam), timing each stage.
+ * The end-to-end demo on the embedded synthetic dataset: generate, then one Beam pipeline that
+ * preprocesses ({@code PreprocessImages}), trains ({@link TrainModel}, LibTorch) and evaluates
+ * ({@link EvaluateModel}), each step starting when the previous one's output exists.
  */
 public final class DemoRun {
   /** Settings; the defaults are the demo's. */
@@ -45,8 +46,7 @@ public final class DemoRun {
 
   private DemoRun() {}
 
-  public static Result run(Settings s, PipelineOptions preprocessOptions, PipelineOptions evaluateOptions,
-      PrintStream out) throws IOException {
+  public static Result run(Settings s, PipelineOptions preprocessOptions, PrintStream out) throws IOException {
     Result r = new Result();
     Path data = s.workDir.resolve("data");
     r.shardDir = s.workDir.resolve("shards");
@@ -61,6 +61,7 @@ public final class DemoRun {
     out.printf("[2/4] preprocessing with Beam (%s) into %s%n", preprocessOptions.getRunner().getSimpleName(), r.shardDir);
     out.printf("[3/4] then, in the same pipeline, training %s with LibTorch for %d epochs (%d worker%s) into %s%n",
         "small_cnn", s.epochs, s.workers, s.workers == 1 ? "" : "s", r.modelDir);
+    out.printf("[4/4] then, still in the same pipeline, evaluating on val%n");
     PreprocessImages pre = PreprocessImages.fromCsvManifest(manifest.toString())
         .withShorterSide(s.imageSize)
         .withSplit(s.valFraction, 0.0, "demo")
@@ -75,24 +76,18 @@ public final class DemoRun {
         .apply("TrainModel", TrainModel.to(r.modelDir.toString()).withArgs(
             "--epochs", Integer.toString(s.epochs), "--batch-size", Integer.toString(s.batchSize),
             "--seed", Long.toString(s.seed), "--device", s.device, "--crop-scale-min", "1",
-            "--workers", Integer.toString(s.workers)));
+            "--workers", Integer.toString(s.workers)))
+        .apply("EvaluateModel", EvaluateModel.with(evaluation(r, s)));
     org.apache.beam.sdk.PipelineResult.State state = p.run().waitUntilFinish();
     if (state != org.apache.beam.sdk.PipelineResult.State.DONE) {
       throw new IllegalStateException("preprocess and train pipeline ended in state " + state);
     }
     r.dataset = dev.labelbeam.shard.DatasetInfo.read(r.shardDir.resolve(dev.labelbeam.shard.DatasetInfo.FILE_NAME));
-    r.stageSeconds.put("preprocess+train", seconds(t));
+    r.stageSeconds.put("preprocess+train+evaluate (one pipeline)", seconds(t));
     out.print(PreprocessSummary.format(r.dataset, r.shardDir));
     r.training = trainingLog(r.modelDir);
+    r.report = MultiLabelReport.fromJson(java.nio.file.Files.readString(r.shardDir.resolve(EvaluatePipeline.METRICS_FILE)));
 
-    t = System.nanoTime();
-    out.printf("[4/4] evaluating on val with Beam (%s)%n", evaluateOptions.getRunner().getSimpleName());
-    EvaluatePipeline.Settings es = new EvaluatePipeline.Settings();
-    es.shardDir = r.shardDir;
-    es.modelDir = r.modelDir;
-    es.device = s.device;
-    r.report = EvaluatePipeline.run(es, evaluateOptions);
-    r.stageSeconds.put("evaluate", seconds(t));
     out.print(SummaryTable.format(r.report));
     out.printf("metrics: %s, %s, %s%nreport:  %s%n", r.shardDir.resolve(EvaluatePipeline.METRICS_FILE),
         r.shardDir.resolve(EvaluatePipeline.PER_CLASS_FILE), r.shardDir.resolve(EvaluatePipeline.THRESHOLDS_FILE),
@@ -101,6 +96,13 @@ public final class DemoRun {
     r.stageSeconds.forEach((k, v) -> times.append(String.format(" %s %.1f s,", k, v)));
     out.println(times.substring(0, times.length() - 1));
     return r;
+  }
+
+  private static EvaluatePipeline.Settings evaluation(Result r, Settings s) {
+    EvaluatePipeline.Settings es = new EvaluatePipeline.Settings();
+    es.shardDir = r.shardDir;
+    es.device = s.device;
+    return es;
   }
 
   /** The epochs of {@code train_log.jsonl} (the training ran inside the pipeline). */

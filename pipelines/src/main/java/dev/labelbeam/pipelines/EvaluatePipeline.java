@@ -36,11 +36,11 @@ import org.apache.beam.sdk.values.PCollectionView;
 import org.apache.beam.sdk.values.TypeDescriptor;
 
 /**
- * The evaluation stage as a pipeline: read a split's shards, score every record with a checkpoint
- * ({@link Predict}), compute the metrics ({@link EvaluateMultiLabel}, binned by default) for the
- * model and for a baseline that predicts each label's training frequency, and write
- * {@code metrics.json}, {@code per_class.csv}, {@code thresholds.json} (per-class thresholds tuned
- * for F1 on this split, for {@code predict}) and {@code report.html} into the output folder.
+ * The evaluation stage run on its own: a pipeline of {@link EvaluateModel} over one model folder,
+ * which reads a split's shards, scores every record, computes the metrics for the model and for a
+ * label-frequency baseline, and writes {@code metrics.json}, {@code per_class.csv},
+ * {@code thresholds.json} (per-class thresholds tuned for F1 on this split, for {@code predict}) and
+ * {@code report.html} into the output folder.
  */
 public final class EvaluatePipeline {
   public static final String METRICS_FILE = "metrics.json";
@@ -73,43 +73,16 @@ public final class EvaluatePipeline {
     return m.withThreshold(s.threshold).withMinSupportForTuning(s.minSupportForTuning);
   }
 
-  /** Runs to completion and returns the report it wrote. */
+  /** Runs {@link EvaluateModel} on {@code settings.modelDir} to completion and returns the report it wrote. */
   public static MultiLabelReport run(Settings s, PipelineOptions options) throws IOException {
     Path out = s.outputDir != null ? s.outputDir : s.shardDir;
     Files.createDirectories(out);
-    LabelVocabulary vocab = LabelVocabulary.read(s.shardDir.resolve(LabelVocabulary.FILE_NAME));
     DatasetInfo info = DatasetInfo.read(s.shardDir.resolve(DatasetInfo.FILE_NAME));
-    int numClasses = vocab.size();
-    float[] frequency = trainFrequencies(info, numClasses);
     if (info.records(s.split) == 0) {
       throw new IllegalArgumentException("split '" + s.split + "' has no records in " + s.shardDir);
     }
-
     Pipeline p = Pipeline.create(options);
-    PCollectionTuple predicted =
-        p.apply("ShardNames", Create.of(shardPaths(s.shardDir, info, s.split)))
-            .apply("MatchShards", FileIO.matchAll())
-            .apply("OpenShards", FileIO.readMatches())
-            .apply("ReadShards", TFRecordIO.readFiles())
-            .apply("ParseRecords", MapElements.into(TypeDescriptor.of(ImageRecord.class)).via(ImageRecord::parse))
-            .setCoder(ImageRecordCoder.of())
-            .apply("Predict", Predict.withModel(s.modelDir.toString()).withBatchSize(s.batchSize).withDevice(s.device));
-    PCollection<ScoredExample> scored = predicted.get(Predict.SCORED);
-    predicted.get(Predict.DEAD_LETTERS)
-        .apply("DeadLetterJson", MapElements.into(TypeDescriptor.of(String.class)).via(DeadLetter::toJson))
-        .apply("WriteDeadLetters", TextIO.write().to(out.resolve(DEAD_LETTER_FILE).toString()).withoutSharding());
-    PCollection<MultiLabelReport> model = scored.apply("ModelMetrics", metrics(s, numClasses));
-    PCollectionView<MultiLabelReport> baseline =
-        scored
-            .apply("FrequencyBaseline", MapElements.into(TypeDescriptor.of(ScoredExample.class))
-                .via(e -> new ScoredExample(e.id, e.labelBits, frequency)))
-            .setCoder(ScoredExampleCoder.of())
-            .apply("BaselineMetrics", metrics(s, numClasses))
-            .apply("BaselineView", View.asSingleton());
-    model.apply("WriteReport",
-        ParDo.of(new WriteReportFn(out.toString(), new ArrayList<>(vocab.names()), baseline,
-            "labelbeam evaluation: " + s.split + " split of " + s.shardDir.getFileName() + ", model " + s.modelDir.getFileName()))
-            .withSideInputs(baseline));
+    p.apply("Model", Create.of(s.modelDir.toString())).apply("Evaluate", EvaluateModel.with(s));
     PipelineResult.State state = p.run().waitUntilFinish();
     if (state != PipelineResult.State.DONE) {
       throw new IllegalStateException("evaluate pipeline ended in state " + state);
@@ -138,38 +111,5 @@ public final class EvaluatePipeline {
       f[c] = (float) pos[c] / n;
     }
     return f;
-  }
-
-  static final class WriteReportFn extends DoFn<MultiLabelReport, Void> {
-    private static final long serialVersionUID = 1L;
-    private final String outputDir;
-    private final List<String> labels;
-    private final PCollectionView<MultiLabelReport> baseline;
-    private final String title;
-
-    WriteReportFn(String outputDir, List<String> labels, PCollectionView<MultiLabelReport> baseline, String title) {
-      this.outputDir = outputDir;
-      this.labels = labels;
-      this.baseline = baseline;
-      this.title = title;
-    }
-
-    @ProcessElement
-    public void process(@Element MultiLabelReport report, ProcessContext c) {
-      MultiLabelReport b = c.sideInput(baseline);
-      MultiLabelReport r = MultiLabelReport.fromJson(report.toJson()).withLabels(labels);
-      r.baseline = new MultiLabelReport.Baseline();
-      r.baseline.description = "predicts each label's training frequency for every example";
-      r.baseline.macro = b.macro;
-      r.baseline.micro = b.micro;
-      try {
-        DatasetFiles.writeText(outputDir, METRICS_FILE, r.toJson());
-        DatasetFiles.writeText(outputDir, PER_CLASS_FILE, r.toCsv());
-        DatasetFiles.writeText(outputDir, THRESHOLDS_FILE, r.thresholds().toJson());
-        DatasetFiles.writeText(outputDir, REPORT_FILE, HtmlReport.render(r, title));
-      } catch (IOException e) {
-        throw new UncheckedIOException("cannot write the report to " + outputDir, e);
-      }
-    }
   }
 }

@@ -20,6 +20,7 @@ import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.transforms.windowing.GlobalWindow;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.beam.sdk.values.PCollectionView;
 import org.apache.beam.sdk.values.TupleTag;
 import org.apache.beam.sdk.values.TupleTagList;
 
@@ -44,11 +45,13 @@ public final class Predict extends PTransform<PCollection<ImageRecord>, PCollect
   public static final TupleTag<DeadLetter> DEAD_LETTERS = new TupleTag<DeadLetter>() {};
 
   private final String modelDir;
+  private final PCollectionView<String> modelView;
   private final int batchSize;
   private final String device;
 
-  private Predict(String modelDir, int batchSize, String device) {
+  private Predict(String modelDir, PCollectionView<String> modelView, int batchSize, String device) {
     this.modelDir = modelDir;
+    this.modelView = modelView;
     this.batchSize = batchSize;
     this.device = device;
   }
@@ -58,7 +61,19 @@ public final class Predict extends PTransform<PCollection<ImageRecord>, PCollect
     if (modelDir == null || modelDir.isEmpty()) {
       throw new IllegalArgumentException("modelDir must be a folder, was '" + modelDir + "'");
     }
-    return new Predict(modelDir, 64, "auto");
+    return new Predict(modelDir, null, 64, "auto");
+  }
+
+  /**
+   * Scores with the checkpoint whose folder a side input holds: for pipelines that train the model
+   * in an earlier step ({@link TrainModel}). The model is then loaded at the first element of each
+   * {@code DoFn} instance instead of in {@code @Setup}, and freed in {@code @Teardown}.
+   */
+  public static Predict withModelFrom(PCollectionView<String> modelDir) {
+    if (modelDir == null) {
+      throw new IllegalArgumentException("modelDir view must be set, was null");
+    }
+    return new Predict(null, modelDir, 64, "auto");
   }
 
   /** Records scored per forward pass, in [1, 4096]; default 64. */
@@ -66,7 +81,7 @@ public final class Predict extends PTransform<PCollection<ImageRecord>, PCollect
     if (n < 1 || n > 4096) {
       throw new IllegalArgumentException("batchSize must be in [1, 4096], was " + n);
     }
-    return new Predict(modelDir, n, device);
+    return new Predict(modelDir, modelView, n, device);
   }
 
   /** {@code auto}, {@code cpu} or {@code cuda}; default {@code auto}. */
@@ -74,13 +89,14 @@ public final class Predict extends PTransform<PCollection<ImageRecord>, PCollect
     if (!List.of("auto", "cpu", "cuda").contains(d)) {
       throw new IllegalArgumentException("device must be auto, cpu or cuda, was '" + d + "'");
     }
-    return new Predict(modelDir, batchSize, d);
+    return new Predict(modelDir, modelView, batchSize, d);
   }
 
   @Override
   public PCollectionTuple expand(PCollection<ImageRecord> input) {
-    PCollectionTuple out = input.apply("Score",
-        ParDo.of(new ScoreFn(modelDir, batchSize, device)).withOutputTags(SCORED, TupleTagList.of(DEAD_LETTERS)));
+    ParDo.MultiOutput<ImageRecord, ScoredExample> score =
+        ParDo.of(new ScoreFn(modelDir, modelView, batchSize, device)).withOutputTags(SCORED, TupleTagList.of(DEAD_LETTERS));
+    PCollectionTuple out = input.apply("Score", modelView == null ? score : score.withSideInputs(modelView));
     out.get(SCORED).setCoder(ScoredExampleCoder.of());
     out.get(DEAD_LETTERS).setCoder(DeadLetterCoder.of());
     return out;
@@ -89,21 +105,25 @@ public final class Predict extends PTransform<PCollection<ImageRecord>, PCollect
   static final class ScoreFn extends DoFn<ImageRecord, ScoredExample> {
     private static final long serialVersionUID = 1L;
     private final String modelDir;
+    private final PCollectionView<String> modelView;
     private final int batchSize;
     private final String device;
     private final Counter undecodable = Metrics.counter(Predict.class, Reason.DECODE_FAILED.code());
     private transient Predictor predictor;
     private transient List<ImageRecord> pending;
 
-    ScoreFn(String modelDir, int batchSize, String device) {
+    ScoreFn(String modelDir, PCollectionView<String> modelView, int batchSize, String device) {
       this.modelDir = modelDir;
+      this.modelView = modelView;
       this.batchSize = batchSize;
       this.device = device;
     }
 
     @Setup
     public void setup() throws IOException {
-      predictor = Predictor.load(Path.of(modelDir), device);
+      if (modelDir != null) {
+        predictor = Predictor.load(Path.of(modelDir), device);
+      }
     }
 
     @StartBundle
@@ -119,7 +139,10 @@ public final class Predict extends PTransform<PCollection<ImageRecord>, PCollect
     }
 
     @ProcessElement
-    public void process(@Element ImageRecord r, MultiOutputReceiver out) {
+    public void process(@Element ImageRecord r, MultiOutputReceiver out, ProcessContext c) throws IOException {
+      if (predictor == null) {
+        predictor = Predictor.load(Path.of(c.sideInput(modelView)), device);
+      }
       pending.add(r);
       if (pending.size() >= batchSize) {
         flush(new Sink() {

@@ -29,8 +29,7 @@ class DemoRunTest {
     s.batchSize = 32;
     s.device = "cpu";
     ByteArrayOutputStream buf = new ByteArrayOutputStream();
-    DemoRun.Result r = DemoRun.run(s, Runners.options("DirectRunner", List.of()),
-        Runners.options("DirectRunner", List.of()), new PrintStream(buf, true));
+    DemoRun.Result r = DemoRun.run(s, Runners.options("DirectRunner", List.of()), new PrintStream(buf, true));
     String out = buf.toString();
     System.out.print(out);
 

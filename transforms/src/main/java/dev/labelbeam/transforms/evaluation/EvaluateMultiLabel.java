@@ -53,6 +53,19 @@ public final class EvaluateMultiLabel extends PTransform<PCollection<ScoredExamp
     return new EvaluateMultiLabel(numClasses, 0.5, LogitBins.DEFAULT_BINS, MetricsReports.DEFAULT_MIN_SUPPORT_FOR_TUNING);
   }
 
+  /**
+   * Histogram-based metrics whose class count is taken from the examples' score vectors: for
+   * pipelines where the model, and so the number of classes, is known only when the data arrives.
+   */
+  public static EvaluateMultiLabel binnedSizedByData() {
+    return new EvaluateMultiLabel(0, 0.5, LogitBins.DEFAULT_BINS, MetricsReports.DEFAULT_MIN_SUPPORT_FOR_TUNING);
+  }
+
+  /** Exact metrics, the class count taken from the examples (see {@link #binnedSizedByData}). */
+  public static EvaluateMultiLabel exactSizedByData() {
+    return new EvaluateMultiLabel(0, 0.5, 0, MetricsReports.DEFAULT_MIN_SUPPORT_FOR_TUNING);
+  }
+
   /** Bins per class in binned mode: even, in [2, 1048576]; more bins, tighter AUC, more memory. */
   public EvaluateMultiLabel withBins(int n) {
     checkArgument(n >= 2 && n % 2 == 0 && n <= (1 << 20), "bins must be even and in [2, 1048576], was %s", n);
@@ -74,9 +87,11 @@ public final class EvaluateMultiLabel extends PTransform<PCollection<ScoredExamp
 
   @Override
   public PCollection<MultiLabelReport> expand(PCollection<ScoredExample> input) {
+    Combine.CombineFn<ScoredExample, ?, MultiLabelReport> fn = numClasses > 0
+        ? new MetricsFn(numClasses, threshold, bins, minSupportForTuning)
+        : new SizedByDataFn(threshold, bins, minSupportForTuning);
     return input
-        .apply(bins == 0 ? "ExactMetrics" : "BinnedMetrics",
-            Combine.globally(new MetricsFn(numClasses, threshold, bins, minSupportForTuning)))
+        .apply(bins == 0 ? "ExactMetrics" : "BinnedMetrics", Combine.globally(fn))
         .setCoder(SerializableCoder.of(MultiLabelReport.class));
   }
 
@@ -128,6 +143,78 @@ public final class EvaluateMultiLabel extends PTransform<PCollection<ScoredExamp
     @Override
     public Coder<MetricsAccumulator> getAccumulatorCoder(CoderRegistry r, Coder<ScoredExample> in) {
       return SerializableCoder.of(MetricsAccumulator.class);
+    }
+  }
+
+  /** A {@link MetricsFn} created at the first example, sized by its score vector. */
+  static final class SizedByDataFn extends Combine.CombineFn<ScoredExample, SizedByDataFn.Holder, MultiLabelReport> {
+    private static final long serialVersionUID = 1L;
+    private final double threshold;
+    private final int bins;
+    private final int minSupportForTuning;
+
+    /** The accumulator: empty until the first example. */
+    static final class Holder implements java.io.Serializable {
+      private static final long serialVersionUID = 1L;
+      MetricsAccumulator acc;
+
+      @Override
+      public boolean equals(Object o) {
+        return o instanceof Holder && java.util.Objects.equals(acc, ((Holder) o).acc);
+      }
+
+      @Override
+      public int hashCode() {
+        return acc == null ? 0 : acc.hashCode();
+      }
+    }
+
+    SizedByDataFn(double threshold, int bins, int minSupportForTuning) {
+      this.threshold = threshold;
+      this.bins = bins;
+      this.minSupportForTuning = minSupportForTuning;
+    }
+
+    private MetricsFn fn(int numClasses) {
+      return new MetricsFn(numClasses, threshold, bins, minSupportForTuning);
+    }
+
+    @Override
+    public Holder createAccumulator() {
+      return new Holder();
+    }
+
+    @Override
+    public Holder addInput(Holder h, ScoredExample in) {
+      if (h.acc == null) {
+        h.acc = fn(in.scores.length).createAccumulator();
+      }
+      h.acc.add(in);
+      return h;
+    }
+
+    @Override
+    public Holder mergeAccumulators(Iterable<Holder> hs) {
+      Holder out = new Holder();
+      for (Holder h : hs) {
+        if (h.acc != null) {
+          out.acc = out.acc == null ? h.acc : out.acc.merge(h.acc);
+        }
+      }
+      return out;
+    }
+
+    @Override
+    public MultiLabelReport extractOutput(Holder h) {
+      if (h.acc == null) {
+        throw new IllegalStateException("no examples to evaluate");
+      }
+      return fn(h.acc.numClasses).extractOutput(h.acc);
+    }
+
+    @Override
+    public Coder<Holder> getAccumulatorCoder(CoderRegistry r, Coder<ScoredExample> in) {
+      return SerializableCoder.of(Holder.class);
     }
   }
 }

@@ -1,0 +1,224 @@
+package dev.labelbeam.pipelines;
+
+import dev.labelbeam.pipelines.report.HtmlReport;
+import dev.labelbeam.shard.DatasetInfo;
+import dev.labelbeam.shard.ImageRecord;
+import dev.labelbeam.shard.LabelVocabulary;
+import dev.labelbeam.transforms.errors.DeadLetter;
+import dev.labelbeam.transforms.evaluation.EvaluateMultiLabel;
+import dev.labelbeam.transforms.evaluation.MultiLabelReport;
+import dev.labelbeam.transforms.evaluation.ScoredExample;
+import dev.labelbeam.transforms.evaluation.ScoredExampleCoder;
+import dev.labelbeam.transforms.evaluation.Thresholds;
+import dev.labelbeam.transforms.shards.DatasetFiles;
+import dev.labelbeam.transforms.shards.ImageRecordCoder;
+import java.io.IOException;
+import java.io.Serializable;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.beam.sdk.coders.ListCoder;
+import org.apache.beam.sdk.coders.SerializableCoder;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.io.FileIO;
+import org.apache.beam.sdk.io.TFRecordIO;
+import org.apache.beam.sdk.io.TextIO;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.MapElements;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.View;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.beam.sdk.values.PCollectionView;
+import org.apache.beam.sdk.values.TypeDescriptor;
+
+/**
+ * The evaluation stage as one composite transform over the model folder (one element, e.g. the
+ * output of {@link TrainModel}): when the model arrives, read the split's shards as
+ * {@code dataset.json} lists them, score every record ({@link Predict}), compute the metrics for the
+ * model and for a baseline that predicts each label's training frequency ({@link EvaluateMultiLabel},
+ * class count from the data), and write {@code metrics.json}, {@code per_class.csv},
+ * {@code thresholds.json}, {@code report.html} and {@code evaluate_dead_letter.jsonl}. Emits the
+ * report. Because everything hangs off the model element, preprocess → train → evaluate can run as
+ * one pipeline.
+ */
+public final class EvaluateModel extends PTransform<PCollection<String>, PCollection<MultiLabelReport>> {
+  private static final long serialVersionUID = 1L;
+
+  private final EvaluatePipeline.Settings s;
+
+  private EvaluateModel(EvaluatePipeline.Settings s) {
+    this.s = s;
+  }
+
+  /** Settings: {@code shardDir}, {@code split}, {@code outputDir}, threshold, bins, batch size, device. */
+  public static EvaluateModel with(EvaluatePipeline.Settings settings) {
+    if (settings.shardDir == null) {
+      throw new IllegalArgumentException("shardDir must be set");
+    }
+    return new EvaluateModel(settings);
+  }
+
+  @Override
+  public PCollection<MultiLabelReport> expand(PCollection<String> models) {
+    String shardDir = s.shardDir.toString();
+    String out = (s.outputDir != null ? s.outputDir : s.shardDir).toString();
+    String split = s.split;
+    PCollectionView<String> modelView = models.apply("ModelView", View.asSingleton());
+    PCollection<String> paths = models.apply("ShardPaths", ParDo.of(new ShardPathsFn(shardDir, split)))
+        .setCoder(StringUtf8Coder.of());
+    PCollectionTuple predicted = paths
+        .apply("MatchShards", FileIO.matchAll())
+        .apply("OpenShards", FileIO.readMatches())
+        .apply("ReadShards", TFRecordIO.readFiles())
+        .apply("ParseRecords", MapElements.into(TypeDescriptor.of(ImageRecord.class)).via(ImageRecord::parse))
+        .setCoder(ImageRecordCoder.of())
+        .apply("Predict", Predict.withModelFrom(modelView).withBatchSize(s.batchSize).withDevice(s.device));
+    PCollection<ScoredExample> scored = predicted.get(Predict.SCORED);
+    predicted.get(Predict.DEAD_LETTERS)
+        .apply("DeadLetterJson", MapElements.into(TypeDescriptor.of(String.class)).via(DeadLetter::toJson))
+        .apply("WriteDeadLetters", TextIO.write().to(out + "/" + EvaluatePipeline.DEAD_LETTER_FILE).withoutSharding());
+
+    PCollectionView<List<Float>> frequency = models
+        .apply("TrainFrequencies", ParDo.of(new FrequencyFn(shardDir)))
+        .setCoder(ListCoder.of(SerializableCoder.of(Float.class)))
+        .apply("FrequencyView", View.asSingleton());
+    PCollectionView<List<String>> labels = models
+        .apply("Labels", ParDo.of(new LabelsFn(shardDir)))
+        .setCoder(ListCoder.of(StringUtf8Coder.of()))
+        .apply("LabelsView", View.asSingleton());
+    PCollection<MultiLabelReport> model = scored.apply("ModelMetrics", metrics());
+    PCollectionView<MultiLabelReport> baseline = scored
+        .apply("FrequencyBaseline", ParDo.of(new BaselineFn(frequency)).withSideInputs(frequency))
+        .setCoder(ScoredExampleCoder.of())
+        .apply("BaselineMetrics", metrics())
+        .apply("BaselineView", View.asSingleton());
+    String title = "labelbeam evaluation: " + split + " split of " + s.shardDir.getFileName();
+    return model
+        .apply("WriteReport", ParDo.of(new WriteReportFn(out, labels, baseline, title)).withSideInputs(labels, baseline))
+        .setCoder(SerializableCoder.of(MultiLabelReport.class));
+  }
+
+  private EvaluateMultiLabel metrics() {
+    EvaluateMultiLabel m = s.bins == 0 ? EvaluateMultiLabel.exactSizedByData()
+        : EvaluateMultiLabel.binnedSizedByData().withBins(s.bins);
+    return m.withThreshold(s.threshold).withMinSupportForTuning(s.minSupportForTuning);
+  }
+
+  private static DatasetInfo info(String shardDir) {
+    try {
+      return DatasetInfo.read(Path.of(shardDir).resolve(DatasetInfo.FILE_NAME));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read dataset.json in " + shardDir, e);
+    }
+  }
+
+  /** The split's shard paths as dataset.json lists them (never a leftover of another run). */
+  static final class ShardPathsFn extends DoFn<String, String> {
+    private static final long serialVersionUID = 1L;
+    private final String shardDir;
+    private final String split;
+
+    ShardPathsFn(String shardDir, String split) {
+      this.shardDir = shardDir;
+      this.split = split;
+    }
+
+    @ProcessElement
+    public void process(OutputReceiver<String> out) {
+      for (String p : EvaluatePipeline.shardPaths(Path.of(shardDir), info(shardDir), split)) {
+        out.output(p);
+      }
+    }
+  }
+
+  /** Each label's positive rate in the train split: the baseline's constant scores. */
+  static final class FrequencyFn extends DoFn<String, List<Float>> {
+    private static final long serialVersionUID = 1L;
+    private final String shardDir;
+
+    FrequencyFn(String shardDir) {
+      this.shardDir = shardDir;
+    }
+
+    @ProcessElement
+    public void process(OutputReceiver<List<Float>> out) {
+      DatasetInfo info = info(shardDir);
+      List<Float> f = new ArrayList<>();
+      for (float v : EvaluatePipeline.trainFrequencies(info, info.numClasses)) {
+        f.add(v);
+      }
+      out.output(f);
+    }
+  }
+
+  static final class LabelsFn extends DoFn<String, List<String>> {
+    private static final long serialVersionUID = 1L;
+    private final String shardDir;
+
+    LabelsFn(String shardDir) {
+      this.shardDir = shardDir;
+    }
+
+    @ProcessElement
+    public void process(OutputReceiver<List<String>> out) throws IOException {
+      out.output(new ArrayList<>(LabelVocabulary.read(Path.of(shardDir).resolve(LabelVocabulary.FILE_NAME)).names()));
+    }
+  }
+
+  static final class BaselineFn extends DoFn<ScoredExample, ScoredExample> {
+    private static final long serialVersionUID = 1L;
+    private final PCollectionView<List<Float>> frequency;
+
+    BaselineFn(PCollectionView<List<Float>> frequency) {
+      this.frequency = frequency;
+    }
+
+    @ProcessElement
+    public void process(@Element ScoredExample e, OutputReceiver<ScoredExample> out, ProcessContext c) {
+      List<Float> f = c.sideInput(frequency);
+      float[] s = new float[f.size()];
+      for (int i = 0; i < s.length; i++) {
+        s[i] = f.get(i);
+      }
+      out.output(new ScoredExample(e.id, e.labelBits, s));
+    }
+  }
+
+  static final class WriteReportFn extends DoFn<MultiLabelReport, MultiLabelReport> implements Serializable {
+    private static final long serialVersionUID = 1L;
+    private final String outputDir;
+    private final PCollectionView<List<String>> labels;
+    private final PCollectionView<MultiLabelReport> baseline;
+    private final String title;
+
+    WriteReportFn(String outputDir, PCollectionView<List<String>> labels, PCollectionView<MultiLabelReport> baseline,
+        String title) {
+      this.outputDir = outputDir;
+      this.labels = labels;
+      this.baseline = baseline;
+      this.title = title;
+    }
+
+    @ProcessElement
+    public void process(@Element MultiLabelReport report, OutputReceiver<MultiLabelReport> out, ProcessContext c) {
+      MultiLabelReport b = c.sideInput(baseline);
+      MultiLabelReport r = MultiLabelReport.fromJson(report.toJson()).withLabels(c.sideInput(labels));
+      r.baseline = new MultiLabelReport.Baseline();
+      r.baseline.description = "predicts each label's training frequency for every example";
+      r.baseline.macro = b.macro;
+      r.baseline.micro = b.micro;
+      try {
+        DatasetFiles.writeText(outputDir, EvaluatePipeline.METRICS_FILE, r.toJson());
+        DatasetFiles.writeText(outputDir, EvaluatePipeline.PER_CLASS_FILE, r.toCsv());
+        DatasetFiles.writeText(outputDir, Thresholds.FILE_NAME, r.thresholds().toJson());
+        DatasetFiles.writeText(outputDir, HtmlReport.FILE_NAME, HtmlReport.render(r, title));
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot write the report to " + outputDir, e);
+      }
+      out.output(r);
+    }
+  }
+}
