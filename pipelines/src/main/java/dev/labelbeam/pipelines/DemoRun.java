@@ -68,6 +68,11 @@ public final class DemoRun {
         .withShards("train", 4)
         .withShards("val", 1);
     java.nio.file.Files.createDirectories(r.shardDir);
+    if (preprocessOptions.getRunner().getSimpleName().equals("DirectRunner")) {
+      // While one DoFn runs for long (the training), DirectRunner's other executor threads poll for
+      // work and take a core from the training workers; one executor thread avoids that.
+      preprocessOptions.as(org.apache.beam.runners.direct.DirectOptions.class).setTargetParallelism(1);
+    }
     org.apache.beam.sdk.Pipeline p = org.apache.beam.sdk.Pipeline.create(preprocessOptions);
     String shards = r.shardDir.toString();
     p.apply("Preprocess", pre.to(shards))

@@ -1,6 +1,7 @@
 package dev.labelbeam.pipelines;
 
-import dev.labelbeam.cli.LabelbeamCli;
+import dev.labelbeam.cli.WorkerLauncher;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
@@ -23,8 +24,9 @@ import org.apache.beam.sdk.values.PCollection;
  *     .apply(TrainModel.to(modelDir).withArgs("--epochs", "12", "--workers", "2"));
  * }</pre>
  *
- * <p>The training runs on the worker that processes the element (on DirectRunner, this machine);
- * the folders must be on a filesystem that worker can read and write.
+ * <p>The training runs in worker processes started on the machine that processes the element (on
+ * DirectRunner, this machine), with this JVM's class path; the folders must be on a filesystem
+ * those processes can read and write.
  */
 public final class TrainModel extends PTransform<PCollection<String>, PCollection<String>> {
   private static final long serialVersionUID = 1L;
@@ -71,10 +73,28 @@ public final class TrainModel extends PTransform<PCollection<String>, PCollectio
     }
 
     @ProcessElement
-    public void process(@Element String shardDir, OutputReceiver<String> out) {
+    public void process(@Element String shardDir, OutputReceiver<String> out) throws Exception {
       List<String> a = new ArrayList<>(List.of("train", "--shards", shardDir, "--output", modelDir));
-      a.addAll(args);
-      int code = LabelbeamCli.commandLine().execute(a.toArray(new String[0]));
+      int workers = 1;
+      for (int i = 0; i < args.size(); i++) {
+        if (args.get(i).equals("--workers") && i + 1 < args.size()) {
+          workers = Integer.parseInt(args.get(++i));
+        } else if (args.get(i).startsWith("--workers=")) {
+          workers = Integer.parseInt(args.get(i).substring("--workers=".length()));
+        } else {
+          a.add(args.get(i));
+        }
+      }
+      int cores = Runtime.getRuntime().availableProcessors();
+      if (!a.contains("--torch-threads")) {
+        a.addAll(List.of("--torch-threads", Integer.toString(Math.max(1, cores / workers))));
+      }
+      if (!a.contains("--loader-threads")) {
+        a.addAll(List.of("--loader-threads", Integer.toString(Math.max(1, cores / workers))));
+      }
+      // always in worker processes of their own: LibTorch trains several times slower inside a
+      // DirectRunner thread than in a plain JVM, and a native fault cannot take the pipeline down
+      int code = WorkerLauncher.run(a, workers, Path.of(modelDir), System.out);
       if (code != 0) {
         throw new IllegalStateException("training on " + shardDir + " failed (exit code " + code + "); see the output above");
       }

@@ -207,7 +207,13 @@ public final class EvaluateMultiLabel extends PTransform<PCollection<ScoredExamp
     @Override
     public MultiLabelReport extractOutput(Holder h) {
       if (h.acc == null) {
-        throw new IllegalStateException("no examples to evaluate");
+        // no examples (also what Combine.globally asks for as its default value): an empty report
+        MultiLabelReport empty = new MultiLabelReport();
+        empty.mode = bins == 0 ? "exact" : "binned";
+        empty.bins = bins == 0 ? null : bins;
+        empty.threshold = threshold;
+        empty.minSupportForTuning = minSupportForTuning;
+        return empty;
       }
       return fn(h.acc.numClasses).extractOutput(h.acc);
     }
