@@ -133,26 +133,23 @@ public final class TrainerBenchmarks {
     StateDicts.LoadReport r = StateDicts.load(m, dir.resolve("torchvision_weights.safetensors"), true);
     System.out.println("loaded " + r.loaded.size() + " tensors from torchvision's state dict");
     Safetensors.Entry in = Safetensors.read(dir.resolve("input.safetensors")).get("x");
-    m.eval();
-    try (NoGradGuard g = new NoGradGuard()) {
-      Tensor out = m.forward(Tensor.create(in.floats, in.shape)).contiguous();
-      float[] v = new float[(int) out.numel()];
-      ((FloatBuffer) out.createBuffer()).get(v);
-      Map<String, Safetensors.Entry> o = new LinkedHashMap<>();
-      o.put("logits", Safetensors.Entry.f32(out.shape(), v));
-      Safetensors.write(dir.resolve("ours_logits.safetensors"), o, Map.of());
-    }
+    writeLogits(m, in, dir.resolve("ours_logits.safetensors"));
     torch.manual_seed(5);
     MultiLabelModel fresh = s.build();
     StateDicts.save(fresh, dir.resolve("ours_weights.safetensors"), Map.of("arch", "resnet18"));
-    fresh.eval();
+    writeLogits(fresh, in, dir.resolve("ours_fresh_logits.safetensors"));
+  }
+
+  /** The model's eval-mode logits on {@code input}, as safetensors {@code logits}. */
+  static void writeLogits(MultiLabelModel m, Safetensors.Entry input, Path file) throws java.io.IOException {
+    m.eval();
     try (NoGradGuard g = new NoGradGuard()) {
-      Tensor out = fresh.forward(Tensor.create(in.floats, in.shape)).contiguous();
+      Tensor out = m.forward(Tensor.create(input.floats, input.shape)).contiguous();
       float[] v = new float[(int) out.numel()];
       ((FloatBuffer) out.createBuffer()).get(v);
       Map<String, Safetensors.Entry> o = new LinkedHashMap<>();
       o.put("logits", Safetensors.Entry.f32(out.shape(), v));
-      Safetensors.write(dir.resolve("ours_fresh_logits.safetensors"), o, Map.of());
+      Safetensors.write(file, o, Map.of());
     }
   }
 }
