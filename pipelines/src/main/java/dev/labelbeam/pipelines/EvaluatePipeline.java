@@ -93,9 +93,7 @@ public final class EvaluatePipeline {
   /** The split's shards as dataset.json lists them (never a leftover of another run). */
   static List<String> shardPaths(Path shardDir, DatasetInfo info, String split) {
     List<String> out = new ArrayList<>();
-    for (String name : info.shards.getOrDefault(split, List.of())) {
-      out.add(shardDir.resolve(name).toString());
-    }
+    info.shardFiles(shardDir, split).forEach(p -> out.add(p.toString()));
     if (out.isEmpty()) {
       throw new IllegalArgumentException("dataset.json in " + shardDir + " lists no shards for split '" + split + "'");
     }

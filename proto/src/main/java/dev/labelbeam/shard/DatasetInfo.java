@@ -64,6 +64,15 @@ public final class DatasetInfo implements java.io.Serializable {
     return c == null ? new long[numClasses] : c;
   }
 
+  /** The shards of a split this dataset.json lists, resolved against the folder it lies in. */
+  public List<Path> shardFiles(Path dir, String split) {
+    List<Path> out = new java.util.ArrayList<>();
+    for (String name : shards.getOrDefault(split, List.of())) {
+      out.add(dir.resolve(name));
+    }
+    return out;
+  }
+
   public String toJson() {
     try {
       return MAPPER.writeValueAsString(this);

@@ -68,12 +68,6 @@ public final class ShardLoader {
     this.seed = seed;
   }
 
-  /** Training with horizontal flips only (no crops). */
-  public ShardLoader(List<Path> shards, int numClasses, ImageTensorizer tensorizer, int batchSize, int workers,
-      boolean train, long seed) {
-    this(shards, numClasses, tensorizer, batchSize, workers, train, new Augment(1, 1, true), seed);
-  }
-
   /**
    * Reads only this rank's part of each epoch, as PyTorch's {@code DistributedSampler}: of the
    * epoch's global order, rank {@code r} takes records {@code r, r + W, r + 2W, ...}, at most

@@ -112,7 +112,7 @@ public final class Trainer {
     if (info.numClasses != numClasses) {
       throw new IllegalArgumentException("dataset.json has " + info.numClasses + " classes but labels.txt has " + numClasses);
     }
-    List<Path> trainShards = shards(info, "train");
+    List<Path> trainShards = info.shardFiles(c.shardDir, "train");
     if (trainShards.isEmpty()) {
       throw new IllegalArgumentException("dataset.json in " + c.shardDir + " lists no train shards");
     }
@@ -150,7 +150,7 @@ public final class Trainer {
     Augment augment = new Augment(Math.min(1, c.cropScaleMin), 1, c.flip);
     ShardLoader loader = new ShardLoader(trainShards, numClasses, tensorizer, c.batchSize, c.loaderThreads, true, augment, c.seed)
         .forRank(c.worker.rank, world, info.records("train"));
-    List<Path> valShards = shards(info, "val");
+    List<Path> valShards = info.shardFiles(c.shardDir, "val");
     ShardLoader valLoader = lead && c.validate && !valShards.isEmpty()
         ? new ShardLoader(valShards, numClasses, tensorizer, c.batchSize, c.loaderThreads, false, Augment.none(), c.seed)
         : null;
@@ -303,14 +303,6 @@ public final class Trainer {
       }
     }
     return new TensorVector(ps.toArray(new Tensor[0]));
-  }
-
-  private List<Path> shards(DatasetInfo info, String split) {
-    List<Path> out = new ArrayList<>();
-    for (String name : info.shards.getOrDefault(split, List.of())) {
-      out.add(config.shardDir.resolve(name));
-    }
-    return out;
   }
 
   private MultiLabelLoss lossFor(DatasetInfo info, int numClasses, Device device) throws IOException {

@@ -2,7 +2,6 @@ package dev.labelbeam.transforms.shards;
 
 import dev.labelbeam.shard.DatasetInfo;
 import dev.labelbeam.shard.LabelVocabulary;
-import dev.labelbeam.shard.ShardFiles;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.channels.Channels;
@@ -129,11 +128,6 @@ public final class DatasetFiles {
     } catch (IOException e) {
       // leftovers of a staging folder are harmless: a later run ignores them
     }
-  }
-
-  /** Whether a file name is a shard of any split. */
-  public static boolean isShardName(String name) {
-    return ANY_SHARD.matcher(name).matches() && name.contains(ShardFiles.SUFFIX);
   }
 
   /** Writes UTF-8 text to {@code dir/name}, replacing what is there. */
