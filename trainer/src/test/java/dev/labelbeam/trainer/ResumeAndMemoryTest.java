@@ -72,42 +72,30 @@ class ResumeAndMemoryTest {
     assertEquals(2, Files.readAllLines(tmp.resolve("b/train_log.jsonl")).size());
   }
 
-  /** Resident memory not held by the Java heap, in bytes. */
-  static long nativeBytes() throws Exception {
-    for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-      if (line.startsWith("VmRSS:")) {
-        long rss = Long.parseLong(line.replaceAll("\\D", "")) * 1024;
-        return rss - Runtime.getRuntime().totalMemory();
-      }
-    }
-    throw new IllegalStateException("no VmRSS");
-  }
-
   @Test
   void nativeMemoryStaysFlatOver2000Steps(@TempDir Path tmp) throws Exception {
     Path shards = TestShards.write(tmp, 128, 16, 1, 5);
-    TrainConfig c = config(shards, tmp.resolve("m"));
-    c.width = 4;
-    c.batchSize = 8;
-    c.epochs = 200;
-    c.maxSteps = 2000;
-    c.checkpointEvery = 0;
-    c.logEvery = 100;
-    c.validate = false;
+    // a JVM of its own with a fixed, pre-touched heap: what the resident size gains is native memory
+    List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xms384m", "-Xmx384m",
+        "-XX:+AlwaysPreTouch", "-cp", System.getProperty("java.class.path"), MemoryProbe.class.getName(),
+        shards.toString(), tmp.resolve("m").toString());
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
     List<Long> samples = new ArrayList<>();
-    new Trainer(c, line -> {
-      if (line.startsWith("  step")) {
-        try {
-          samples.add(nativeBytes());
-        } catch (Exception e) {
-          throw new IllegalStateException(e);
+    StringBuilder log = new StringBuilder();
+    try (var in = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream()))) {
+      for (String line = in.readLine(); line != null; line = in.readLine()) {
+        log.append(line).append('\n');
+        if (line.startsWith("rss ")) {
+          samples.add(Long.parseLong(line.substring(4)));
         }
       }
-    }).run();
-    assertEquals(20, samples.size());
+    }
+    assertEquals(0, p.waitFor(), log.toString());
+    assertEquals(20, samples.size(), log.toString());
     long growth = samples.get(19) - samples.get(3);
-    System.out.printf("native memory after steps 400 and 2000: %.1f MB, %.1f MB (growth %.1f MB)%n",
+    System.out.println("resident MB every 100 steps: " + samples.stream().map(v -> String.format("%.0f", v / 1e6)).toList());
+    System.out.printf("resident memory after steps 400 and 2000: %.1f MB, %.1f MB (growth %.1f MB)%n",
         samples.get(3) / 1e6, samples.get(19) / 1e6, growth / 1e6);
-    assertTrue(growth < 40_000_000L, "native memory grew by " + growth / 1e6 + " MB over 1600 steps");
+    assertTrue(growth < 40_000_000L, "resident memory grew by " + growth / 1e6 + " MB over 1600 steps");
   }
 }
