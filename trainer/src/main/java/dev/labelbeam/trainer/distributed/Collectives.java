@@ -134,6 +134,12 @@ public final class Collectives implements AutoCloseable {
   /**
    * Averages the gradients of {@code params} over the ranks: flattened into buckets of about
    * {@code bucketBytes}, each summed with one all-reduce and divided by the world size.
+   *
+   * <p>This runs after the backward pass. Overlapping it with the backward pass, as PyTorch's DDP
+   * does, is not reachable from Java with these presets: c10d's {@code Reducer} needs a
+   * {@code c10d::ProcessGroup}, whose constructor here aborts with "intrusive_ptr: Newly-created
+   * target had non-zero refcounts" (the store is wrapped a second time), and
+   * {@code Tensor::register_hook} is not mapped.
    */
   public void averageGradients(List<Tensor> params, long bucketBytes) {
     try (PointerScope scope = new PointerScope();
