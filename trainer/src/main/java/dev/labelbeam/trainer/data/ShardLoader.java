@@ -133,6 +133,9 @@ public final class ShardLoader {
     private final List<Thread> threads = new ArrayList<>();
     private volatile long total = -1;
     private long nextSeq;
+    /** The batch arrays, filled anew by every {@link #next()} (see there). */
+    private final float[] images = new float[batchSize * tensorizer.floatsPerImage()];
+    private final float[] targets = new float[batchSize * numClasses];
 
     Epoch(int epoch, long skipBatches) {
       this.epoch = epoch;
@@ -249,14 +252,13 @@ public final class ShardLoader {
     }
 
     /**
-     * The next batch, or {@code null} when the epoch is over.
+     * The next batch, or {@code null} when the epoch is over. The batch's arrays are reused: they
+     * hold this batch until the next call (copy them, e.g. into a tensor, before calling again).
      *
      * @throws RuntimeException what a loader thread hit (a corrupt shard names file and offset)
      */
     public Batch next() {
       int per = tensorizer.floatsPerImage();
-      float[] images = new float[batchSize * per];
-      float[] targets = new float[batchSize * numClasses];
       List<String> ids = new ArrayList<>(batchSize);
       int n = 0;
       while (n < batchSize) {
