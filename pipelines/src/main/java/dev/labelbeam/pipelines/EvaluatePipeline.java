@@ -2,38 +2,19 @@ package dev.labelbeam.pipelines;
 
 import dev.labelbeam.pipelines.report.HtmlReport;
 import dev.labelbeam.shard.DatasetInfo;
-import dev.labelbeam.shard.ImageRecord;
-import dev.labelbeam.shard.LabelVocabulary;
 import dev.labelbeam.transforms.evaluation.EvaluateMultiLabel;
 import dev.labelbeam.transforms.evaluation.LogitBins;
 import dev.labelbeam.transforms.evaluation.Thresholds;
 import dev.labelbeam.transforms.evaluation.MultiLabelReport;
-import dev.labelbeam.transforms.evaluation.ScoredExample;
-import dev.labelbeam.transforms.evaluation.ScoredExampleCoder;
-import dev.labelbeam.transforms.shards.DatasetFiles;
-import dev.labelbeam.transforms.shards.ImageRecordCoder;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
-import org.apache.beam.sdk.io.FileIO;
-import org.apache.beam.sdk.io.TFRecordIO;
 import org.apache.beam.sdk.transforms.Create;
-import org.apache.beam.sdk.io.TextIO;
-import org.apache.beam.sdk.values.PCollectionTuple;
-import dev.labelbeam.transforms.errors.DeadLetter;
 import org.apache.beam.sdk.options.PipelineOptions;
-import org.apache.beam.sdk.transforms.DoFn;
-import org.apache.beam.sdk.transforms.MapElements;
-import org.apache.beam.sdk.transforms.ParDo;
-import org.apache.beam.sdk.transforms.View;
-import org.apache.beam.sdk.values.PCollection;
-import org.apache.beam.sdk.values.PCollectionView;
-import org.apache.beam.sdk.values.TypeDescriptor;
 
 /**
  * The evaluation stage run on its own: a pipeline of {@link EvaluateModel} over one model folder,

@@ -54,7 +54,9 @@ public final class ImageTensorizer implements Serializable {
    * @throws IllegalArgumentException when the image does not decode or a raw image has the wrong size
    */
   public void tensorize(dev.labelbeam.shard.ImageRecord r, boolean flip, float[] dst, int offset) {
-    tensorize(r, flip ? new Augment(1, 1, true) : Augment.none(), null, dst, offset);
+    try (PointerScope scope = new PointerScope()) {
+      fromBgr(toBgr(r), flip, dst, offset);
+    }
   }
 
   /**
@@ -62,30 +64,8 @@ public final class ImageTensorizer implements Serializable {
    * augmentation drawn from {@code rnd} (null when {@code augment} is {@link Augment#none()}).
    */
   public void tensorize(dev.labelbeam.shard.ImageRecord r, Augment augment, java.util.Random rnd, float[] dst, int offset) {
-    if (!"raw".equals(r.format())) {
-      try (PointerScope scope = new PointerScope()) {
-        byte[] encoded = r.encoded();
-        Mat buf = new Mat(1, encoded.length, opencv_core.CV_8UC1);
-        buf.data().put(encoded);
-        Mat img = imdecode(buf, IMREAD_COLOR);
-        if (img == null || img.empty()) {
-          throw new IllegalArgumentException("image " + r.id() + " does not decode (" + encoded.length + " bytes)");
-        }
-        augmented(img, augment, rnd, dst, offset);
-      }
-      return;
-    }
-    byte[] rgb = r.encoded();
-    if ((long) r.width() * r.height() * 3 != rgb.length || r.width() <= 0) {
-      throw new IllegalArgumentException("raw image " + r.id() + " has " + rgb.length + " bytes, not 3 x "
-          + r.width() + " x " + r.height());
-    }
     try (PointerScope scope = new PointerScope()) {
-      Mat m = new Mat(r.height(), r.width(), opencv_core.CV_8UC3);
-      m.data().put(rgb);
-      Mat bgr = new Mat();
-      org.bytedeco.opencv.global.opencv_imgproc.cvtColor(m, bgr, org.bytedeco.opencv.global.opencv_imgproc.COLOR_RGB2BGR);
-      augmented(bgr, augment, rnd, dst, offset);
+      augmented(toBgr(r), augment, rnd, dst, offset);
     }
   }
 
@@ -96,14 +76,36 @@ public final class ImageTensorizer implements Serializable {
    */
   public void tensorize(byte[] encoded, boolean flip, float[] dst, int offset) {
     try (PointerScope scope = new PointerScope()) {
-      Mat buf = new Mat(1, encoded.length, opencv_core.CV_8UC1);
-      buf.data().put(encoded);
-      Mat img = imdecode(buf, IMREAD_COLOR);
-      if (img == null || img.empty()) {
-        throw new IllegalArgumentException("image does not decode (" + encoded.length + " bytes)");
-      }
-      fromBgr(img, flip, dst, offset);
+      fromBgr(decode(encoded, "image"), flip, dst, offset);
     }
+  }
+
+  /** A record's image as BGR pixels: decoded, or a {@code raw} RGB image converted. Call inside a {@code PointerScope}. */
+  private static Mat toBgr(dev.labelbeam.shard.ImageRecord r) {
+    if (!"raw".equals(r.format())) {
+      return decode(r.encoded(), "image " + r.id());
+    }
+    byte[] rgb = r.encoded();
+    if ((long) r.width() * r.height() * 3 != rgb.length || r.width() <= 0) {
+      throw new IllegalArgumentException("raw image " + r.id() + " has " + rgb.length + " bytes, not 3 x "
+          + r.width() + " x " + r.height());
+    }
+    Mat m = new Mat(r.height(), r.width(), opencv_core.CV_8UC3);
+    m.data().put(rgb);
+    Mat bgr = new Mat();
+    org.bytedeco.opencv.global.opencv_imgproc.cvtColor(m, bgr, org.bytedeco.opencv.global.opencv_imgproc.COLOR_RGB2BGR);
+    return bgr;
+  }
+
+  /** Decodes encoded bytes to BGR pixels. Call inside a {@code PointerScope}. */
+  private static Mat decode(byte[] encoded, String what) {
+    Mat buf = new Mat(1, encoded.length, opencv_core.CV_8UC1);
+    buf.data().put(encoded);
+    Mat img = imdecode(buf, IMREAD_COLOR);
+    if (img == null || img.empty()) {
+      throw new IllegalArgumentException(what + " does not decode (" + encoded.length + " bytes)");
+    }
+    return img;
   }
 
   private void augmented(Mat img, Augment augment, java.util.Random rnd, float[] dst, int offset) {
