@@ -5,7 +5,8 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.beam.sdk.options.PipelineOptions;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Unmatched;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 
 /** The runner flags shared by the commands that run Beam pipelines (a picocli mixin). */
 public final class BeamRunnerOptions {
@@ -13,17 +14,27 @@ public final class BeamRunnerOptions {
       description = "Beam runner: DirectRunner or FlinkRunner (default: ${DEFAULT-VALUE}).")
   String runner;
 
-  @Unmatched
-  List<String> beamArgs = new ArrayList<>();
+  /** The command this mixin is part of: its unmatched arguments are the Beam flags. */
+  @Spec(Spec.Target.MIXEE)
+  CommandSpec command;
 
   /** The pipeline options: {@code --runner} plus every unrecognised {@code --flag=value}, passed to Beam. */
   PipelineOptions options() {
+    List<String> beamArgs = beamArgs();
     for (String a : beamArgs) {
       if (!a.startsWith("--") || !a.contains("=")) {
         throw new IllegalArgumentException("unknown argument '" + a + "': Beam flags take the form --name=value");
       }
     }
     return Runners.options(runner, beamArgs);
+  }
+
+  /**
+   * The arguments picocli did not match to an option of the command (the command line enables
+   * unmatched arguments for every command with this mixin, see {@link LabelbeamCli#commandLine()}).
+   */
+  List<String> beamArgs() {
+    return command == null ? List.of() : new ArrayList<>(command.commandLine().getUnmatchedArguments());
   }
 
   static final String FOOTER =

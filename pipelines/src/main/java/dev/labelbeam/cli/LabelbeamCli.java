@@ -15,6 +15,8 @@ import picocli.CommandLine.Command;
       TrainCommand.class,
       EvaluateCommand.class,
       PredictCommand.class,
+      GenerateCommand.class,
+      CheckCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class LabelbeamCli implements Runnable {
@@ -28,7 +30,14 @@ public final class LabelbeamCli implements Runnable {
   /** Builds the command line, with the settings every subcommand shares. */
   public static CommandLine commandLine() {
     CommandLine cl = new CommandLine(new LabelbeamCli());
-    cl.setUnmatchedArgumentsAllowed(false);
+    // the Beam flags of commands that run pipelines land in BeamRunnerOptions' @Unmatched list; picocli
+    // does not turn that on for a mixin's @Unmatched by itself
+    for (CommandLine sub : cl.getSubcommands().values()) {
+      if (sub.getCommandSpec().mixins().values().stream()
+          .anyMatch(m -> m.userObject() instanceof BeamRunnerOptions)) {
+        sub.setUnmatchedArgumentsAllowed(true);
+      }
+    }
     cl.setExecutionExceptionHandler((ex, line, parsed) -> {
       line.getErr().println("error: " + ex.getMessage());
       if (System.getenv("LABELBEAM_DEBUG") != null) {

@@ -13,7 +13,6 @@ import dev.labelbeam.shard.ShardFiles;
 import dev.labelbeam.shard.TfRecordReader;
 import dev.labelbeam.transforms.shards.SplitAssigner;
 import dev.labelbeam.transforms.synthetic.SyntheticShapes;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -33,17 +32,7 @@ public class PreprocessImagesTest {
   /** Writes the synthetic images plus one of each kind of bad input; returns the manifest. */
   public static Path datasetWithBadInputs(Path dir) throws Exception {
     Path manifest = SyntheticShapes.generate(dir, GOOD, 96, 7);
-    byte[] good = Files.readAllBytes(dir.resolve("images/000000.jpg"));
-    Files.write(dir.resolve("images/truncated.jpg"), Arrays.copyOf(good, 120));
-    Files.write(dir.resolve("images/empty.jpg"), new byte[0]);
-    Files.writeString(dir.resolve("images/text.jpg"), "this is not an image\n");
-    Files.writeString(manifest,
-        "images/truncated.jpg,red_circle\n"
-            + "images/empty.jpg,red_circle\n"
-            + "images/text.jpg,blue_square\n"
-            + "images/missing.jpg,green_cross\n"
-            + "a line without any comma\n",
-        StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.APPEND);
+    SyntheticShapes.appendBadInputs(dir);
     return manifest;
   }
 

@@ -40,6 +40,8 @@ public final class SyntheticShapes {
   public static final List<String> SHAPES = List.of("circle", "square", "triangle", "cross");
   /** Manifest file name inside the generated folder. */
   public static final String MANIFEST = "manifest.csv";
+  /** How many bad manifest lines {@link #appendBadInputs} adds. */
+  public static final int BAD_INPUTS = 5;
 
   private static final double[][] BGR = {{40, 40, 220}, {40, 190, 40}, {220, 70, 40}};
 
@@ -79,6 +81,32 @@ public final class SyntheticShapes {
       Path m = dir.resolve(MANIFEST);
       Files.writeString(m, manifest.toString(), StandardCharsets.UTF_8);
       return m;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * Adds one input of each kind the preprocess stage must dead-letter to a folder made by
+   * {@link #generate}: a truncated JPEG, a zero-byte file, a text file named {@code .jpg}, a path that
+   * does not exist and a manifest line without a comma. Returns how many manifest lines it appended
+   * ({@value #BAD_INPUTS}); their reasons are decode_failed ×2, empty_file, unreadable_path and
+   * bad_manifest_line.
+   */
+  public static int appendBadInputs(Path dir) {
+    try {
+      byte[] good = Files.readAllBytes(dir.resolve("images/000000.jpg"));
+      Files.write(dir.resolve("images/truncated.jpg"), java.util.Arrays.copyOf(good, 120));
+      Files.write(dir.resolve("images/empty.jpg"), new byte[0]);
+      Files.writeString(dir.resolve("images/text.jpg"), "this is not an image\n");
+      Files.writeString(dir.resolve(MANIFEST),
+          "images/truncated.jpg,red_circle\n"
+              + "images/empty.jpg,red_circle\n"
+              + "images/text.jpg,blue_square\n"
+              + "images/missing.jpg,green_cross\n"
+              + "a line without any comma\n",
+          StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.APPEND);
+      return BAD_INPUTS;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
