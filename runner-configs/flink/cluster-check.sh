@@ -10,7 +10,9 @@
 # 3. failover: submit again, kill -9 one TaskManager while the job runs, start a replacement; the job
 #    restarts (the cluster's fixed-delay restart strategy) and must still end complete, duplicate-free and
 #    identical to the DirectRunner's output; the JobManager must report the lost TaskManager
-# 4. stop the cluster (removing its temp and blob folders); print wall times and peak memory
+# 4. evaluate: a small model trained on the DirectRunner's shards scores the val split on the cluster;
+#    metrics.json must equal the DirectRunner's byte for byte
+# 5. stop the cluster (removing its temp and blob folders); print wall times and peak memory
 # Needs: the runnable jar and the cluster class path (mvn package) and the bundled jar (mvn -Pcluster
 # -DskipTests package -pl pipelines -am); builds what is missing.
 set -euo pipefail
@@ -77,9 +79,20 @@ echo "$exceptions" | grep -q '"exceptionHistory":{"entries":\[{' || fail "no fai
 echo "job $jid recovered from: $(echo "$exceptions" | grep -o '"exceptionName":"[^"]*"' | sed -n 1p)"
 "${LB[@]}" check --dataset "$WORK/failover" --same-as "$WORK/direct" || fail "failover output differs from DirectRunner's"
 
+# evaluate on the cluster (LibTorch inside the TaskManagers) against the same on the DirectRunner
+"${LB[@]}" train --shards "$WORK/direct" --output "$WORK/model" --epochs 1 --no-validate --torch-threads 1 \
+  --loader-threads 1 --image-size 48 2>&1 | tail -n 1
+"${LB[@]}" evaluate --shards "$WORK/direct" --model "$WORK/model" --output "$WORK/eval-direct" 2>&1 | quiet | tail -n 2
+t0=$SECONDS
+"${LB[@]}" evaluate --shards "$WORK/direct" --model "$WORK/model" --output "$WORK/eval-flink" \
+  @runner-configs/flink-cluster.args 2>&1 | quiet | tail -n 2
+eval_s=$((SECONDS - t0))
+cmp "$WORK/eval-direct/metrics.json" "$WORK/eval-flink/metrics.json" || fail "evaluation metrics differ between runners"
+echo "evaluate: metrics.json identical on the cluster and the DirectRunner"
+
 echo "peak memory (resident, per process still running):"
 "$CLUSTER" peak-memory
 "$CLUSTER" stop
 [ ! -d "$WORK/cluster/tmp" ] && [ ! -d "$WORK/cluster/blob" ] || fail "temp or blob folder left behind"
 echo "cluster-check passed: $IMAGES images; DirectRunner ${direct_s} s, cluster start ${start_s} s," \
-  "cluster job ${job_s} s, failover job ${failover_s} s (wall, including the client's jar upload)"
+  "cluster job ${job_s} s, failover job ${failover_s} s, evaluate job ${eval_s} s (wall, including the client's jar upload)"

@@ -62,14 +62,16 @@ resource_params() {
   printf '%s\n' "$out" | grep '^BASH_JAVA_UTILS_EXEC_RESULT:' | sed 's/^BASH_JAVA_UTILS_EXEC_RESULT://'
 }
 
-alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+# a live process (a zombie, killed but not yet reaped, counts as dead)
+running() { kill -0 "$1" 2>/dev/null && ! grep -q '^State:.*Z' "/proc/$1/status" 2>/dev/null; }
+alive() { [ -f "$1" ] && running "$(cat "$1")"; }
 
-# launch NAME CLASS PARAMS_CMD: starts one cluster process in the background and records its pid
+# launch NAME CLASS PARAMS_CMD [ARGS...]: starts one cluster process in the background, records its pid
 launch() {
   local name="$1" cls="$2" params jvm dyn
   params="$(resource_params "$3")"
   jvm="$(printf '%s\n' "$params" | sed -n 1p)"
-  dyn="$(printf '%s\n' "$params" | sed -n 2p)"
+  dyn="$(printf '%s\n' "$params" | sed -n 2p) ${*:4}"
   # shellcheck disable=SC2086  # jvm and dyn are word lists by design
   nohup "$JAVA" $jvm "${JAVA17_OPTS[@]}" \
     -Dlog.file="$WORK/log/$name.log" -Dlog4j.configurationFile="file:$WORK/conf/log4j.properties" \
@@ -77,19 +79,23 @@ launch() {
   echo $! > "$WORK/pids/$name.pid"
 }
 
-registered_taskmanagers() {
-  curl -sf "$REST/overview" 2>/dev/null | grep -o '"taskmanagers":[0-9]*' | cut -d: -f2 || true
-}
-
+# waits until the JobManager lists each named TaskManager (their resource ids are their names)
 wait_for_taskmanagers() {
-  local want="$1" deadline=$((SECONDS + 120)) n
+  local deadline=$((SECONDS + 120)) listed name missing
   while [ $SECONDS -lt $deadline ]; do
-    n="$(registered_taskmanagers)"
-    [ "${n:-0}" -ge "$want" ] && return 0
+    listed="$(curl -sf "$REST/taskmanagers" 2>/dev/null || true)"
+    missing=""
+    for name in "$@"; do
+      case "$listed" in *"\"id\":\"$name\""*) ;; *) missing="$missing $name" ;; esac
+    done
+    [ -z "$missing" ] && return 0
     alive "$WORK/pids/jobmanager.pid" || die "the JobManager exited; see $WORK/log/jobmanager.log and .out"
+    for name in $missing; do
+      alive "$WORK/pids/$name.pid" || die "$name exited; see $WORK/log/$name.log and .out"
+    done
     sleep 1
   done
-  die "only ${n:-0} of $want TaskManagers registered within 120 s; see $WORK/log/"
+  die "not registered within 120 s:$missing; see $WORK/log/"
 }
 
 next_tm() {
@@ -98,17 +104,11 @@ next_tm() {
   echo "$i"
 }
 
-live_taskmanagers() {
-  local n=0 f
-  for f in "$WORK"/pids/taskmanager-*.pid; do alive "$f" && n=$((n + 1)); done
-  echo "$n"
-}
-
+# start_tm NAME: one TaskManager whose resource id (in the web UI and REST API) is NAME
 start_tm() {
-  local i
-  i="$(next_tm)"
-  launch "taskmanager-$i" org.apache.flink.runtime.taskexecutor.TaskManagerRunner GET_TM_RESOURCE_PARAMS
-  echo "taskmanager-$i (pid $(cat "$WORK/pids/taskmanager-$i.pid"))"
+  launch "$1" org.apache.flink.runtime.taskexecutor.TaskManagerRunner GET_TM_RESOURCE_PARAMS \
+    -D "taskmanager.resource-id=$1"
+  echo "$1 (pid $(cat "$WORK/pids/$1.pid"))"
 }
 
 cmd_start() {
@@ -120,22 +120,28 @@ cmd_start() {
   write_config
   launch jobmanager org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint GET_JM_RESOURCE_PARAMS
   echo "jobmanager (pid $(cat "$WORK/pids/jobmanager.pid"))"
-  for i in $(seq 1 "$n"); do start_tm; done
-  wait_for_taskmanagers "$n"
+  local names=()
+  for i in $(seq 1 "$n"); do names+=("taskmanager-$i"); start_tm "taskmanager-$i"; done
+  wait_for_taskmanagers "${names[@]}"
   echo "cluster up: $n TaskManagers at $REST in $((SECONDS - t0)) s (work folder $WORK)"
 }
 
 cmd_add_taskmanager() {
+  local name
   alive "$WORK/pids/jobmanager.pid" || die "no cluster running from $WORK"
-  start_tm
-  wait_for_taskmanagers "$(live_taskmanagers)"
+  name="taskmanager-$(next_tm)"
+  start_tm "$name"
+  wait_for_taskmanagers "$name"
 }
 
 cmd_kill_taskmanager() {
   local f="$WORK/pids/taskmanager-${1:?which TaskManager (1, 2, ...)}.pid"
+  local pid
   alive "$f" || die "taskmanager-$1 is not running"
-  kill -9 "$(cat "$f")"
-  echo "killed taskmanager-$1 (pid $(cat "$f"))"
+  pid="$(cat "$f")"
+  kill -9 "$pid"
+  while running "$pid"; do sleep 0.1; done
+  echo "killed taskmanager-$1 (pid $pid)"
 }
 
 peak_memory() {
@@ -163,14 +169,14 @@ cmd_stop() {
   for f in "$WORK"/pids/*.pid; do
     [ -f "$f" ] || continue
     pid="$(cat "$f")"
-    if kill -0 "$pid" 2>/dev/null; then kill "$pid" 2>/dev/null || true; fi
+    if running "$pid"; then kill "$pid" 2>/dev/null || true; fi
   done
   deadline=$((SECONDS + 20))
   for f in "$WORK"/pids/*.pid; do
     [ -f "$f" ] || continue
     pid="$(cat "$f")"
-    while kill -0 "$pid" 2>/dev/null && [ $SECONDS -lt $deadline ]; do sleep 0.5; done
-    if kill -0 "$pid" 2>/dev/null; then kill -9 "$pid" 2>/dev/null || true; fi
+    while running "$pid" && [ $SECONDS -lt $deadline ]; do sleep 0.5; done
+    if running "$pid"; then kill -9 "$pid" 2>/dev/null || true; fi
     rm -f "$f"
   done
   rm -rf "$WORK/tmp" "$WORK/blob"
