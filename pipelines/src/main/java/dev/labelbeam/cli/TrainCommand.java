@@ -130,6 +130,10 @@ public final class TrainCommand implements Callable<Integer> {
       + "rendezvous and in each collective; a dead worker stops the others within it.")
   int distTimeout;
 
+  @Option(names = "--bucket-mb", defaultValue = "25", description = "Gradient all-reduce bucket size in MB (as DDP's "
+      + "bucket_cap_mb): smaller buckets start communicating earlier in the backward pass, larger ones make fewer calls.")
+  double bucketMb;
+
   @Option(names = "--no-batch-norm", defaultValue = "false", description = "small_cnn without batch norm (a step's "
       + "gradient is then exactly the batch mean, whatever the number of workers). Default: off.")
   boolean noBatchNorm;
@@ -175,6 +179,10 @@ public final class TrainCommand implements Callable<Integer> {
       c.worker = dev.labelbeam.trainer.distributed.WorkerEnv.fromEnv(env);
     }
     c.distTimeoutSeconds = distTimeout;
+    if (bucketMb <= 0) {
+      throw new IllegalArgumentException("--bucket-mb must be > 0, was " + bucketMb);
+    }
+    c.bucketBytes = Math.max(1, (long) (bucketMb * (1 << 20)));
     c.batchNorm = !noBatchNorm;
     c.dumpRankWeights = dumpRankWeights;
     c.shardDir = shards.toAbsolutePath();

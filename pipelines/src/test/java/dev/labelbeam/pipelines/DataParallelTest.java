@@ -59,7 +59,8 @@ class DataParallelTest {
   @Test
   void replicasStayIdenticalAndTwoWorkersEqualOneWithTheDoubleBatch() throws Exception {
     Path two = tmp.resolve("two");
-    assertEquals(0, cli(args(two, 2, 8, "--dump-rank-weights")));
+    // 4 KB buckets: the small model's gradients go in many all-reduces, most started during backward
+    assertEquals(0, cli(args(two, 2, 8, "--dump-rank-weights", "--bucket-mb", "0.004")));
     assertClose(two.resolve("rank-0.safetensors"), two.resolve("rank-1.safetensors"), 0f);
 
     Path one = tmp.resolve("one");

@@ -22,7 +22,10 @@ import org.bytedeco.pytorch.global.torch;
 /**
  * The c10d side of data-parallel training: rendezvous through a {@code TCPStore} (rank 0 serves it),
  * a Gloo process group on CPU (NCCL on CUDA), parameters broadcast from rank 0, and gradients
- * averaged by bucketed all-reduce (buckets of about 25 MB, issued after the backward pass).
+ * averaged by bucketed all-reduce (buckets of about 25 MB) overlapped with the backward pass by
+ * {@link GradientReducer}. c10d's own {@code Reducer} is out of reach from Java: it needs a
+ * {@code c10d::ProcessGroup}, whose constructor in these presets aborts with "intrusive_ptr: Newly-created
+ * target had non-zero refcounts"; tensor hooks ({@code TensorBase.register_hook}) do the same job.
  */
 public final class Collectives implements AutoCloseable {
   /** Default bucket size of the gradient all-reduce. */
@@ -132,53 +135,11 @@ public final class Collectives implements AutoCloseable {
   }
 
   /**
-   * Averages the gradients of {@code params} over the ranks: flattened into buckets of about
-   * {@code bucketBytes}, each summed with one all-reduce and divided by the world size.
-   *
-   * <p>This runs after the backward pass. Overlapping it with the backward pass, as PyTorch's DDP
-   * does, is not reachable from Java with these presets: c10d's {@code Reducer} needs a
-   * {@code c10d::ProcessGroup}, whose constructor here aborts with "intrusive_ptr: Newly-created
-   * target had non-zero refcounts" (the store is wrapped a second time), and
-   * {@code Tensor::register_hook} is not mapped.
+   * A reducer that averages the gradients of {@code params} over the ranks in buckets of about
+   * {@code bucketBytes}, overlapped with the backward pass (see {@link GradientReducer}).
    */
-  public void averageGradients(List<Tensor> params, long bucketBytes) {
-    try (PointerScope scope = new PointerScope();
-        NoGradGuard g = new NoGradGuard()) {
-      List<Tensor> bucket = new ArrayList<>();
-      long bytes = 0;
-      for (Tensor p : params) {
-        Tensor grad = p.grad();
-        if (grad == null || grad.isNull() || !grad.defined()) {
-          continue;
-        }
-        bucket.add(grad);
-        bytes += grad.numel() * 4;
-        if (bytes >= bucketBytes) {
-          reduce(bucket);
-          bucket.clear();
-          bytes = 0;
-        }
-      }
-      if (!bucket.isEmpty()) {
-        reduce(bucket);
-      }
-    }
-  }
-
-  private void reduce(List<Tensor> grads) {
-    List<Tensor> flat = new ArrayList<>();
-    for (Tensor g : grads) {
-      flat.add(g.reshape(-1));
-    }
-    Tensor buf = torch.cat(new TensorVector(flat.toArray(new Tensor[0])));
-    group.allreduce(new TensorVector(buf))._wait();
-    buf.div_(new org.bytedeco.pytorch.Scalar((double) env.worldSize));
-    long off = 0;
-    for (Tensor g : grads) {
-      long n = g.numel();
-      g.copy_(buf.narrow(0, off, n).view(g.shape()));
-      off += n;
-    }
+  public GradientReducer reducer(List<Tensor> params, long bucketBytes) {
+    return new GradientReducer(group, env.worldSize, params, bucketBytes);
   }
 
   /** The mean of a number over the ranks. */

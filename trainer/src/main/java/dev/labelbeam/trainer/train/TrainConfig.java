@@ -66,6 +66,8 @@ public final class TrainConfig {
   public dev.labelbeam.trainer.distributed.WorkerEnv worker = dev.labelbeam.trainer.distributed.WorkerEnv.single();
   /** Seconds to wait for the other workers at rendezvous and in each collective. */
   public int distTimeoutSeconds = 60;
+  /** Target size of a gradient all-reduce bucket (PyTorch DDP's {@code bucket_cap_mb}, 25 MB). */
+  public long bucketBytes = dev.labelbeam.trainer.distributed.Collectives.BUCKET_BYTES;
   /** For tests: every rank writes {@code rank-<r>.safetensors} at the end. */
   public boolean dumpRankWeights;
 

@@ -8,6 +8,7 @@ import dev.labelbeam.trainer.data.Batch;
 import dev.labelbeam.trainer.data.ImageTensorizer;
 import dev.labelbeam.trainer.data.ShardLoader;
 import dev.labelbeam.trainer.distributed.Collectives;
+import dev.labelbeam.trainer.distributed.GradientReducer;
 import dev.labelbeam.trainer.model.Checkpoints;
 import dev.labelbeam.trainer.model.ModelSpec;
 import dev.labelbeam.trainer.model.MultiLabelModel;
@@ -62,6 +63,8 @@ import org.bytedeco.pytorch.global.torch;
 public final class Trainer {
   private final TrainConfig config;
   private final Consumer<String> progress;
+  /** Averages gradients over the workers during backward; null in a single-worker run. */
+  private GradientReducer reducer;
 
   public Trainer(TrainConfig config, Consumer<String> progress) {
     this.config = config;
@@ -96,6 +99,10 @@ public final class Trainer {
     try {
       return train(c, device, cuda, lead, say, coll);
     } finally {
+      if (reducer != null) {
+        reducer.close();
+        reducer = null;
+      }
       if (coll != null) {
         coll.close();
       }
@@ -184,6 +191,9 @@ public final class Trainer {
     }
     if (coll != null) {
       coll.broadcastState(model); // every rank starts from rank 0's weights
+      reducer = coll.reducer(java.util.Arrays.asList(trainable(model).get()), c.bucketBytes);
+      say.accept("gradients averaged in " + reducer.bucketCount() + " bucket(s) of about "
+          + String.format(java.util.Locale.ROOT, "%.3g", c.bucketBytes / 1048576.0) + " MB, overlapped with backward");
     }
 
     List<EpochReport> reports = new ArrayList<>();
@@ -197,7 +207,7 @@ public final class Trainer {
       long images = 0;
       try (ShardLoader.Epoch batchesOfEpoch = loader.epoch(state.epoch, state.batchesDone)) {
         for (Batch b = batchesOfEpoch.next(); b != null && state.globalStep < totalSteps; b = batchesOfEpoch.next()) {
-          lossSum += step(model, loss, optimizer, schedule.at(state.globalStep), b, size, numClasses, device, coll);
+          lossSum += step(model, loss, optimizer, schedule.at(state.globalStep), b, size, numClasses, device);
           batches++;
           images += (long) b.size * world;
           state.globalStep++;
@@ -259,7 +269,7 @@ public final class Trainer {
 
   /** One optimization step; returns the batch's loss. */
   private double step(MultiLabelModel model, MultiLabelLoss loss, Optimizer optimizer, double lr, Batch b, int size,
-      int numClasses, Device device, Collectives coll) {
+      int numClasses, Device device) {
     try (PointerScope scope = new PointerScope()) {
       Optimizers.setLearningRate(optimizer, lr);
       Tensor x = Tensor.create(b.images, b.size, 3, size, size);
@@ -282,9 +292,12 @@ public final class Trainer {
       } else {
         l = loss.apply(model.forward(x), y);
       }
+      if (reducer != null) {
+        reducer.prepare(); // gradients are averaged in buckets while backward runs
+      }
       l.backward();
-      if (coll != null) {
-        coll.averageGradients(java.util.Arrays.asList(trainable(model).get()), Collectives.BUCKET_BYTES);
+      if (reducer != null) {
+        reducer.finish();
       }
       if (config.gradClip > 0) {
         torch.clip_grad_norm_(trainable(model), config.gradClip);
