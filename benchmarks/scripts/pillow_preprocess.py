@@ -1,4 +1,8 @@
-"""The Pillow peer of PreprocessVsPillow: Image.draft + resize (shorter side 256) + JPEG quality 90, one thread."""
+"""The Pillow peer of PreprocessVsPillow: Image.draft + resize (shorter side 256) + JPEG quality 90, one thread.
+
+Usage: pillow_preprocess.py DIR [FILTER]; FILTER is BILINEAR (default; antialiased when shrinking) or BOX
+(area averaging, the same filter as OpenCV's INTER_AREA that labelbeam uses).
+"""
 import io
 import os
 import sys
@@ -9,6 +13,7 @@ from PIL import Image
 d = sys.argv[1]
 files = [open(os.path.join(d, f), "rb").read() for f in sorted(os.listdir(d))]
 S = 256
+FILTER = getattr(Image, sys.argv[2] if len(sys.argv) > 2 else "BILINEAR")
 
 
 def process(b):
@@ -18,7 +23,7 @@ def process(b):
     size = (max(1, round(w * scale)), max(1, round(h * scale)))
     im.draft("RGB", size)  # DCT-domain reduction, as our reduced decode
     im = im.convert("RGB")
-    im = im.resize(size, Image.BILINEAR, reducing_gap=None)
+    im = im.resize(size, FILTER, reducing_gap=None)
     out = io.BytesIO()
     im.save(out, format="JPEG", quality=90)
     return out.getvalue()
