@@ -10,6 +10,11 @@ import org.bytedeco.pytorch.global.torch;
  * <p>The natives are cached ({@code Loader.cacheResources}) before the first load: with a
  * system-wide libtorch installed (Debian's {@code python3-torch}) the dynamic linker could otherwise
  * pick the system's {@code libtorch_cpu} and crash the first JavaCPP load.
+ *
+ * <p>OpenBLAS, which these LibTorch natives use for matrix products, is set to one thread (unless
+ * {@code OPENBLAS_NUM_THREADS} says otherwise): LibTorch already runs its kernels on its own OpenMP
+ * threads, and OpenBLAS's separate thread pool on top of them oversubscribed the cores, costing 16% of
+ * a ResNet-18 training step on 2 cores (51.8 → 61.8 images/s, benchmarks/scripts/trainer-vs-pytorch.sh).
  */
 public final class TorchRuntime {
   private static volatile boolean loaded;
@@ -27,6 +32,9 @@ public final class TorchRuntime {
       throw new IllegalStateException("cannot extract the LibTorch natives: " + e, e);
     }
     Loader.load(torch.class);
+    if (System.getenv("OPENBLAS_NUM_THREADS") == null) {
+      org.bytedeco.openblas.global.openblas_full.openblas_set_num_threads(1);
+    }
     loaded = true;
   }
 

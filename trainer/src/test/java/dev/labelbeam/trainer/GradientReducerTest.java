@@ -29,7 +29,7 @@ class GradientReducerTest {
     List<Tensor> out = new ArrayList<>();
     StringTensorDictItemVector items = m.named_parameters(true).items();
     for (long i = 0; i < items.size(); i++) {
-      out.add(items.get(i).value());
+      out.add(new Tensor(items.get(i).value())); // our own reference: value() points into items
     }
     return out;
   }

@@ -122,11 +122,11 @@ public final class Collectives implements AutoCloseable {
       List<Tensor> all = new ArrayList<>();
       var p = model.named_parameters(true).items();
       for (long i = 0; i < p.size(); i++) {
-        all.add(p.get(i).value());
+        all.add(new Tensor(p.get(i).value())); // own references: value() points into the vectors
       }
       var b = model.named_buffers(true).items();
       for (long i = 0; i < b.size(); i++) {
-        all.add(b.get(i).value());
+        all.add(new Tensor(b.get(i).value()));
       }
       for (Tensor t : all) {
         group.broadcast(new TensorVector(t), new BroadcastOptions().rootRank(0))._wait();

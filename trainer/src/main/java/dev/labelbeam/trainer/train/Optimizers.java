@@ -27,7 +27,7 @@ public final class Optimizers {
     List<Tensor> noDecay = new ArrayList<>();
     StringTensorDictItemVector items = model.named_parameters(true).items();
     for (long i = 0; i < items.size(); i++) {
-      Tensor p = items.get(i).value();
+      Tensor p = new Tensor(items.get(i).value()); // own reference: value() points into items
       if (!p.requires_grad()) {
         continue;
       }

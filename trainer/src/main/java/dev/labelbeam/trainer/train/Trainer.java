@@ -312,7 +312,7 @@ public final class Trainer {
     StringTensorDictItemVector items = model.named_parameters(true).items();
     for (long i = 0; i < items.size(); i++) {
       if (items.get(i).value().requires_grad()) {
-        ps.add(items.get(i).value());
+        ps.add(new Tensor(items.get(i).value())); // own reference: value() points into items
       }
     }
     return new TensorVector(ps.toArray(new Tensor[0]));

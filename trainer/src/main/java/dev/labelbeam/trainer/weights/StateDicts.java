@@ -55,7 +55,8 @@ public final class StateDicts {
     StringTensorDictItemVector items = d.items();
     for (long i = 0; i < items.size(); i++) {
       StringTensorDictItem it = items.get(i);
-      out.put(it.key().getString(), it.value());
+      // a Tensor of our own: value() points into the item vector, which the GC may free once this returns
+      out.put(it.key().getString(), new Tensor(it.value()));
     }
   }
 
