@@ -62,8 +62,12 @@ resource_params() {
   printf '%s\n' "$out" | grep '^BASH_JAVA_UTILS_EXEC_RESULT:' | sed 's/^BASH_JAVA_UTILS_EXEC_RESULT://'
 }
 
-# a live process (a zombie, killed but not yet reaped, counts as dead)
-running() { kill -0 "$1" 2>/dev/null && ! grep -q '^State:.*Z' "/proc/$1/status" 2>/dev/null; }
+# a live process of this cluster: its command line names this work folder's config (so a pid that the
+# system reused for another program after a crash is never ours); a zombie counts as dead
+running() {
+  kill -0 "$1" 2>/dev/null && ! grep -q '^State:.*Z' "/proc/$1/status" 2>/dev/null \
+    && tr '\0' ' ' < "/proc/$1/cmdline" 2>/dev/null | grep -qF -- "--configDir $WORK/conf"
+}
 alive() { [ -f "$1" ] && running "$(cat "$1")"; }
 
 # launch NAME CLASS PARAMS_CMD [ARGS...]: starts one cluster process in the background, records its pid
@@ -190,5 +194,5 @@ case "${1:-}" in
   status) cmd_status ;;
   peak-memory) peak_memory ;;
   stop) cmd_stop ;;
-  *) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  *) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac
