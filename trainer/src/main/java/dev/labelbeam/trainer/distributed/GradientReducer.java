@@ -151,7 +151,10 @@ public final class GradientReducer implements AutoCloseable {
     for (Bucket b : buckets) {
       java.util.Arrays.fill(b.arrived, false);
       b.pending = b.members.size();
-      b.work = null;
+      if (b.work != null) { // left by a backward pass that failed before finish()
+        b.work.releaseReference();
+        b.work = null;
+      }
     }
     nextToLaunch = 0;
     collecting = true;
