@@ -114,4 +114,53 @@ class DataParallelTest {
     assertTrue(buf.toString().contains("resuming at step"), buf.toString());
     assertTrue(Files.exists(out.resolve("model.safetensors")));
   }
+
+  /**
+   * Workers started from environment variables, as a cluster scheduler does on several machines, with no
+   * launcher to stop the others: when rank 1 dies, rank 0 must fail on its own, with an error, within
+   * the distributed timeout, never hang.
+   */
+  @Test
+  void withoutALauncherTheSurvivorFailsWithinTheTimeout() throws Exception {
+    Path out = tmp.resolve("env-workers");
+    int port;
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      port = s.getLocalPort();
+    }
+    List<String> a = args(out, 1, 8, "--dist-timeout", "15");
+    a.remove(a.indexOf("--workers") + 1);
+    a.remove("--workers");
+    a.set(a.indexOf("--epochs") + 1, "40");
+    List<Process> ranks = new ArrayList<>();
+    for (int r = 0; r < 2; r++) {
+      List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+          "-cp", System.getProperty("java.class.path"), LabelbeamCli.class.getName()));
+      cmd.addAll(a);
+      ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+          .redirectOutput(tmp.resolve("env-rank-" + r + ".log").toFile());
+      pb.environment().putAll(Map.of("RANK", Integer.toString(r), "WORLD_SIZE", "2", "LOCAL_RANK", Integer.toString(r),
+          "MASTER_ADDR", "127.0.0.1", "MASTER_PORT", Integer.toString(port)));
+      ranks.add(pb.start());
+    }
+    try {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+      Path log = out.resolve("train_log.jsonl");
+      while (!(Files.exists(log) && Files.size(log) > 0) && ranks.get(0).isAlive() && System.nanoTime() < deadline) {
+        Thread.sleep(50);
+      }
+      assertTrue(ranks.get(0).isAlive() && ranks.get(1).isAlive(),
+          "both ranks should be training: " + Files.readString(tmp.resolve("env-rank-0.log")));
+      ranks.get(1).destroyForcibly();
+      long killed = System.nanoTime();
+      assertTrue(ranks.get(0).waitFor(45, TimeUnit.SECONDS), "rank 0 must stop on its own, within the timeout");
+      double seconds = (System.nanoTime() - killed) / 1e9;
+      String rank0 = Files.readString(tmp.resolve("env-rank-0.log"));
+      assertNotEquals(0, ranks.get(0).exitValue(), rank0);
+      assertTrue(rank0.contains("error: rank 0/2") && rank0.contains("another worker died"), rank0);
+      System.out.printf("rank 0 exited %.1f s after rank 1 was killed: %s%n", seconds,
+          rank0.lines().filter(l -> l.contains("error:")).findFirst().orElse(""));
+    } finally {
+      ranks.forEach(Process::destroyForcibly);
+    }
+  }
 }

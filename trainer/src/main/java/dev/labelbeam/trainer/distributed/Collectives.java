@@ -139,14 +139,18 @@ public final class Collectives implements AutoCloseable {
    * {@code bucketBytes}, overlapped with the backward pass (see {@link GradientReducer}).
    */
   public GradientReducer reducer(List<Tensor> params, long bucketBytes) {
-    return new GradientReducer(group, env.worldSize, params, bucketBytes);
+    return new GradientReducer(group, env, params, bucketBytes);
   }
 
   /** The mean of a number over the ranks. */
   public double mean(double v) {
     try (PointerScope scope = new PointerScope()) {
       Tensor t = Tensor.create(new float[] {(float) v});
-      group.allreduce(new TensorVector(t))._wait();
+      try {
+        group.allreduce(new TensorVector(t))._wait();
+      } catch (RuntimeException e) {
+        throw lost(env, "an all-reduce", e);
+      }
       return ((FloatBuffer) t.createBuffer()).get(0) / env.worldSize;
     }
   }
@@ -154,6 +158,16 @@ public final class Collectives implements AutoCloseable {
   /** Waits until every rank got here. */
   public void barrier() {
     mean(0);
+  }
+
+  /**
+   * The error a collective's failure becomes: which rank saw it, what it means (another worker died or
+   * the network between them failed) and the c10d message without its source path.
+   */
+  static IllegalStateException lost(WorkerEnv env, String what, RuntimeException e) {
+    String msg = firstLine(e.getMessage()).replaceFirst("^\\[[^\\]]*\\]\\s*", "");
+    return new IllegalStateException(env + ": " + what + " failed; another worker died or the network between "
+        + "the workers failed: " + msg, e);
   }
 
   private static String firstLine(String s) {

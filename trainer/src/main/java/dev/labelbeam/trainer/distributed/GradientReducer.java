@@ -32,7 +32,7 @@ import org.bytedeco.pytorch.global.torch;
  */
 public final class GradientReducer implements AutoCloseable {
   private final Backend group;
-  private final int worldSize;
+  private final WorkerEnv env;
   private final List<Tensor> params;
   private final List<Bucket> buckets = new ArrayList<>();
   /** Per parameter: its bucket and its view into the bucket's buffer. */
@@ -58,9 +58,9 @@ public final class GradientReducer implements AutoCloseable {
     }
   }
 
-  GradientReducer(Backend group, int worldSize, List<Tensor> params, long bucketBytes) {
+  GradientReducer(Backend group, WorkerEnv env, List<Tensor> params, long bucketBytes) {
     this.group = group;
-    this.worldSize = worldSize;
+    this.env = env;
     this.params = new ArrayList<>();
     for (Tensor p : params) {
       Tensor own = new Tensor(p); // our own reference to the parameter, whatever becomes of the caller's
@@ -214,9 +214,13 @@ public final class GradientReducer implements AutoCloseable {
         b.pending = 0;
       }
       launchReady();
-      Scalar world = new Scalar((double) worldSize);
+      Scalar world = new Scalar((double) env.worldSize);
       for (Bucket b : buckets) {
-        b.work._wait();
+        try {
+          b.work._wait();
+        } catch (RuntimeException e) {
+          throw Collectives.lost(env, "the gradient all-reduce", e);
+        }
         b.work.releaseReference();
         b.work = null;
         b.buffer.div_(world);
