@@ -12,7 +12,8 @@
 #    identical to the DirectRunner's output; the JobManager must report the lost TaskManager
 # 4. evaluate: a small model trained on the DirectRunner's shards scores the val split on the cluster;
 #    metrics.json must equal the DirectRunner's byte for byte
-# 5. stop the cluster (removing its temp and blob folders); print wall times and peak memory
+# 5. the demo (preprocess -> train -> evaluate in one pipeline) as one job on the cluster
+# 6. stop the cluster (removing its temp and blob folders); print wall times and peak memory
 # Needs: the runnable jar and the cluster class path (mvn package) and the bundled jar (mvn -Pcluster
 # -DskipTests package -pl pipelines -am); builds what is missing.
 set -euo pipefail
@@ -90,9 +91,15 @@ eval_s=$((SECONDS - t0))
 cmp "$WORK/eval-direct/metrics.json" "$WORK/eval-flink/metrics.json" || fail "evaluation metrics differ between runners"
 echo "evaluate: metrics.json identical on the cluster and the DirectRunner"
 
+# the whole demo as one job on the cluster: preprocess -> TrainModel (worker processes started from a
+# TaskManager, with the job jar) -> evaluate; it fails when macro-AUC on val is below 0.9
+t0=$SECONDS
+"${LB[@]}" demo --workdir "$WORK/demo" @runner-configs/flink-cluster.args 2>&1 | quiet | tail -n 2
+demo_s=$((SECONDS - t0))
+
 echo "peak memory (resident, per process still running):"
 "$CLUSTER" peak-memory
 "$CLUSTER" stop
 [ ! -d "$WORK/cluster/tmp" ] && [ ! -d "$WORK/cluster/blob" ] || fail "temp or blob folder left behind"
 echo "cluster-check passed: $IMAGES images; DirectRunner ${direct_s} s, cluster start ${start_s} s," \
-  "cluster job ${job_s} s, failover job ${failover_s} s, evaluate job ${eval_s} s (wall, including the client's jar upload)"
+  "cluster job ${job_s} s, failover job ${failover_s} s, evaluate job ${eval_s} s, demo job ${demo_s} s (wall, including the client's jar upload)"

@@ -27,6 +27,27 @@ public final class WorkerLauncher {
 
   private WorkerLauncher() {}
 
+  /**
+   * The class path of a worker process: this JVM's, when it holds our classes (the command line, tests);
+   * otherwise the jar our classes were loaded from. Inside a Flink TaskManager the JVM's class path is
+   * Flink's own and our classes come from the job jar through a user-code class loader, so the workers
+   * get that (self-contained) jar.
+   */
+  static String workerClassPath() {
+    String cp = System.getProperty("java.class.path", "");
+    try {
+      Path own = Path.of(LabelbeamCli.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toAbsolutePath();
+      for (String entry : cp.split(java.io.File.pathSeparator)) {
+        if (!entry.isEmpty() && Path.of(entry).toAbsolutePath().normalize().equals(own.normalize())) {
+          return cp;
+        }
+      }
+      return own.toString();
+    } catch (Exception | Error e) { // no code source (an unusual class loader): keep the JVM's class path
+      return cp;
+    }
+  }
+
   /** Runs the workers to the end; returns the exit code for the launcher. */
   public static int run(List<String> workerArgs, int workers, Path outputDir, PrintStream out) throws IOException, InterruptedException {
     int port;
@@ -48,7 +69,7 @@ public final class WorkerLauncher {
         }
       }
       cmd.add("-cp");
-      cmd.add(System.getProperty("java.class.path"));
+      cmd.add(workerClassPath());
       cmd.add(LabelbeamCli.class.getName());
       cmd.addAll(workerArgs);
       ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);

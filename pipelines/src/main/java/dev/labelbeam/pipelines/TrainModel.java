@@ -25,8 +25,9 @@ import org.apache.beam.sdk.values.PCollection;
  * }</pre>
  *
  * <p>The training runs in worker processes started on the machine that processes the element (on
- * DirectRunner, this machine), with this JVM's class path; the folders must be on a filesystem
- * those processes can read and write.
+ * DirectRunner, this machine; on a Flink cluster, the TaskManager's machine), with this JVM's class
+ * path or, inside a TaskManager, the job jar; the folders must be on a filesystem those processes can
+ * read and write.
  */
 public final class TrainModel extends PTransform<PCollection<String>, PCollection<String>> {
   private static final long serialVersionUID = 1L;
