@@ -14,7 +14,7 @@ import org.bytedeco.pytorch.global.torch;
  * <p>OpenBLAS, which these LibTorch natives use for matrix products, is set to one thread (unless
  * {@code OPENBLAS_NUM_THREADS} says otherwise): LibTorch already runs its kernels on its own OpenMP
  * threads, and OpenBLAS's separate thread pool on top of them oversubscribed the cores, costing 16% of
- * a ResNet-18 training step on 2 cores (51.8 → 61.8 images/s, benchmarks/scripts/trainer-vs-pytorch.sh).
+ * a ResNet-18 training step on 2 cores (51.8 → 60.7 images/s, benchmarks/scripts/trainer-vs-pytorch.sh).
  */
 public final class TorchRuntime {
   private static volatile boolean loaded;

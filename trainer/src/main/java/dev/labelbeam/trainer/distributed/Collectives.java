@@ -1,5 +1,6 @@
 package dev.labelbeam.trainer.distributed;
 
+import dev.labelbeam.trainer.weights.StateDicts;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -119,16 +120,7 @@ public final class Collectives implements AutoCloseable {
   public void broadcastState(Module model) {
     try (PointerScope scope = new PointerScope();
         NoGradGuard g = new NoGradGuard()) {
-      List<Tensor> all = new ArrayList<>();
-      var p = model.named_parameters(true).items();
-      for (long i = 0; i < p.size(); i++) {
-        all.add(new Tensor(p.get(i).value())); // own references: value() points into the vectors
-      }
-      var b = model.named_buffers(true).items();
-      for (long i = 0; i < b.size(); i++) {
-        all.add(new Tensor(b.get(i).value()));
-      }
-      for (Tensor t : all) {
+      for (Tensor t : StateDicts.stateDict(model).values()) {
         group.broadcast(new TensorVector(t), new BroadcastOptions().rootRank(0))._wait();
       }
     }

@@ -35,8 +35,9 @@ public final class GradientReducer implements AutoCloseable {
   private final WorkerEnv env;
   private final List<Tensor> params;
   private final List<Bucket> buckets = new ArrayList<>();
-  /** Per parameter: its bucket and its view into the bucket's buffer. */
+  /** Per parameter: its bucket, its place among the bucket's members and its view into the bucket's buffer. */
   private final int[] bucketOf;
+  private final int[] slotOf;
   private final Tensor[] viewOf;
   private final int[] hookIds;
   /** Hook objects stay referenced from Java for as long as LibTorch may call them. */
@@ -69,6 +70,7 @@ public final class GradientReducer implements AutoCloseable {
     }
     int n = params.size();
     this.bucketOf = new int[n];
+    this.slotOf = new int[n];
     this.viewOf = new Tensor[n];
     this.hookIds = new int[n];
     buildBuckets(bucketBytes);
@@ -125,6 +127,7 @@ public final class GradientReducer implements AutoCloseable {
           }
           viewOf[i] = view;
           bucketOf[i] = buckets.size();
+          slotOf[i] = b.members.size();
           b.members.add(i);
           offset += count;
         }
@@ -166,7 +169,7 @@ public final class GradientReducer implements AutoCloseable {
       return; // a backward pass outside training (none in our trainer): leave it alone
     }
     Bucket b = buckets.get(bucketOf[index]);
-    int slot = b.members.indexOf(index);
+    int slot = slotOf[index];
     if (b.arrived[slot]) {
       throw new IllegalStateException("parameter " + index + " received two gradients in one backward pass");
     }
