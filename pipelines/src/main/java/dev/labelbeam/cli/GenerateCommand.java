@@ -25,7 +25,7 @@ public final class GenerateCommand implements Callable<Integer> {
   long seed;
 
   @Option(names = "--bad-inputs", description = "Also add one bad input of each kind the preprocess stage "
-      + "dead-letters: truncated JPEG, empty file, text named .jpg, missing path, malformed manifest line.")
+      + "dead-letters: truncated JPEG, empty file, text named .jpg, missing path, malformed manifest line. Default: off.")
   boolean badInputs;
 
   @Override

@@ -30,8 +30,8 @@ public final class LabelbeamCli implements Runnable {
   /** Builds the command line, with the settings every subcommand shares. */
   public static CommandLine commandLine() {
     CommandLine cl = new CommandLine(new LabelbeamCli());
-    // the Beam flags of commands that run pipelines land in BeamRunnerOptions' @Unmatched list; picocli
-    // does not turn that on for a mixin's @Unmatched by itself
+    // commands that run pipelines keep the arguments they do not know: BeamRunnerOptions hands them to
+    // Beam (an @Unmatched field in the mixin itself stays empty in picocli)
     for (CommandLine sub : cl.getSubcommands().values()) {
       if (sub.getCommandSpec().mixins().values().stream()
           .anyMatch(m -> m.userObject() instanceof BeamRunnerOptions)) {

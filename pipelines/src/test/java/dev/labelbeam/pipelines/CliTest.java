@@ -24,7 +24,7 @@ class CliTest {
 
   @Test
   void everyOptionIsDocumentedWithItsDefault() {
-    for (String sub : new String[] {"demo", "preprocess", "train", "evaluate", "predict"}) {
+    for (String sub : new String[] {"demo", "preprocess", "train", "evaluate", "predict", "generate", "check"}) {
       String h = help(sub);
       CommandLine.Model.CommandSpec spec = LabelbeamCli.commandLine().getSubcommands().get(sub).getCommandSpec();
       for (CommandLine.Model.OptionSpec o : spec.options()) {
