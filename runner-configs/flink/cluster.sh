@@ -154,7 +154,7 @@ peak_memory() {
     [ -f "$f" ] || continue
     name="$(basename "$f" .pid)"
     pid="$(cat "$f")"
-    if hwm="$(grep VmHWM "/proc/$pid/status" 2>/dev/null)"; then
+    if running "$pid" && hwm="$(grep VmHWM "/proc/$pid/status" 2>/dev/null)"; then
       echo "$name pid $pid peak RSS $(echo "$hwm" | awk '{printf "%.0f MB", $2 / 1024}')"
     else
       echo "$name pid $pid not running"
