@@ -1,9 +1,10 @@
 package dev.labelbeam.benchmarks;
 
+import dev.labelbeam.metrics.MetricsOptions;
 import dev.labelbeam.transforms.evaluation.EvaluateMultiLabel;
-import dev.labelbeam.transforms.evaluation.MetricsAccumulator;
-import dev.labelbeam.transforms.evaluation.MultiLabelReport;
-import dev.labelbeam.transforms.evaluation.ScoredExample;
+import dev.labelbeam.metrics.MetricsAccumulator;
+import dev.labelbeam.metrics.MultiLabelReport;
+import dev.labelbeam.metrics.ScoredExample;
 import java.io.BufferedOutputStream;
 import java.io.DataOutputStream;
 import java.io.OutputStream;
@@ -52,7 +53,7 @@ public final class EvaluationVsSklearn {
       return;
     }
     for (String mode : new String[] {"binned", "exact"}) {
-      EvaluateMultiLabel.MetricsFn fn = new EvaluateMultiLabel.MetricsFn(c, 0.5, mode.equals("exact") ? 0 : 1024, 10);
+      EvaluateMultiLabel.MetricsFn fn = new EvaluateMultiLabel.MetricsFn(c, MetricsOptions.defaults().withMode(MetricsOptions.Mode.valueOf(mode.toUpperCase(java.util.Locale.ROOT))));
       double best = Double.MAX_VALUE;
       MultiLabelReport r = null;
       for (int rep = 0; rep < 3; rep++) {

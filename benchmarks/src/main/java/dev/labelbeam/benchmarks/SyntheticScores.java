@@ -1,6 +1,6 @@
 package dev.labelbeam.benchmarks;
 
-import dev.labelbeam.transforms.evaluation.ScoredExample;
+import dev.labelbeam.metrics.ScoredExample;
 import java.util.SplittableRandom;
 
 /**

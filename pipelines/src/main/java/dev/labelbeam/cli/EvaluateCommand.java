@@ -2,7 +2,7 @@ package dev.labelbeam.cli;
 
 import dev.labelbeam.pipelines.EvaluatePipeline;
 import dev.labelbeam.pipelines.SummaryTable;
-import dev.labelbeam.transforms.evaluation.MultiLabelReport;
+import dev.labelbeam.metrics.MultiLabelReport;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;

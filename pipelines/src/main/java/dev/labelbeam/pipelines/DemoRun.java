@@ -3,7 +3,7 @@ package dev.labelbeam.pipelines;
 import dev.labelbeam.shard.DatasetInfo;
 import dev.labelbeam.trainer.train.EpochReport;
 import dev.labelbeam.transforms.PreprocessImages;
-import dev.labelbeam.transforms.evaluation.MultiLabelReport;
+import dev.labelbeam.metrics.MultiLabelReport;
 import dev.labelbeam.transforms.synthetic.SyntheticShapes;
 import java.io.IOException;
 import java.io.PrintStream;

@@ -1,15 +1,15 @@
 package dev.labelbeam.pipelines;
 
-import dev.labelbeam.pipelines.report.HtmlReport;
+import dev.labelbeam.metrics.report.HtmlReport;
 import dev.labelbeam.shard.DatasetInfo;
 import dev.labelbeam.shard.ImageRecord;
 import dev.labelbeam.shard.LabelVocabulary;
 import dev.labelbeam.transforms.errors.DeadLetter;
 import dev.labelbeam.transforms.evaluation.EvaluateMultiLabel;
-import dev.labelbeam.transforms.evaluation.MultiLabelReport;
-import dev.labelbeam.transforms.evaluation.ScoredExample;
+import dev.labelbeam.metrics.MultiLabelReport;
+import dev.labelbeam.metrics.ScoredExample;
 import dev.labelbeam.transforms.evaluation.ScoredExampleCoder;
-import dev.labelbeam.transforms.evaluation.Thresholds;
+import dev.labelbeam.metrics.Thresholds;
 import dev.labelbeam.transforms.shards.DatasetFiles;
 import dev.labelbeam.transforms.shards.ImageRecordCoder;
 import java.io.IOException;
@@ -205,7 +205,7 @@ public final class EvaluateModel extends PTransform<PCollection<String>, PCollec
     @ProcessElement
     public void process(@Element MultiLabelReport report, OutputReceiver<MultiLabelReport> out, ProcessContext c) {
       MultiLabelReport b = c.sideInput(baseline);
-      MultiLabelReport r = MultiLabelReport.fromJson(report.toJson()).withLabels(c.sideInput(labels));
+      MultiLabelReport r = report.withLabels(c.sideInput(labels));
       r.baseline = new MultiLabelReport.Baseline();
       r.baseline.description = "predicts each label's training frequency for every example";
       r.baseline.macro = b.macro;

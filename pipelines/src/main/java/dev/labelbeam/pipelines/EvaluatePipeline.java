@@ -1,11 +1,11 @@
 package dev.labelbeam.pipelines;
 
-import dev.labelbeam.pipelines.report.HtmlReport;
+import dev.labelbeam.metrics.report.HtmlReport;
 import dev.labelbeam.shard.DatasetInfo;
 import dev.labelbeam.transforms.evaluation.EvaluateMultiLabel;
-import dev.labelbeam.transforms.evaluation.LogitBins;
-import dev.labelbeam.transforms.evaluation.Thresholds;
-import dev.labelbeam.transforms.evaluation.MultiLabelReport;
+import dev.labelbeam.metrics.LogitBins;
+import dev.labelbeam.metrics.Thresholds;
+import dev.labelbeam.metrics.MultiLabelReport;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,12 +46,6 @@ public final class EvaluatePipeline {
     /** 0 for exact mode; otherwise the number of logit bins per class. */
     public int bins = LogitBins.DEFAULT_BINS;
     public int minSupportForTuning = 10;
-  }
-
-  private static EvaluateMultiLabel metrics(Settings s, int numClasses) {
-    EvaluateMultiLabel m = s.bins == 0 ? EvaluateMultiLabel.exact(numClasses)
-        : EvaluateMultiLabel.binned(numClasses).withBins(s.bins);
-    return m.withThreshold(s.threshold).withMinSupportForTuning(s.minSupportForTuning);
   }
 
   /** Runs {@link EvaluateModel} on {@code settings.modelDir} to completion and returns the report it wrote. */

@@ -5,7 +5,7 @@ import dev.labelbeam.trainer.inference.Predictor;
 import dev.labelbeam.transforms.errors.DeadLetter;
 import dev.labelbeam.transforms.errors.DeadLetterCoder;
 import dev.labelbeam.transforms.errors.Reason;
-import dev.labelbeam.transforms.evaluation.ScoredExample;
+import dev.labelbeam.metrics.ScoredExample;
 import dev.labelbeam.transforms.evaluation.ScoredExampleCoder;
 import java.io.IOException;
 import java.nio.file.Path;

@@ -1,6 +1,6 @@
 package dev.labelbeam.pipelines;
 
-import dev.labelbeam.transforms.evaluation.MultiLabelReport;
+import dev.labelbeam.metrics.MultiLabelReport;
 import java.util.Locale;
 
 /** Formats a {@link MultiLabelReport} as the table the commands print. */

@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.labelbeam.transforms.evaluation.MultiLabelReport;
-import dev.labelbeam.transforms.evaluation.Thresholds;
+import dev.labelbeam.metrics.MultiLabelReport;
+import dev.labelbeam.metrics.Thresholds;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;

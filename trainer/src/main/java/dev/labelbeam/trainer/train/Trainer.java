@@ -13,7 +13,7 @@ import dev.labelbeam.trainer.model.Checkpoints;
 import dev.labelbeam.trainer.model.ModelSpec;
 import dev.labelbeam.trainer.model.MultiLabelModel;
 import dev.labelbeam.trainer.weights.StateDicts;
-import dev.labelbeam.transforms.evaluation.MultiLabelReport;
+import dev.labelbeam.metrics.MultiLabelReport;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

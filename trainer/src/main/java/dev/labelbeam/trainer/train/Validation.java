@@ -4,10 +4,10 @@ import dev.labelbeam.trainer.data.Batch;
 import dev.labelbeam.trainer.data.ShardLoader;
 import dev.labelbeam.trainer.model.MultiLabelModel;
 import dev.labelbeam.shard.LabelBits;
-import dev.labelbeam.transforms.evaluation.EvaluateMultiLabel;
-import dev.labelbeam.transforms.evaluation.MetricsAccumulator;
-import dev.labelbeam.transforms.evaluation.MultiLabelReport;
-import dev.labelbeam.transforms.evaluation.ScoredExample;
+import dev.labelbeam.metrics.MetricsAccumulator;
+import dev.labelbeam.metrics.MetricsOptions;
+import dev.labelbeam.metrics.MultiLabelReport;
+import dev.labelbeam.metrics.ScoredExample;
 import java.nio.FloatBuffer;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Device;
@@ -17,15 +17,15 @@ import org.bytedeco.pytorch.global.torch;
 
 /**
  * Scores the val split with the model in eval mode and computes the metrics with the evaluation
- * stage's own math ({@link EvaluateMultiLabel.MetricsFn}, binned), so the numbers in the training
+ * stage's own math ({@link MetricsOptions#defaults()}: binned, threshold 0.5), so the numbers in the training
  * log are those {@code evaluate} would report.
  */
 final class Validation {
   private Validation() {}
 
   static MultiLabelReport run(MultiLabelModel model, ShardLoader loader, int numClasses, int size, Device device) {
-    EvaluateMultiLabel.MetricsFn fn = new EvaluateMultiLabel.MetricsFn(numClasses, 0.5, 1024, 10);
-    MetricsAccumulator acc = fn.createAccumulator();
+    MetricsOptions options = MetricsOptions.defaults();
+    MetricsAccumulator acc = options.newAccumulator(numClasses);
     model.eval();
     try (ShardLoader.Epoch e = loader.epoch(0)) {
       for (Batch b = e.next(); b != null; b = e.next()) {
@@ -46,11 +46,11 @@ final class Validation {
           for (int c = 0; c < numClasses; c++) {
             dense[c] = b.targets[i * numClasses + c] > 0.5f;
           }
-          fn.addInput(acc, new ScoredExample(b.ids.get(i), LabelBits.packDense(dense), probs[i]));
+          acc.add(new ScoredExample(b.ids.get(i), LabelBits.packDense(dense), probs[i]));
         }
       }
     }
     model.train(true);
-    return fn.extractOutput(acc);
+    return options.report(acc);
   }
 }

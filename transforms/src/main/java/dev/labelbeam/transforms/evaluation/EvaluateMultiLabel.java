@@ -1,12 +1,16 @@
 package dev.labelbeam.transforms.evaluation;
 
-import static dev.labelbeam.transforms.Preconditions.checkArgument;
-
+import dev.labelbeam.metrics.LogitBins;
+import dev.labelbeam.metrics.MetricsAccumulator;
+import dev.labelbeam.metrics.MetricsOptions;
+import dev.labelbeam.metrics.MultiLabelReport;
+import dev.labelbeam.metrics.ScoredExample;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.CoderRegistry;
 import org.apache.beam.sdk.coders.SerializableCoder;
 import org.apache.beam.sdk.transforms.Combine;
 import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.display.DisplayData;
 import org.apache.beam.sdk.values.PCollection;
 
 /**
@@ -29,92 +33,109 @@ import org.apache.beam.sdk.values.PCollection;
 public final class EvaluateMultiLabel extends PTransform<PCollection<ScoredExample>, PCollection<MultiLabelReport>> {
   private static final long serialVersionUID = 1L;
 
-  private final int numClasses;
-  private final double threshold;
-  private final int bins; // 0: exact
-  private final int minSupportForTuning;
+  /** The number of classes, or null when it is taken from the first example's score vector. */
+  private final Integer numClasses;
+  private final MetricsOptions options;
 
-  private EvaluateMultiLabel(int numClasses, double threshold, int bins, int minSupportForTuning) {
+  private EvaluateMultiLabel(Integer numClasses, MetricsOptions options) {
+    if (numClasses != null && numClasses < 1) {
+      throw new IllegalArgumentException("numClasses must be >= 1, was " + numClasses);
+    }
     this.numClasses = numClasses;
-    this.threshold = threshold;
-    this.bins = bins;
-    this.minSupportForTuning = minSupportForTuning;
+    this.options = options;
+  }
+
+  /** Metrics computed as {@code options} say (see {@link MetricsOptions}) for {@code numClasses} classes. */
+  public static EvaluateMultiLabel of(int numClasses, MetricsOptions options) {
+    return new EvaluateMultiLabel(numClasses, options);
+  }
+
+  /**
+   * Metrics computed as {@code options} say, the class count taken from the examples' score vectors:
+   * for pipelines where the model, and so the number of classes, is known only when the data arrives.
+   */
+  public static EvaluateMultiLabel sizedByData(MetricsOptions options) {
+    return new EvaluateMultiLabel(null, options);
   }
 
   /** Exact metrics, every score kept; for data that fits in memory. */
   public static EvaluateMultiLabel exact(int numClasses) {
-    checkArgument(numClasses >= 1, "numClasses must be >= 1, was %s", numClasses);
-    return new EvaluateMultiLabel(numClasses, 0.5, 0, MetricsReports.DEFAULT_MIN_SUPPORT_FOR_TUNING);
+    return of(numClasses, MetricsOptions.defaults().withMode(MetricsOptions.Mode.EXACT));
   }
 
   /** Histogram-based metrics with {@link LogitBins#DEFAULT_BINS} bins per class. */
   public static EvaluateMultiLabel binned(int numClasses) {
-    checkArgument(numClasses >= 1, "numClasses must be >= 1, was %s", numClasses);
-    return new EvaluateMultiLabel(numClasses, 0.5, LogitBins.DEFAULT_BINS, MetricsReports.DEFAULT_MIN_SUPPORT_FOR_TUNING);
+    return of(numClasses, MetricsOptions.defaults());
   }
 
-  /**
-   * Histogram-based metrics whose class count is taken from the examples' score vectors: for
-   * pipelines where the model, and so the number of classes, is known only when the data arrives.
-   */
+  /** Histogram-based metrics whose class count is taken from the examples (see {@link #sizedByData}). */
   public static EvaluateMultiLabel binnedSizedByData() {
-    return new EvaluateMultiLabel(0, 0.5, LogitBins.DEFAULT_BINS, MetricsReports.DEFAULT_MIN_SUPPORT_FOR_TUNING);
+    return sizedByData(MetricsOptions.defaults());
   }
 
-  /** Exact metrics, the class count taken from the examples (see {@link #binnedSizedByData}). */
+  /** Exact metrics, the class count taken from the examples (see {@link #sizedByData}). */
   public static EvaluateMultiLabel exactSizedByData() {
-    return new EvaluateMultiLabel(0, 0.5, 0, MetricsReports.DEFAULT_MIN_SUPPORT_FOR_TUNING);
+    return sizedByData(MetricsOptions.defaults().withMode(MetricsOptions.Mode.EXACT));
   }
 
   /** Bins per class in binned mode: even, in [2, 1048576]; more bins, tighter AUC, more memory. */
   public EvaluateMultiLabel withBins(int n) {
-    checkArgument(n >= 2 && n % 2 == 0 && n <= (1 << 20), "bins must be even and in [2, 1048576], was %s", n);
-    checkArgument(bins > 0, "bins apply to binned mode, not exact mode%s", "");
-    return new EvaluateMultiLabel(numClasses, threshold, n, minSupportForTuning);
+    return new EvaluateMultiLabel(numClasses, options.withBins(n));
   }
 
   /** Fixed decision threshold in [0, 1]: a score at or above it predicts positive. Default 0.5. */
   public EvaluateMultiLabel withThreshold(double t) {
-    checkArgument(t >= 0 && t <= 1, "threshold must be in [0, 1], was %s", t);
-    return new EvaluateMultiLabel(numClasses, t, bins, minSupportForTuning);
+    return new EvaluateMultiLabel(numClasses, options.withThreshold(t));
   }
 
   /** Classes with fewer positives keep the fixed threshold rather than a tuned one; >= 1, default 10. */
   public EvaluateMultiLabel withMinSupportForTuning(int n) {
-    checkArgument(n >= 1, "minSupportForTuning must be >= 1, was %s", n);
-    return new EvaluateMultiLabel(numClasses, threshold, bins, n);
+    return new EvaluateMultiLabel(numClasses, options.withMinSupportForTuning(n));
+  }
+
+  /** The options this transform computes with. */
+  public MetricsOptions options() {
+    return options;
   }
 
   @Override
   public PCollection<MultiLabelReport> expand(PCollection<ScoredExample> input) {
-    Combine.CombineFn<ScoredExample, ?, MultiLabelReport> fn = numClasses > 0
-        ? new MetricsFn(numClasses, threshold, bins, minSupportForTuning)
-        : new SizedByDataFn(threshold, bins, minSupportForTuning);
+    Combine.CombineFn<ScoredExample, ?, MultiLabelReport> fn = numClasses != null
+        ? new MetricsFn(numClasses, options)
+        : new SizedByDataFn(options);
     return input
-        .apply(bins == 0 ? "ExactMetrics" : "BinnedMetrics", Combine.globally(fn))
+        .apply(options.mode() == MetricsOptions.Mode.EXACT ? "ExactMetrics" : "BinnedMetrics", Combine.globally(fn))
         .setCoder(SerializableCoder.of(MultiLabelReport.class));
+  }
+
+  @Override
+  public void populateDisplayData(DisplayData.Builder builder) {
+    super.populateDisplayData(builder);
+    MetricsOptions d = MetricsOptions.defaults();
+    builder
+        .addIfNotNull(DisplayData.item("numClasses", numClasses).withLabel("Classes (absent: taken from the data)"))
+        .add(DisplayData.item("mode", options.mode().jsonName()).withLabel("Evaluation mode"))
+        .addIfNotDefault(DisplayData.item("bins", options.bins()).withLabel("Logit bins per class"), d.bins())
+        .addIfNotDefault(DisplayData.item("threshold", options.threshold()).withLabel("Decision threshold"), d.threshold())
+        .addIfNotDefault(DisplayData.item("minSupportForTuning", options.minSupportForTuning())
+            .withLabel("Least positives for a tuned threshold"), d.minSupportForTuning());
   }
 
   /** The {@code CombineFn}; usable directly, e.g. in {@code Combine.perKey} for per-slice metrics. */
   public static final class MetricsFn extends Combine.CombineFn<ScoredExample, MetricsAccumulator, MultiLabelReport> {
     private static final long serialVersionUID = 1L;
     private final int numClasses;
-    private final double threshold;
-    private final int bins;
-    private final int minSupportForTuning;
+    private final MetricsOptions options;
 
-    public MetricsFn(int numClasses, double threshold, int bins, int minSupportForTuning) {
+    /** Metrics over {@code numClasses} classes as {@code options} say. */
+    public MetricsFn(int numClasses, MetricsOptions options) {
       this.numClasses = numClasses;
-      this.threshold = threshold;
-      this.bins = bins;
-      this.minSupportForTuning = minSupportForTuning;
+      this.options = options;
     }
 
     @Override
     public MetricsAccumulator createAccumulator() {
-      return bins == 0
-          ? MetricsAccumulator.exact(numClasses, threshold)
-          : MetricsAccumulator.binned(numClasses, threshold, new LogitBins(bins, LogitBins.DEFAULT_RANGE));
+      return options.newAccumulator(numClasses);
     }
 
     @Override
@@ -133,11 +154,7 @@ public final class EvaluateMultiLabel extends PTransform<PCollection<ScoredExamp
 
     @Override
     public MultiLabelReport extractOutput(MetricsAccumulator acc) {
-      if (acc.kept != null) {
-        // exact mode: a fixed order, so that the result does not depend on the order of merging
-        acc.kept.sort((a, b) -> a.id.compareTo(b.id));
-      }
-      return MetricsReports.report(acc, minSupportForTuning);
+      return options.report(acc);
     }
 
     @Override
@@ -149,9 +166,7 @@ public final class EvaluateMultiLabel extends PTransform<PCollection<ScoredExamp
   /** A {@link MetricsFn} created at the first example, sized by its score vector. */
   static final class SizedByDataFn extends Combine.CombineFn<ScoredExample, SizedByDataFn.Holder, MultiLabelReport> {
     private static final long serialVersionUID = 1L;
-    private final double threshold;
-    private final int bins;
-    private final int minSupportForTuning;
+    private final MetricsOptions options;
 
     /** The accumulator: empty until the first example. */
     static final class Holder implements java.io.Serializable {
@@ -169,14 +184,8 @@ public final class EvaluateMultiLabel extends PTransform<PCollection<ScoredExamp
       }
     }
 
-    SizedByDataFn(double threshold, int bins, int minSupportForTuning) {
-      this.threshold = threshold;
-      this.bins = bins;
-      this.minSupportForTuning = minSupportForTuning;
-    }
-
-    private MetricsFn fn(int numClasses) {
-      return new MetricsFn(numClasses, threshold, bins, minSupportForTuning);
+    SizedByDataFn(MetricsOptions options) {
+      this.options = options;
     }
 
     @Override
@@ -187,7 +196,7 @@ public final class EvaluateMultiLabel extends PTransform<PCollection<ScoredExamp
     @Override
     public Holder addInput(Holder h, ScoredExample in) {
       if (h.acc == null) {
-        h.acc = fn(in.scores.length).createAccumulator();
+        h.acc = options.newAccumulator(in.scores.length);
       }
       h.acc.add(in);
       return h;
@@ -206,16 +215,8 @@ public final class EvaluateMultiLabel extends PTransform<PCollection<ScoredExamp
 
     @Override
     public MultiLabelReport extractOutput(Holder h) {
-      if (h.acc == null) {
-        // no examples (also what Combine.globally asks for as its default value): an empty report
-        MultiLabelReport empty = new MultiLabelReport();
-        empty.mode = bins == 0 ? "exact" : "binned";
-        empty.bins = bins == 0 ? null : bins;
-        empty.threshold = threshold;
-        empty.minSupportForTuning = minSupportForTuning;
-        return empty;
-      }
-      return fn(h.acc.numClasses).extractOutput(h.acc);
+      // no examples (also what Combine.globally asks for as its default value): an empty report
+      return h.acc == null ? options.emptyReport() : options.report(h.acc);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.labelbeam.transforms.evaluation;
 
+import dev.labelbeam.metrics.ScoredExample;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;

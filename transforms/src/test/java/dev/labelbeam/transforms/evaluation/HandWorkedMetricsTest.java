@@ -1,5 +1,7 @@
 package dev.labelbeam.transforms.evaluation;
 
+import dev.labelbeam.metrics.*;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 

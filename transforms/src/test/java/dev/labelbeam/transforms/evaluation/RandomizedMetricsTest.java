@@ -1,5 +1,7 @@
 package dev.labelbeam.transforms.evaluation;
 
+import dev.labelbeam.metrics.*;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -153,7 +155,7 @@ class RandomizedMetricsTest {
           parts.get(i % 4).add(shuffled.get(i));
         }
         Collections.shuffle(parts, new Random(order + 100));
-        EvaluateMultiLabel.MetricsFn fn = new EvaluateMultiLabel.MetricsFn(C, 0.5, exact ? 0 : 1024, 10);
+        EvaluateMultiLabel.MetricsFn fn = new EvaluateMultiLabel.MetricsFn(C, exact ? MetricsOptions.defaults().withMode(MetricsOptions.Mode.EXACT) : MetricsOptions.defaults());
         reports.add(fn.extractOutput(fn.mergeAccumulators(parts)));
       }
       assertEquals(reports.get(0).toJson(), reports.get(1).toJson());

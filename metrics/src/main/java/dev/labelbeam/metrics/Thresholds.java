@@ -1,4 +1,4 @@
-package dev.labelbeam.transforms.evaluation;
+package dev.labelbeam.metrics;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.databind.ObjectMapper;

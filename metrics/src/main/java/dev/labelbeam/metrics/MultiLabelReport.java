@@ -1,4 +1,4 @@
-package dev.labelbeam.transforms.evaluation;
+package dev.labelbeam.metrics;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
@@ -141,12 +141,17 @@ public final class MultiLabelReport implements Serializable {
     public Averages micro;
   }
 
-  /** Puts label names on the per-class rows. */
+  /**
+   * A copy of this report with label names on the per-class rows (class {@code i} gets
+   * {@code names.get(i)}, or its index where {@code names} is shorter). This report is left as it is,
+   * so a Beam element is never mutated.
+   */
   public MultiLabelReport withLabels(List<String> names) {
-    for (ClassMetrics m : perClass) {
+    MultiLabelReport copy = fromJson(toJson());
+    for (ClassMetrics m : copy.perClass) {
       m.label = m.index < names.size() ? names.get(m.index) : Integer.toString(m.index);
     }
-    return this;
+    return copy;
   }
 
   /** The per-class thresholds of this report ({@code tunedThreshold}), for {@code thresholds.json}. */

@@ -1,6 +1,6 @@
-package dev.labelbeam.pipelines.report;
+package dev.labelbeam.metrics.report;
 
-import dev.labelbeam.transforms.evaluation.MultiLabelReport;
+import dev.labelbeam.metrics.MultiLabelReport;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;

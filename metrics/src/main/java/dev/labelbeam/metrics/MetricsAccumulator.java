@@ -1,4 +1,4 @@
-package dev.labelbeam.transforms.evaluation;
+package dev.labelbeam.metrics;
 
 import java.io.Serializable;
 import java.util.ArrayList;
