@@ -1,5 +1,6 @@
 package dev.labelbeam.cli;
 
+import dev.labelbeam.trainer.DeviceChoice;
 import dev.labelbeam.pipelines.DemoRun;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -30,8 +31,8 @@ public final class DemoCommand implements Callable<Integer> {
   @Option(names = "--seed", defaultValue = "2026", description = "Seed of the dataset and of training.")
   long seed;
 
-  @Option(names = "--device", defaultValue = "auto", description = "auto (CUDA when available), cpu or cuda.")
-  String device;
+  @Option(names = "--device", defaultValue = "auto", description = "${COMPLETION-CANDIDATES}: auto is CUDA when available.")
+  DeviceChoice device;
 
   @Option(names = "--workers", defaultValue = "1", description = "Data-parallel training worker processes.")
   int workers;

@@ -1,5 +1,6 @@
 package dev.labelbeam.cli;
 
+import dev.labelbeam.trainer.DeviceChoice;
 import dev.labelbeam.pipelines.EvaluatePipeline;
 import dev.labelbeam.pipelines.SummaryTable;
 import dev.labelbeam.metrics.MultiLabelReport;
@@ -36,8 +37,8 @@ public final class EvaluateCommand implements Callable<Integer> {
   @Option(names = "--batch-size", defaultValue = "64", description = "Records per forward pass when scoring.")
   int batchSize;
 
-  @Option(names = "--device", defaultValue = "auto", description = "auto (CUDA when available), cpu or cuda.")
-  String device;
+  @Option(names = "--device", defaultValue = "auto", description = "${COMPLETION-CANDIDATES}: auto is CUDA when available.")
+  DeviceChoice device;
 
   @Option(names = "--mode", defaultValue = "binned", description = "binned: per-class score histograms, memory "
       + "O(classes x bins) whatever the number of examples, AUC within a reported bound; exact: every score kept.")

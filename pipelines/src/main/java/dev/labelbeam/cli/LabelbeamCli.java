@@ -30,6 +30,8 @@ public final class LabelbeamCli implements Runnable {
   /** Builds the command line, with the settings every subcommand shares. */
   public static CommandLine commandLine() {
     CommandLine cl = new CommandLine(new LabelbeamCli());
+    // enum options (--arch, --loss, --device, ...) take their lower-case names as the help lists them
+    cl.setCaseInsensitiveEnumValuesAllowed(true);
     // commands that run pipelines keep the arguments they do not know: BeamRunnerOptions hands them to
     // Beam (an @Unmatched field in the mixin itself stays empty in picocli)
     for (CommandLine sub : cl.getSubcommands().values()) {

@@ -1,5 +1,6 @@
 package dev.labelbeam.cli;
 
+import dev.labelbeam.trainer.DeviceChoice;
 import dev.labelbeam.pipelines.PredictPipeline;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -45,8 +46,8 @@ public final class PredictCommand implements Callable<Integer> {
   @Option(names = "--batch-size", defaultValue = "64", description = "Images per forward pass.")
   int batchSize;
 
-  @Option(names = "--device", defaultValue = "auto", description = "auto (CUDA when available), cpu or cuda.")
-  String device;
+  @Option(names = "--device", defaultValue = "auto", description = "${COMPLETION-CANDIDATES}: auto is CUDA when available.")
+  DeviceChoice device;
 
   @Mixin BeamRunnerOptions runner;
 

@@ -1,9 +1,19 @@
 package dev.labelbeam.cli;
 
-import dev.labelbeam.trainer.train.TrainConfig;
+import dev.labelbeam.trainer.DeviceChoice;
+import dev.labelbeam.trainer.distributed.WorkerEnv;
+import dev.labelbeam.trainer.train.TrainOptions;
+import dev.labelbeam.trainer.train.TrainOptions.Architecture;
+import dev.labelbeam.trainer.train.TrainOptions.LossFunction;
+import dev.labelbeam.trainer.train.TrainOptions.OptimizerKind;
+import dev.labelbeam.trainer.train.TrainOptions.PosWeight;
 import dev.labelbeam.trainer.train.Trainer;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -15,14 +25,17 @@ import picocli.CommandLine.Option;
         + "CUDA is used when available (--device auto), with bf16 autocast. Writes model.pt, model.json, "
         + "model.safetensors (torchvision names), checkpoints/ and train_log.jsonl.")
 public final class TrainCommand implements Callable<Integer> {
+  /** Every default comes from here: the fields start at these values and picocli shows them. */
+  private static final TrainOptions D = TrainOptions.defaults();
+
   @Option(names = "--shards", required = true, description = "Folder of a preprocess run (shards, dataset.json, labels.txt).")
   Path shards;
 
   @Option(names = "--output", required = true, description = "Folder for the model, checkpoints and the training log.")
   Path output;
 
-  @Option(names = "--arch", defaultValue = "small_cnn", description = "small_cnn, resnet18, resnet34 or resnet50.")
-  String arch;
+  @Option(names = "--arch", description = "${COMPLETION-CANDIDATES}.")
+  Architecture arch = D.arch();
 
   @Option(names = "--init", description = "Safetensors weights to start from, with torchvision's names (e.g. exported "
       + "from torchvision); a classifier of another shape is replaced. Default: random (Kaiming) init.")
@@ -31,85 +44,85 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--freeze-backbone", defaultValue = "false", description = "Train only the classifier (fc). Default: off.")
   boolean freezeBackbone;
 
-  @Option(names = "--epochs", defaultValue = "10", description = "Passes over the train split.")
-  int epochs;
+  @Option(names = "--epochs", description = "Passes over the train split.")
+  int epochs = D.epochs();
 
-  @Option(names = "--batch-size", defaultValue = "64", description = "Images per step.")
-  int batchSize;
+  @Option(names = "--batch-size", description = "Images per step (per worker).")
+  int batchSize = D.batchSize();
 
-  @Option(names = "--optimizer", defaultValue = "adamw", description = "adamw or sgd (with momentum).")
-  String optimizer;
+  @Option(names = "--optimizer", description = "${COMPLETION-CANDIDATES} (sgd with momentum).")
+  OptimizerKind optimizer = D.optimizer();
 
-  @Option(names = "--lr", defaultValue = "0.003", description = "Peak learning rate.")
-  double lr;
+  @Option(names = "--lr", description = "Peak learning rate.")
+  double lr = D.learningRate();
 
-  @Option(names = "--weight-decay", defaultValue = "0.0001", description = "Weight decay (not on biases and norms).")
-  double weightDecay;
+  @Option(names = "--weight-decay", description = "Weight decay (not on biases and norms).")
+  double weightDecay = D.weightDecay();
 
-  @Option(names = "--momentum", defaultValue = "0.9", description = "SGD momentum.")
-  double momentum;
+  @Option(names = "--momentum", description = "SGD momentum.")
+  double momentum = D.momentum();
 
   @Option(names = "--nesterov", defaultValue = "false", description = "Nesterov momentum for SGD. Default: off.")
   boolean nesterov;
 
-  @Option(names = "--warmup-steps", defaultValue = "30", description = "Linear warmup steps before cosine decay.")
-  int warmupSteps;
+  @Option(names = "--warmup-steps", description = "Linear warmup steps before cosine decay.")
+  int warmupSteps = D.warmupSteps();
 
-  @Option(names = "--grad-clip", defaultValue = "0", description = "Clip the gradients' global norm to this; 0: off.")
-  double gradClip;
+  @Option(names = "--grad-clip", description = "Clip the gradients' global norm to this; 0: off.")
+  double gradClip = D.gradClip();
 
-  @Option(names = "--loss", defaultValue = "bce", description = "bce (BCEWithLogits) or asl (Asymmetric Loss).")
-  String loss;
+  @Option(names = "--loss", description = "${COMPLETION-CANDIDATES}: bce is BCEWithLogits, asl Asymmetric Loss.")
+  LossFunction loss = D.loss();
 
-  @Option(names = "--pos-weight", defaultValue = "dataset", description = "For bce: dataset (negatives/positives of "
+  @Option(names = "--pos-weight", converter = PosWeightConverter.class, description = "For bce: dataset (negatives/positives of "
       + "the train split, clipped to --max-pos-weight), none, or a file with one weight per class.")
-  String posWeight;
+  PosWeight posWeight = D.posWeight();
 
-  @Option(names = "--max-pos-weight", defaultValue = "100", description = "Upper clip of the derived pos_weight.")
-  double maxPosWeight;
+  @Option(names = "--max-pos-weight", description = "Upper clip of the derived pos_weight.")
+  double maxPosWeight = D.maxPosWeight();
 
-  @Option(names = "--asl-gamma-pos", defaultValue = "0", description = "ASL focusing exponent of positives.")
-  double aslGammaPos;
+  @Option(names = "--asl-gamma-pos", description = "ASL focusing exponent of positives.")
+  double aslGammaPos = D.aslGammaPos();
 
-  @Option(names = "--asl-gamma-neg", defaultValue = "4", description = "ASL focusing exponent of negatives.")
-  double aslGammaNeg;
+  @Option(names = "--asl-gamma-neg", description = "ASL focusing exponent of negatives.")
+  double aslGammaNeg = D.aslGammaNeg();
 
-  @Option(names = "--asl-margin", defaultValue = "0.05", description = "ASL probability margin of negatives.")
-  double aslMargin;
+  @Option(names = "--asl-margin", description = "ASL probability margin of negatives.")
+  double aslMargin = D.aslMargin();
 
-  @Option(names = "--crop-scale-min", defaultValue = "0.25", description = "Smallest area fraction of the random "
+  @Option(names = "--crop-scale-min", description = "Smallest area fraction of the random "
       + "resized crop; 1 turns cropping off.")
-  double cropScaleMin;
+  double cropScaleMin = D.cropScaleMin();
 
   @Option(names = "--no-flip", defaultValue = "false", description = "Turn off the random horizontal flip. Default: off.")
   boolean noFlip;
 
-  @Option(names = "--loader-threads", description = "Decoder threads (default: the number of cores).")
-  Integer loaderThreads;
+  @Option(names = "--loader-threads", description = "Decoder threads; 0: one per core (shared among --workers).")
+  int loaderThreads = D.loaderThreads();
 
-  @Option(names = "--torch-threads", defaultValue = "0", description = "LibTorch intra-op threads; 0 keeps LibTorch's default.")
-  int torchThreads;
+  @Option(names = "--torch-threads", description = "LibTorch intra-op threads; 0 keeps LibTorch's default (one per core, shared among --workers).")
+  int torchThreads = D.torchThreads();
 
-  @Option(names = "--image-size", defaultValue = "0", description = "Square input size; 0 takes the shards' size from dataset.json.")
-  int imageSize;
+  @Option(names = "--image-size", description = "Square input size; 0 takes the shards' size from dataset.json.")
+  int imageSize = D.imageSize();
 
-  @Option(names = "--width", defaultValue = "16", description = "Base channel width of small_cnn.")
-  int width;
+  @Option(names = "--width", description = "Base channel width of small_cnn.")
+  int width = D.width();
 
-  @Option(names = "--seed", defaultValue = "42", description = "Seed of weights init, data order and augmentation.")
-  long seed;
+  @Option(names = "--seed", description = "Seed of weights init, data order and augmentation.")
+  long seed = D.seed();
 
-  @Option(names = "--device", defaultValue = "auto", description = "auto (CUDA when available), cpu or cuda.")
-  String device;
+  @Option(names = "--device", description = "${COMPLETION-CANDIDATES}: auto is CUDA when available.")
+  DeviceChoice device = D.device();
 
-  @Option(names = "--max-steps", defaultValue = "0", description = "Stop after this many steps in total; 0 for no limit.")
-  long maxSteps;
+  @Option(names = "--max-steps", description = "Stop after this many steps in total; 0 for no limit.")
+  long maxSteps = D.maxSteps();
 
-  @Option(names = "--checkpoint-every", defaultValue = "0", description = "Also checkpoint every this many steps; 0: at epoch ends only.")
-  int checkpointEvery;
+  @Option(names = "--checkpoint-every", description = "Also checkpoint every this many steps; 0: at epoch ends only.")
+  int checkpointEvery = D.checkpointEvery();
 
-  @Option(names = "--keep-checkpoints", defaultValue = "3", description = "Checkpoints kept in checkpoints/.")
-  int keepCheckpoints;
+  @Option(names = "--keep-checkpoints", description = "Checkpoints kept in checkpoints/.")
+  int keepCheckpoints = D.keepCheckpoints();
 
   @Option(names = "--resume", defaultValue = "false", description = "Continue from the latest checkpoint in --output, "
       + "with optimizer state, schedule and data order restored. Default: off.")
@@ -118,21 +131,21 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--no-validate", defaultValue = "false", description = "Skip the per-epoch validation on the val split. Default: off.")
   boolean noValidate;
 
-  @Option(names = "--log-every", defaultValue = "0", description = "Also print a progress line every this many steps.")
-  int logEvery;
+  @Option(names = "--log-every", description = "Also print a progress line every this many steps.")
+  int logEvery = D.logEvery();
 
   @Option(names = "--workers", defaultValue = "1", description = "Data-parallel worker processes on this machine "
       + "(Gloo on CPU, NCCL on CUDA). A worker started with RANK, WORLD_SIZE, LOCAL_RANK, MASTER_ADDR and MASTER_PORT "
       + "in its environment (as torchrun sets them) joins that run instead; see the README for several machines.")
   int workers;
 
-  @Option(names = "--dist-timeout", defaultValue = "60", description = "Seconds to wait for the other workers at "
+  @Option(names = "--dist-timeout", description = "Seconds to wait for the other workers at "
       + "rendezvous and in each collective; a dead worker stops the others within it.")
-  int distTimeout;
+  int distTimeout = D.distTimeoutSeconds();
 
-  @Option(names = "--bucket-mb", defaultValue = "25", description = "Gradient all-reduce bucket size in MB (as DDP's "
+  @Option(names = "--bucket-mb", description = "Gradient all-reduce bucket size in MB (as DDP's "
       + "bucket_cap_mb): smaller buckets start communicating earlier in the backward pass, larger ones make fewer calls.")
-  double bucketMb;
+  double bucketMb = D.bucketBytes() / (double) (1 << 20);
 
   @Option(names = "--no-batch-norm", defaultValue = "false", description = "small_cnn without batch norm (a step's "
       + "gradient is then exactly the batch mean, whatever the number of workers). Default: off.")
@@ -142,90 +155,95 @@ public final class TrainCommand implements Callable<Integer> {
       description = "Every rank writes rank-<r>.safetensors at the end (for tests). Default: off.")
   boolean dumpRankWeights;
 
-  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
-
   @Override
   public Integer call() throws Exception {
-    java.util.Map<String, String> env = System.getenv();
-    boolean worker = dev.labelbeam.trainer.distributed.WorkerEnv.present(env);
+    Map<String, String> env = System.getenv();
+    boolean joinsARun = WorkerEnv.present(env);
+    TrainOptions options = options();
     if (workers < 1) {
       throw new IllegalArgumentException("--workers must be >= 1, was " + workers);
     }
-    if (workers > 1 && !worker) {
-      // the launcher: the same command line, once per worker, without --workers
-      java.util.List<String> args = new java.util.ArrayList<>(spec.commandLine().getParseResult().originalArgs());
-      for (int i = 0; i < args.size(); i++) {
-        if (args.get(i).equals("--workers")) {
-          args.remove(i + 1);
-          args.remove(i);
-          break;
-        }
-        if (args.get(i).startsWith("--workers=")) {
-          args.remove(i);
-          break;
-        }
-      }
-      int cores = Runtime.getRuntime().availableProcessors();
-      if (torchThreads == 0) {
-        args.addAll(java.util.List.of("--torch-threads", Integer.toString(Math.max(1, cores / workers))));
-      }
-      if (loaderThreads == null) {
-        args.addAll(java.util.List.of("--loader-threads", Integer.toString(Math.max(1, cores / workers))));
-      }
-      return WorkerLauncher.run(args, workers, output.toAbsolutePath(), System.out);
+    if (workers > 1 && !joinsARun) {
+      // the launcher: the same options, once per worker, with the cores shared among them
+      TrainOptions each = options.perWorker(workers, Runtime.getRuntime().availableProcessors());
+      return WorkerLauncher.run(argsOf(each), workers, options.outputDir(), System.out);
     }
-    TrainConfig c = new TrainConfig();
-    if (worker) {
-      c.worker = dev.labelbeam.trainer.distributed.WorkerEnv.fromEnv(env);
+    WorkerEnv worker = joinsARun ? WorkerEnv.fromEnv(env) : WorkerEnv.single();
+    new Trainer(options, worker, System.out::println).run();
+    if (worker.rank == 0) {
+      System.out.println("model: " + options.outputDir().resolve("model.pt") + " (+ model.json, model.safetensors, train_log.jsonl)");
     }
-    c.distTimeoutSeconds = distTimeout;
-    if (bucketMb <= 0) {
+    return 0;
+  }
+
+  /** The options the flags describe; throws {@link IllegalArgumentException} naming an invalid one. */
+  public TrainOptions options() {
+    if (!(bucketMb > 0)) {
       throw new IllegalArgumentException("--bucket-mb must be > 0, was " + bucketMb);
     }
-    c.bucketBytes = Math.max(1, (long) (bucketMb * (1 << 20)));
-    c.batchNorm = !noBatchNorm;
-    c.dumpRankWeights = dumpRankWeights;
-    c.shardDir = shards.toAbsolutePath();
-    c.outputDir = output.toAbsolutePath();
-    c.arch = arch;
-    c.initWeights = init == null ? null : init.toAbsolutePath();
-    c.freezeBackbone = freezeBackbone;
-    c.epochs = epochs;
-    c.batchSize = batchSize;
-    c.optimizer = optimizer;
-    c.learningRate = lr;
-    c.weightDecay = weightDecay;
-    c.momentum = momentum;
-    c.nesterov = nesterov;
-    c.warmupSteps = warmupSteps;
-    c.gradClip = gradClip;
-    c.loss = loss;
-    c.posWeight = posWeight;
-    c.maxPosWeight = maxPosWeight;
-    c.aslGammaPos = aslGammaPos;
-    c.aslGammaNeg = aslGammaNeg;
-    c.aslMargin = aslMargin;
-    c.cropScaleMin = cropScaleMin;
-    c.flip = !noFlip;
-    if (loaderThreads != null) {
-      c.loaderThreads = loaderThreads;
+    return TrainOptions.builder(shards.toAbsolutePath(), output.toAbsolutePath())
+        .arch(arch).width(width).batchNorm(!noBatchNorm)
+        .initWeights(init == null ? null : init.toAbsolutePath()).freezeBackbone(freezeBackbone).imageSize(imageSize)
+        .epochs(epochs).batchSize(batchSize).loaderThreads(loaderThreads).cropScaleMin(cropScaleMin).flip(!noFlip)
+        .seed(seed).loss(loss).posWeight(posWeight).maxPosWeight(maxPosWeight)
+        .aslGammaPos(aslGammaPos).aslGammaNeg(aslGammaNeg).aslMargin(aslMargin)
+        .optimizer(optimizer).learningRate(lr).weightDecay(weightDecay).momentum(momentum).nesterov(nesterov)
+        .warmupSteps(warmupSteps).gradClip(gradClip)
+        .distTimeoutSeconds(distTimeout).bucketBytes(Math.max(1, (long) (bucketMb * (1 << 20))))
+        .dumpRankWeights(dumpRankWeights).torchThreads(torchThreads).device(device).maxSteps(maxSteps)
+        .checkpointEvery(checkpointEvery).keepCheckpoints(keepCheckpoints).resume(resume).validate(!noValidate)
+        .logEvery(logEvery)
+        .build();
+  }
+
+  /**
+   * The {@code train} command line that gives {@code o} (without {@code --workers}): how
+   * {@code train --workers} and {@code TrainModel} start their worker processes. Parsing it gives
+   * back an equal value.
+   */
+  public static List<String> argsOf(TrainOptions o) {
+    List<String> a = new ArrayList<>(List.of("train",
+        "--shards", o.shardDir().toString(), "--output", o.outputDir().toString(),
+        "--arch", o.arch().toString(), "--width", Integer.toString(o.width()),
+        "--image-size", Integer.toString(o.imageSize()),
+        "--epochs", Integer.toString(o.epochs()), "--batch-size", Integer.toString(o.batchSize()),
+        "--loader-threads", Integer.toString(o.loaderThreads()), "--crop-scale-min", Double.toString(o.cropScaleMin()),
+        "--seed", Long.toString(o.seed()), "--loss", o.loss().toString(), "--pos-weight", o.posWeight().toString(),
+        "--max-pos-weight", Double.toString(o.maxPosWeight()),
+        "--asl-gamma-pos", Double.toString(o.aslGammaPos()), "--asl-gamma-neg", Double.toString(o.aslGammaNeg()),
+        "--asl-margin", Double.toString(o.aslMargin()),
+        "--optimizer", o.optimizer().toString(), "--lr", Double.toString(o.learningRate()),
+        "--weight-decay", Double.toString(o.weightDecay()), "--momentum", Double.toString(o.momentum()),
+        "--warmup-steps", Integer.toString(o.warmupSteps()), "--grad-clip", Double.toString(o.gradClip()),
+        "--dist-timeout", Integer.toString(o.distTimeoutSeconds()),
+        "--bucket-mb", Double.toString(o.bucketBytes() / (double) (1 << 20)),
+        "--torch-threads", Integer.toString(o.torchThreads()), "--device", o.device().toString(),
+        "--max-steps", Long.toString(o.maxSteps()), "--checkpoint-every", Integer.toString(o.checkpointEvery()),
+        "--keep-checkpoints", Integer.toString(o.keepCheckpoints()), "--log-every", Integer.toString(o.logEvery())));
+    if (o.initWeights() != null) {
+      a.addAll(List.of("--init", o.initWeights().toString()));
     }
-    c.torchThreads = torchThreads;
-    c.imageSize = imageSize;
-    c.width = width;
-    c.seed = seed;
-    c.device = device;
-    c.maxSteps = maxSteps;
-    c.checkpointEvery = checkpointEvery;
-    c.keepCheckpoints = keepCheckpoints;
-    c.resume = resume;
-    c.validate = !noValidate;
-    c.logEvery = logEvery;
-    new Trainer(c, System.out::println).run();
-    if (c.worker.rank != 0) {
-      return 0;
+    flag(a, "--no-batch-norm", !o.batchNorm());
+    flag(a, "--freeze-backbone", o.freezeBackbone());
+    flag(a, "--no-flip", !o.flip());
+    flag(a, "--nesterov", o.nesterov());
+    flag(a, "--dump-rank-weights", o.dumpRankWeights());
+    flag(a, "--resume", o.resume());
+    flag(a, "--no-validate", !o.validate());
+    return a;
+  }
+
+  private static void flag(List<String> args, String name, boolean on) {
+    if (on) {
+      args.add(name);
     }
-    System.out.println("model: " + c.outputDir.resolve("model.pt") + " (+ model.json, model.safetensors, train_log.jsonl)");
-    return 0;
+  }
+
+  /** {@code --pos-weight}: {@code dataset}, {@code none} or a file. */
+  static final class PosWeightConverter implements CommandLine.ITypeConverter<PosWeight> {
+    @Override
+    public PosWeight convert(String value) {
+      return PosWeight.parse(value);
+    }
   }
 }

@@ -1,7 +1,9 @@
 package dev.labelbeam.pipelines;
 
 import dev.labelbeam.shard.DatasetInfo;
+import dev.labelbeam.trainer.DeviceChoice;
 import dev.labelbeam.trainer.train.EpochReport;
+import dev.labelbeam.trainer.train.TrainOptions;
 import dev.labelbeam.transforms.PreprocessImages;
 import dev.labelbeam.metrics.MultiLabelReport;
 import dev.labelbeam.transforms.synthetic.SyntheticShapes;
@@ -29,7 +31,7 @@ public final class DemoRun {
     public int batchSize = 64;
     public double valFraction = 0.2;
     public long seed = 2026;
-    public String device = "auto";
+    public DeviceChoice device = DeviceChoice.AUTO;
     /** Data-parallel worker processes for training. */
     public int workers = 1;
   }
@@ -78,10 +80,9 @@ public final class DemoRun {
     p.apply("Preprocess", pre.to(shards))
         .apply("ShardFolder", org.apache.beam.sdk.transforms.MapElements.into(
             org.apache.beam.sdk.values.TypeDescriptors.strings()).via(info -> shards))
-        .apply("TrainModel", TrainModel.to(r.modelDir.toString()).withArgs(
-            "--epochs", Integer.toString(s.epochs), "--batch-size", Integer.toString(s.batchSize),
-            "--seed", Long.toString(s.seed), "--device", s.device, "--crop-scale-min", "1",
-            "--workers", Integer.toString(s.workers)))
+        .apply("TrainModel", TrainModel.to(r.modelDir.toString()).withWorkers(s.workers).withOptions(
+            TrainOptions.defaults().toBuilder().epochs(s.epochs).batchSize(s.batchSize).seed(s.seed)
+                .device(s.device).cropScaleMin(1).build()))
         .apply("EvaluateModel", EvaluateModel.with(evaluation(r, s)));
     org.apache.beam.sdk.PipelineResult.State state = p.run().waitUntilFinish();
     if (state != org.apache.beam.sdk.PipelineResult.State.DONE) {

@@ -1,5 +1,6 @@
 package dev.labelbeam.pipelines;
 
+import dev.labelbeam.trainer.DeviceChoice;
 import dev.labelbeam.metrics.report.HtmlReport;
 import dev.labelbeam.shard.DatasetInfo;
 import dev.labelbeam.transforms.evaluation.EvaluateMultiLabel;
@@ -42,7 +43,7 @@ public final class EvaluatePipeline {
     public String split = "val";
     public double threshold = 0.5;
     public int batchSize = 64;
-    public String device = "auto";
+    public DeviceChoice device = DeviceChoice.AUTO;
     /** 0 for exact mode; otherwise the number of logit bins per class. */
     public int bins = LogitBins.DEFAULT_BINS;
     public int minSupportForTuning = 10;

@@ -1,5 +1,6 @@
 package dev.labelbeam.pipelines;
 
+import dev.labelbeam.trainer.DeviceChoice;
 import dev.labelbeam.shard.ImageRecord;
 import dev.labelbeam.trainer.inference.Predictor;
 import dev.labelbeam.transforms.errors.DeadLetter;
@@ -47,9 +48,9 @@ public final class Predict extends PTransform<PCollection<ImageRecord>, PCollect
   private final String modelDir;
   private final PCollectionView<String> modelView;
   private final int batchSize;
-  private final String device;
+  private final DeviceChoice device;
 
-  private Predict(String modelDir, PCollectionView<String> modelView, int batchSize, String device) {
+  private Predict(String modelDir, PCollectionView<String> modelView, int batchSize, DeviceChoice device) {
     this.modelDir = modelDir;
     this.modelView = modelView;
     this.batchSize = batchSize;
@@ -61,7 +62,7 @@ public final class Predict extends PTransform<PCollection<ImageRecord>, PCollect
     if (modelDir == null || modelDir.isEmpty()) {
       throw new IllegalArgumentException("modelDir must be a folder, was '" + modelDir + "'");
     }
-    return new Predict(modelDir, null, 64, "auto");
+    return new Predict(modelDir, null, 64, DeviceChoice.AUTO);
   }
 
   /**
@@ -73,7 +74,7 @@ public final class Predict extends PTransform<PCollection<ImageRecord>, PCollect
     if (modelDir == null) {
       throw new IllegalArgumentException("modelDir view must be set, was null");
     }
-    return new Predict(null, modelDir, 64, "auto");
+    return new Predict(null, modelDir, 64, DeviceChoice.AUTO);
   }
 
   /** Records scored per forward pass, in [1, 4096]; default 64. */
@@ -84,12 +85,9 @@ public final class Predict extends PTransform<PCollection<ImageRecord>, PCollect
     return new Predict(modelDir, modelView, n, device);
   }
 
-  /** {@code auto}, {@code cpu} or {@code cuda}; default {@code auto}. */
-  public Predict withDevice(String d) {
-    if (!List.of("auto", "cpu", "cuda").contains(d)) {
-      throw new IllegalArgumentException("device must be auto, cpu or cuda, was '" + d + "'");
-    }
-    return new Predict(modelDir, modelView, batchSize, d);
+  /** Where the model runs; default {@link DeviceChoice#AUTO} (CUDA when available). */
+  public Predict withDevice(DeviceChoice d) {
+    return new Predict(modelDir, modelView, batchSize, java.util.Objects.requireNonNull(d, "device"));
   }
 
   @Override
@@ -107,12 +105,12 @@ public final class Predict extends PTransform<PCollection<ImageRecord>, PCollect
     private final String modelDir;
     private final PCollectionView<String> modelView;
     private final int batchSize;
-    private final String device;
+    private final DeviceChoice device;
     private final Counter undecodable = Metrics.counter(Predict.class, Reason.DECODE_FAILED.code());
     private transient Predictor predictor;
     private transient List<ImageRecord> pending;
 
-    ScoreFn(String modelDir, PCollectionView<String> modelView, int batchSize, String device) {
+    ScoreFn(String modelDir, PCollectionView<String> modelView, int batchSize, DeviceChoice device) {
       this.modelDir = modelDir;
       this.modelView = modelView;
       this.batchSize = batchSize;

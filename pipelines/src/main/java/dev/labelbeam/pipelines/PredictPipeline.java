@@ -3,6 +3,7 @@ package dev.labelbeam.pipelines;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.labelbeam.trainer.DeviceChoice;
 import dev.labelbeam.shard.ImageRecord;
 import dev.labelbeam.trainer.model.ModelSpec;
 import dev.labelbeam.transforms.errors.DeadLetter;
@@ -57,7 +58,7 @@ public final class PredictPipeline {
     public double threshold = 0.5;
     public int topK = 5;
     public int batchSize = 64;
-    public String device = "auto";
+    public DeviceChoice device = DeviceChoice.AUTO;
   }
 
   /** Runs to completion; returns the number of prediction lines written. */

@@ -1,6 +1,8 @@
 package dev.labelbeam.pipelines;
 
+import dev.labelbeam.cli.TrainCommand;
 import dev.labelbeam.cli.WorkerLauncher;
+import dev.labelbeam.trainer.train.TrainOptions;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -8,98 +10,110 @@ import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.display.DisplayData;
 import org.apache.beam.sdk.values.PCollection;
 
 /**
  * Training as a step of a Beam pipeline: for each shard folder in the input (the folder of a
- * preprocess run), runs the {@code train} command with the given options — including
- * {@code --workers N}, which starts and supervises N data-parallel worker processes — and emits
- * the folder of the trained model. Downstream steps see the element only once the model is
- * written.
+ * preprocess run), trains with the given {@link TrainOptions} in {@code workers} data-parallel
+ * worker processes, and emits the folder of the trained model. Downstream steps see the element
+ * only once the model is written.
  *
  * <pre>{@code
+ * TrainOptions training = TrainOptions.defaults().toBuilder().epochs(12).build();
  * PCollection<String> model = p
  *     .apply(PreprocessImages.fromManifest(manifest).to(shards))
  *     .apply(MapElements.into(strings()).via(info -> shards))
- *     .apply(TrainModel.to(modelDir).withArgs("--epochs", "12", "--workers", "2"));
+ *     .apply(TrainModel.to(modelDir).withOptions(training).withWorkers(2));
  * }</pre>
  *
- * <p>The training runs in worker processes started on the machine that processes the element (on
- * DirectRunner, this machine; on a Flink cluster, the TaskManager's machine), with this JVM's class
- * path or, inside a TaskManager, the job jar; the folders must be on a filesystem those processes can
- * read and write.
+ * <p>The options' {@code shardDir} and {@code outputDir} are replaced by the element and
+ * {@code modelDir}. LibTorch and loader threads left at 0 are shared among the workers
+ * ({@link TrainOptions#perWorker}). The training runs in worker processes started on the machine that
+ * processes the element (on DirectRunner, this machine; on a Flink cluster, the TaskManager's
+ * machine), with this JVM's class path or, inside a TaskManager, the job jar; the folders must be on
+ * a filesystem those processes can read and write.
  */
 public final class TrainModel extends PTransform<PCollection<String>, PCollection<String>> {
   private static final long serialVersionUID = 1L;
 
   private final String modelDir;
-  private final List<String> args;
+  /** The workers' command line, built once from typed options; {@code --shards} is set per element. */
+  private final List<String> workerArgs;
+  private final int workers;
+  private final TrainOptions shownOptions;
 
-  private TrainModel(String modelDir, List<String> args) {
+  private TrainModel(String modelDir, TrainOptions options, int workers) {
     this.modelDir = modelDir;
-    this.args = args;
+    this.workers = workers;
+    TrainOptions each = options.toBuilder().outputDir(Path.of(modelDir)).build()
+        .perWorker(workers, Runtime.getRuntime().availableProcessors());
+    this.workerArgs = new ArrayList<>(TrainCommand.argsOf(each));
+    this.shownOptions = options;
   }
 
-  /** Writes the model into {@code modelDir}. */
+  /** Writes the model into {@code modelDir}, with the default options and one worker. */
   public static TrainModel to(String modelDir) {
     if (modelDir == null || modelDir.isEmpty()) {
       throw new IllegalArgumentException("modelDir must be a folder, was '" + modelDir + "'");
     }
-    return new TrainModel(modelDir, List.of());
+    return new TrainModel(modelDir, TrainOptions.defaults(), 1);
   }
 
-  /** Options of the {@code train} command (all but {@code --shards} and {@code --output}). */
-  public TrainModel withArgs(String... trainArgs) {
-    for (String a : trainArgs) {
-      if (a.equals("--shards") || a.equals("--output") || a.startsWith("--shards=") || a.startsWith("--output=")) {
-        throw new IllegalArgumentException("TrainModel sets --shards and --output itself; found " + a);
-      }
+  /** Trains with these options (their {@code shardDir} and {@code outputDir} are not used). */
+  public TrainModel withOptions(TrainOptions options) {
+    return new TrainModel(modelDir, options, workers);
+  }
+
+  /** Data-parallel worker processes on the machine that trains, at least 1 (default 1). */
+  public TrainModel withWorkers(int n) {
+    if (n < 1) {
+      throw new IllegalArgumentException("workers must be >= 1, was " + n);
     }
-    return new TrainModel(modelDir, List.of(trainArgs));
+    return new TrainModel(modelDir, shownOptions, n);
+  }
+
+  /** The {@code train} arguments each worker gets for the shard folder {@code shardDir}. */
+  List<String> workerArgs(String shardDir) {
+    List<String> a = new ArrayList<>(workerArgs);
+    a.set(a.indexOf("--shards") + 1, shardDir);
+    return a;
   }
 
   @Override
   public PCollection<String> expand(PCollection<String> shardDirs) {
-    return shardDirs.apply("Train", ParDo.of(new TrainFn(modelDir, args))).setCoder(StringUtf8Coder.of());
+    return shardDirs.apply("Train", ParDo.of(new TrainFn(this))).setCoder(StringUtf8Coder.of());
+  }
+
+  @Override
+  public void populateDisplayData(DisplayData.Builder builder) {
+    super.populateDisplayData(builder);
+    TrainOptions d = TrainOptions.defaults();
+    builder.add(DisplayData.item("modelDir", modelDir).withLabel("Model folder"))
+        .addIfNotDefault(DisplayData.item("workers", workers).withLabel("Worker processes"), 1)
+        .addIfNotDefault(DisplayData.item("arch", shownOptions.arch().toString()).withLabel("Architecture"), d.arch().toString())
+        .addIfNotDefault(DisplayData.item("epochs", shownOptions.epochs()).withLabel("Epochs"), d.epochs())
+        .addIfNotDefault(DisplayData.item("batchSize", shownOptions.batchSize()).withLabel("Batch size per worker"), d.batchSize())
+        .addIfNotDefault(DisplayData.item("device", shownOptions.device().toString()).withLabel("Device"), d.device().toString());
   }
 
   static final class TrainFn extends DoFn<String, String> {
     private static final long serialVersionUID = 1L;
-    private final String modelDir;
-    private final List<String> args;
+    private final TrainModel spec;
 
-    TrainFn(String modelDir, List<String> args) {
-      this.modelDir = modelDir;
-      this.args = new ArrayList<>(args);
+    TrainFn(TrainModel spec) {
+      this.spec = spec;
     }
 
     @ProcessElement
     public void process(@Element String shardDir, OutputReceiver<String> out) throws Exception {
-      List<String> a = new ArrayList<>(List.of("train", "--shards", shardDir, "--output", modelDir));
-      int workers = 1;
-      for (int i = 0; i < args.size(); i++) {
-        if (args.get(i).equals("--workers") && i + 1 < args.size()) {
-          workers = Integer.parseInt(args.get(++i));
-        } else if (args.get(i).startsWith("--workers=")) {
-          workers = Integer.parseInt(args.get(i).substring("--workers=".length()));
-        } else {
-          a.add(args.get(i));
-        }
-      }
-      int cores = Runtime.getRuntime().availableProcessors();
-      if (!a.contains("--torch-threads")) {
-        a.addAll(List.of("--torch-threads", Integer.toString(Math.max(1, cores / workers))));
-      }
-      if (!a.contains("--loader-threads")) {
-        a.addAll(List.of("--loader-threads", Integer.toString(Math.max(1, cores / workers))));
-      }
       // always in worker processes of their own: LibTorch trains several times slower inside a
       // DirectRunner thread than in a plain JVM, and a native fault cannot take the pipeline down
-      int code = WorkerLauncher.run(a, workers, Path.of(modelDir), System.out);
+      int code = WorkerLauncher.run(spec.workerArgs(shardDir), spec.workers, Path.of(spec.modelDir), System.out);
       if (code != 0) {
         throw new IllegalStateException("training on " + shardDir + " failed (exit code " + code + "); see the output above");
       }
-      out.output(modelDir);
+      out.output(spec.modelDir);
     }
   }
 }

@@ -9,6 +9,10 @@ import java.io.StringWriter;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import dev.labelbeam.cli.TrainCommand;
+import dev.labelbeam.trainer.DeviceChoice;
+import dev.labelbeam.trainer.train.TrainOptions;
+import java.util.List;
 import picocli.CommandLine;
 
 /** The command line: every subcommand documents every option with its default; errors are clear. */
@@ -37,6 +41,9 @@ class CliTest {
           assertTrue(String.join(" ", o.description()).contains("Default: off"), sub + " " + o.longestName() + " says its default");
         } else if (o.defaultValue() != null && !o.usageHelp() && !o.versionHelp()) {
           assertTrue(h.contains("Default: " + o.defaultValue()), sub + " help lacks the default of " + o.longestName());
+        } else if (o.initialValue() != null && !o.usageHelp() && !o.versionHelp()) {
+          // defaults taken from the typed options' values (e.g. TrainOptions.defaults())
+          assertTrue(h.contains("Default: " + o.initialValue()), sub + " help lacks the default of " + o.longestName());
         }
       }
     }
@@ -51,5 +58,58 @@ class CliTest {
     assertEquals(1, code);
     assertTrue(err.toString().contains("error:"), err.toString());
     assertTrue(err.toString().contains("dataset.json"), err.toString());
+  }
+
+  @Test
+  void trainOptionsTurnIntoWorkerArgumentsAndBack(@TempDir Path tmp) {
+    TrainOptions o = TrainOptions.builder(tmp.resolve("s").toAbsolutePath(), tmp.resolve("m").toAbsolutePath())
+        .arch(TrainOptions.Architecture.RESNET18).width(8).batchNorm(false).initWeights(tmp.resolve("w.safetensors"))
+        .freezeBackbone(true).imageSize(40).epochs(3).batchSize(5).loaderThreads(3).cropScaleMin(0.5).flip(false)
+        .seed(9).loss(TrainOptions.LossFunction.ASL).posWeight(TrainOptions.PosWeight.file(tmp.resolve("pw.txt")))
+        .maxPosWeight(7).aslGammaPos(1).aslGammaNeg(2).aslMargin(0.1).optimizer(TrainOptions.OptimizerKind.SGD)
+        .learningRate(0.25).weightDecay(0.001).momentum(0.8).nesterov(true).warmupSteps(4).gradClip(2)
+        .distTimeoutSeconds(11).bucketBytes(3 << 20).dumpRankWeights(true).torchThreads(2)
+        .device(DeviceChoice.CPU).maxSteps(100).checkpointEvery(10).keepCheckpoints(4).resume(true).validate(false)
+        .logEvery(3).build();
+    List<String> args = TrainCommand.argsOf(o);
+    assertEquals("train", args.get(0));
+    TrainCommand parsed = new TrainCommand();
+    new CommandLine(parsed).setCaseInsensitiveEnumValuesAllowed(true).parseArgs(args.subList(1, args.size()).toArray(new String[0]));
+    assertEquals(o, parsed.options());
+    // and the defaults survive the trip too: no option is left out of argsOf
+    TrainOptions d = TrainOptions.builder(tmp.toAbsolutePath(), tmp.toAbsolutePath()).build();
+    List<String> dargs = TrainCommand.argsOf(d);
+    TrainCommand dparsed = new TrainCommand();
+    new CommandLine(dparsed).parseArgs(dargs.subList(1, dargs.size()).toArray(new String[0]));
+    assertEquals(d, dparsed.options());
+  }
+
+  @Test
+  void workersShareTheCoresUnlessThreadsAreGiven(@TempDir Path tmp) {
+    TrainOptions auto = TrainOptions.builder(tmp, tmp).build().perWorker(2, 8);
+    assertEquals(4, auto.torchThreads());
+    assertEquals(4, auto.loaderThreads());
+    TrainOptions given = TrainOptions.builder(tmp, tmp).torchThreads(3).build().perWorker(2, 8);
+    assertEquals(3, given.torchThreads());
+    // TrainModel's workers get the same command line as train --workers would give them
+    List<String> a = TrainModel.to(tmp.resolve("m").toString()).withWorkers(2)
+        .withOptions(TrainOptions.defaults().toBuilder().epochs(3).build()).workerArgs("/data/shards");
+    assertEquals("/data/shards", a.get(a.indexOf("--shards") + 1));
+    assertEquals(tmp.resolve("m").toString(), a.get(a.indexOf("--output") + 1));
+    assertEquals("3", a.get(a.indexOf("--epochs") + 1));
+    int share = Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
+    assertEquals(Integer.toString(share), a.get(a.indexOf("--torch-threads") + 1));
+  }
+
+  @Test
+  void anInvalidOptionNamesItselfTheValueAndWhatIsAllowed(@TempDir Path tmp) {
+    CommandLine cl = LabelbeamCli.commandLine();
+    StringWriter err = new StringWriter();
+    cl.setErr(new PrintWriter(err));
+    assertEquals(1, cl.execute("train", "--shards", tmp.toString(), "--output", tmp.toString(), "--epochs", "0"));
+    assertTrue(err.toString().contains("--epochs must be >= 1, was 0"), err.toString());
+    err.getBuffer().setLength(0);
+    assertEquals(2, cl.execute("train", "--shards", tmp.toString(), "--output", tmp.toString(), "--arch", "vgg"));
+    assertTrue(err.toString().contains("small_cnn, resnet18, resnet34, resnet50"), err.toString());
   }
 }

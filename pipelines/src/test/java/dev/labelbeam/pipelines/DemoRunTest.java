@@ -27,7 +27,7 @@ class DemoRunTest {
     s.imageSize = 40;
     s.epochs = 14;
     s.batchSize = 32;
-    s.device = "cpu";
+    s.device = dev.labelbeam.trainer.DeviceChoice.CPU;
     ByteArrayOutputStream buf = new ByteArrayOutputStream();
     DemoRun.Result r = DemoRun.run(s, Runners.options("DirectRunner", List.of()), new PrintStream(buf, true));
     String out = buf.toString();
@@ -58,7 +58,7 @@ class DemoRunTest {
     es.modelDir = r.modelDir;
     es.outputDir = tmp.resolve("exact");
     es.bins = 0;
-    es.device = "cpu";
+    es.device = dev.labelbeam.trainer.DeviceChoice.CPU;
     MultiLabelReport exact = EvaluatePipeline.run(es, Runners.options("DirectRunner", List.of()));
     assertEquals("exact", exact.mode);
     for (int c = 0; c < 12; c++) {
@@ -76,7 +76,7 @@ class DemoRunTest {
     ps.outputDir = tmp.resolve("pred");
     ps.thresholdsFile = r.shardDir.resolve(EvaluatePipeline.THRESHOLDS_FILE);
     ps.topK = 3;
-    ps.device = "cpu";
+    ps.device = dev.labelbeam.trainer.DeviceChoice.CPU;
     assertEquals(100, PredictPipeline.run(ps, Runners.options("DirectRunner", List.of())));
     ps.images = tmp.resolve("data/images/*.jpg").toString();
     ps.outputDir = tmp.resolve("pred-all");

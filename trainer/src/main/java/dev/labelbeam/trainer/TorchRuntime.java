@@ -49,26 +49,25 @@ public final class TorchRuntime {
   }
 
   /**
-   * The device for {@code name}: {@code auto} (CUDA when available, else CPU), {@code cpu} or
-   * {@code cuda}.
+   * The device for a choice: {@code AUTO} (CUDA when available, else CPU), {@code CPU} or {@code CUDA}.
    *
-   * @throws IllegalArgumentException for another name, or {@code cuda} without a CUDA device
+   * @throws IllegalArgumentException for {@code CUDA} without a CUDA device
    */
-  public static Device device(String name) {
+  public static Device device(DeviceChoice choice) {
     load();
-    switch (name) {
-      case "auto":
+    switch (choice) {
+      case AUTO:
         return cudaAvailable() ? new Device(torch.DeviceType.CUDA) : new Device(torch.DeviceType.CPU);
-      case "cpu":
+      case CPU:
         return new Device(torch.DeviceType.CPU);
-      case "cuda":
+      case CUDA:
         if (!cudaAvailable()) {
           throw new IllegalArgumentException(
               "device 'cuda' was asked for but CUDA is not available (build with -Pgpu and run on a GPU machine)");
         }
         return new Device(torch.DeviceType.CUDA);
       default:
-        throw new IllegalArgumentException("device must be auto, cpu or cuda, was '" + name + "'");
+        throw new AssertionError(choice);
     }
   }
 

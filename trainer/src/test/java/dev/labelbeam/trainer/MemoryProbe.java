@@ -1,6 +1,7 @@
 package dev.labelbeam.trainer;
 
-import dev.labelbeam.trainer.train.TrainConfig;
+import dev.labelbeam.trainer.distributed.WorkerEnv;
+import dev.labelbeam.trainer.train.TrainOptions;
 import dev.labelbeam.trainer.train.Trainer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,15 +24,9 @@ public final class MemoryProbe {
   }
 
   public static void main(String[] args) throws Exception {
-    TrainConfig c = ResumeAndMemoryTest.config(Path.of(args[0]), Path.of(args[1]));
-    c.width = 4;
-    c.batchSize = 8;
-    c.epochs = 200;
-    c.maxSteps = 2000;
-    c.checkpointEvery = 0;
-    c.logEvery = 100;
-    c.validate = false;
-    new Trainer(c, line -> {
+    TrainOptions c = ResumeAndMemoryTest.config(Path.of(args[0]), Path.of(args[1]))
+        .width(4).batchSize(8).epochs(200).maxSteps(2000).checkpointEvery(0).logEvery(100).validate(false).build();
+    new Trainer(c, WorkerEnv.single(), line -> {
       if (line.startsWith("  step")) {
         try {
           System.out.println("rss " + rss());

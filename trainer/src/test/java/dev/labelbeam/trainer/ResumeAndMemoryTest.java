@@ -7,7 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.labelbeam.trainer.train.EpochReport;
 import dev.labelbeam.trainer.train.TrainCheckpoint;
-import dev.labelbeam.trainer.train.TrainConfig;
+import dev.labelbeam.trainer.distributed.WorkerEnv;
+import dev.labelbeam.trainer.train.TrainOptions;
 import dev.labelbeam.trainer.train.Trainer;
 import dev.labelbeam.trainer.weights.Safetensors;
 import java.nio.file.Files;
@@ -21,42 +22,37 @@ import org.junit.jupiter.api.io.TempDir;
 /** An interrupted run resumes to the weights of an uninterrupted one; native memory stays flat. */
 class ResumeAndMemoryTest {
 
-  static TrainConfig config(Path shards, Path out) {
-    TrainConfig c = new TrainConfig();
-    c.shardDir = shards;
-    c.outputDir = out;
-    c.epochs = 2;
-    c.batchSize = 32;
-    c.warmupSteps = 3;
-    c.loaderThreads = 2;
-    c.torchThreads = 1;
-    c.device = "cpu";
-    c.seed = 7;
-    c.checkpointEvery = 3;
-    c.keepCheckpoints = 2;
-    c.optimizer = "sgd";
-    c.gradClip = 5;
-    return c;
+  static TrainOptions.Builder config(Path shards, Path out) {
+    return TrainOptions.builder(shards, out).epochs(2).batchSize(32).warmupSteps(3).loaderThreads(2).torchThreads(1)
+        .device(DeviceChoice.CPU).seed(7).checkpointEvery(3).keepCheckpoints(2)
+        .optimizer(TrainOptions.OptimizerKind.SGD).gradClip(5);
+  }
+
+  /** What a kill after the given step looks like to the trainer. */
+  static final class Killed extends RuntimeException {
+    private static final long serialVersionUID = 1L;
   }
 
   @Test
   void interruptedRunResumesToTheSameWeights(@TempDir Path tmp) throws Exception {
     Path shards = TestShards.write(tmp, 256, 32, 2, 3);
-    List<EpochReport> full = new Trainer(config(shards, tmp.resolve("a")), s -> {}).run();
+    List<EpochReport> full = new Trainer(config(shards, tmp.resolve("a")).build(), WorkerEnv.single(), s -> {}).run();
     assertEquals(16, full.get(1).globalStep);
 
-    TrainConfig b = config(shards, tmp.resolve("b"));
-    b.interruptAfterSteps = 7;
-    assertThrows(Trainer.Interrupted.class, () -> new Trainer(b, s -> {}).run());
+    TrainOptions b = config(shards, tmp.resolve("b")).build();
+    assertThrows(Killed.class, () -> new Trainer(b, WorkerEnv.single(), s -> {}).onStep(step -> {
+      if (step == 7) {
+        throw new Killed();
+      }
+    }).run());
     List<Path> cps = TrainCheckpoint.list(tmp.resolve("b"));
     assertEquals(2, cps.size(), "keeps the last 2 checkpoints");
     assertTrue(cps.get(1).getFileName().toString().endsWith("000000006"), cps.toString());
     assertTrue(Files.list(tmp.resolve("b/checkpoints")).noneMatch(p -> p.toString().endsWith(".tmp")));
 
-    TrainConfig resume = config(shards, tmp.resolve("b"));
-    resume.resume = true;
+    TrainOptions resume = config(shards, tmp.resolve("b")).resume(true).build();
     List<String> lines = new ArrayList<>();
-    new Trainer(resume, lines::add).run();
+    new Trainer(resume, WorkerEnv.single(), lines::add).run();
     assertTrue(lines.get(0).startsWith("resuming at step 6"), lines.get(0));
 
     Map<String, Safetensors.Entry> wa = Safetensors.read(tmp.resolve("a/model.safetensors"));

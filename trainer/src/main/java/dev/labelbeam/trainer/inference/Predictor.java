@@ -1,5 +1,6 @@
 package dev.labelbeam.trainer.inference;
 
+import dev.labelbeam.trainer.DeviceChoice;
 import dev.labelbeam.trainer.TorchRuntime;
 import dev.labelbeam.trainer.data.ImageTensorizer;
 import dev.labelbeam.trainer.model.Checkpoints;
@@ -34,9 +35,9 @@ public final class Predictor implements AutoCloseable {
   }
 
   /** Loads the checkpoint in {@code modelDir} ({@code model.pt}, {@code model.json}). */
-  public static Predictor load(Path modelDir, String deviceName) throws IOException {
+  public static Predictor load(Path modelDir, DeviceChoice deviceChoice) throws IOException {
     TorchRuntime.load();
-    Device device = TorchRuntime.device(deviceName);
+    Device device = TorchRuntime.device(deviceChoice);
     MultiLabelModel model = Checkpoints.load(modelDir);
     if (device.is_cuda()) {
       model.to(device, false);

@@ -36,41 +36,41 @@ public final class Optimizers {
     return List.of(decay, noDecay);
   }
 
-  public static Optimizer create(TrainConfig c, Module model) {
+  public static Optimizer create(TrainOptions c, Module model) {
     List<List<Tensor>> g = groups(model);
     TensorVector decay = new TensorVector(g.get(0).toArray(new Tensor[0]));
     TensorVector noDecay = new TensorVector(g.get(1).toArray(new Tensor[0]));
-    switch (c.optimizer) {
-      case "adamw":
+    switch (c.optimizer()) {
+      case ADAMW:
         {
-          AdamWOptions o = new AdamWOptions(c.learningRate);
-          o.weight_decay().put(c.weightDecay);
+          AdamWOptions o = new AdamWOptions(c.learningRate());
+          o.weight_decay().put(c.weightDecay());
           AdamW opt = new AdamW(decay, o);
           if (noDecay.size() > 0) {
-            AdamWOptions z = new AdamWOptions(c.learningRate);
+            AdamWOptions z = new AdamWOptions(c.learningRate());
             z.weight_decay().put(0.0);
             opt.add_param_group(new OptimizerParamGroup(noDecay, z));
           }
           return opt;
         }
-      case "sgd":
+      case SGD:
         {
-          SGDOptions o = new SGDOptions(c.learningRate);
-          o.momentum().put(c.momentum);
-          o.nesterov().put(c.nesterov);
-          o.weight_decay().put(c.weightDecay);
+          SGDOptions o = new SGDOptions(c.learningRate());
+          o.momentum().put(c.momentum());
+          o.nesterov().put(c.nesterov());
+          o.weight_decay().put(c.weightDecay());
           SGD opt = new SGD(decay, o);
           if (noDecay.size() > 0) {
-            SGDOptions z = new SGDOptions(c.learningRate);
-            z.momentum().put(c.momentum);
-            z.nesterov().put(c.nesterov);
+            SGDOptions z = new SGDOptions(c.learningRate());
+            z.momentum().put(c.momentum());
+            z.nesterov().put(c.nesterov());
             z.weight_decay().put(0.0);
             opt.add_param_group(new OptimizerParamGroup(noDecay, z));
           }
           return opt;
         }
       default:
-        throw new IllegalArgumentException("optimizer must be adamw or sgd, was '" + c.optimizer + "'");
+        throw new AssertionError(c.optimizer());
     }
   }
 

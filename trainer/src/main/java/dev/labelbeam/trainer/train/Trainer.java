@@ -9,6 +9,7 @@ import dev.labelbeam.trainer.data.ImageTensorizer;
 import dev.labelbeam.trainer.data.ShardLoader;
 import dev.labelbeam.trainer.distributed.Collectives;
 import dev.labelbeam.trainer.distributed.GradientReducer;
+import dev.labelbeam.trainer.distributed.WorkerEnv;
 import dev.labelbeam.trainer.model.Checkpoints;
 import dev.labelbeam.trainer.model.ModelSpec;
 import dev.labelbeam.trainer.model.MultiLabelModel;
@@ -23,6 +24,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.function.LongConsumer;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Device;
 import org.bytedeco.pytorch.Optimizer;
@@ -53,7 +55,7 @@ import org.bytedeco.pytorch.global.torch;
  *       macro-F1/AUC and ETA; the same in {@code train_log.jsonl}.
  * </ul>
  *
- * <p>Data parallel ({@link TrainConfig#worker} with more than one worker): the workers meet through
+ * <p>Data parallel (a {@link WorkerEnv} with more than one worker): the workers meet through
  * a {@code TCPStore}, rank 0's weights are broadcast, each rank reads its own part of every epoch
  * ({@link ShardLoader#forRank}), gradients are averaged by bucketed all-reduce after each backward
  * pass, and only rank 0 validates, logs and writes checkpoints and the model.
@@ -61,41 +63,49 @@ import org.bytedeco.pytorch.global.torch;
  * <p>Each step runs inside a {@code PointerScope}, so native memory stays flat across steps.
  */
 public final class Trainer {
-  private final TrainConfig config;
+  private final TrainOptions config;
+  private final WorkerEnv worker;
   private final Consumer<String> progress;
+  private LongConsumer afterStep = step -> {};
   /** Averages gradients over the workers during backward; null in a single-worker run. */
   private GradientReducer reducer;
 
-  public Trainer(TrainConfig config, Consumer<String> progress) {
-    this.config = config;
+  /**
+   * A trainer for {@code options}, running as {@code worker} (use {@link WorkerEnv#single()} for one
+   * process), printing progress lines to {@code progress} (rank 0 only).
+   */
+  public Trainer(TrainOptions options, WorkerEnv worker, Consumer<String> progress) {
+    this.config = options;
+    this.worker = worker;
     this.progress = progress;
   }
 
-  /** Thrown by {@link TrainConfig#interruptAfterSteps}: the run stopped as if killed. */
-  public static final class Interrupted extends RuntimeException {
-    private static final long serialVersionUID = 1L;
-
-    Interrupted(long step) {
-      super("training interrupted after step " + step + " (test hook)");
-    }
+  /**
+   * Calls {@code listener} with the global step number after every optimization step of this
+   * process (e.g. for a progress bar or to stop the run: an exception it throws ends the run as a
+   * kill would, after the last checkpoint).
+   */
+  public Trainer onStep(LongConsumer listener) {
+    this.afterStep = listener;
+    return this;
   }
 
   /** Runs the training and returns the reports of the epochs this process ran. */
   public List<EpochReport> run() throws IOException {
-    TrainConfig c = config;
+    TrainOptions c = config;
     TorchRuntime.load();
-    if (c.torchThreads > 0) {
-      torch.set_num_threads(c.torchThreads);
+    if (c.torchThreads() > 0) {
+      torch.set_num_threads(c.torchThreads());
     }
-    torch.manual_seed(c.seed);
-    Device device = TorchRuntime.device(c.device);
+    torch.manual_seed(c.seed());
+    Device device = TorchRuntime.device(c.device());
     boolean cuda = device.is_cuda();
-    if (cuda && c.worker.distributed()) {
-      device = new Device(torch.DeviceType.CUDA, (byte) c.worker.localRank); // one GPU per worker
+    if (cuda && worker.distributed()) {
+      device = new Device(torch.DeviceType.CUDA, (byte) worker.localRank); // one GPU per worker
     }
-    boolean lead = c.worker.rank == 0;
+    boolean lead = worker.rank == 0;
     Consumer<String> say = lead ? progress : s -> {};
-    Collectives coll = c.worker.distributed() ? Collectives.connect(c.worker, c.distTimeoutSeconds * 1000L, cuda) : null;
+    Collectives coll = worker.distributed() ? Collectives.connect(worker, c.distTimeoutSeconds() * 1000L, cuda) : null;
     try {
       return train(c, device, cuda, lead, say, coll);
     } finally {
@@ -109,35 +119,35 @@ public final class Trainer {
     }
   }
 
-  private List<EpochReport> train(TrainConfig c, Device device, boolean cuda, boolean lead, Consumer<String> say,
+  private List<EpochReport> train(TrainOptions c, Device device, boolean cuda, boolean lead, Consumer<String> say,
       Collectives coll) throws IOException {
-    int world = c.worker.worldSize;
+    int world = worker.worldSize;
 
-    DatasetInfo info = DatasetInfo.read(c.shardDir.resolve(DatasetInfo.FILE_NAME));
-    LabelVocabulary vocab = LabelVocabulary.read(c.shardDir.resolve(LabelVocabulary.FILE_NAME));
+    DatasetInfo info = DatasetInfo.read(c.shardDir().resolve(DatasetInfo.FILE_NAME));
+    LabelVocabulary vocab = LabelVocabulary.read(c.shardDir().resolve(LabelVocabulary.FILE_NAME));
     int numClasses = vocab.size();
     if (info.numClasses != numClasses) {
       throw new IllegalArgumentException("dataset.json has " + info.numClasses + " classes but labels.txt has " + numClasses);
     }
-    List<Path> trainShards = info.shardFiles(c.shardDir, "train");
+    List<Path> trainShards = info.shardFiles(c.shardDir(), "train");
     if (trainShards.isEmpty()) {
-      throw new IllegalArgumentException("dataset.json in " + c.shardDir + " lists no train shards");
+      throw new IllegalArgumentException("dataset.json in " + c.shardDir() + " lists no train shards");
     }
-    int size = c.imageSize > 0 ? c.imageSize : Math.min(info.imageHeight, info.imageWidth);
+    int size = c.imageSize() > 0 ? c.imageSize() : Math.min(info.imageHeight, info.imageWidth);
 
     ModelSpec spec = new ModelSpec();
-    spec.arch = c.arch;
-    spec.width = c.width;
-    spec.batchNorm = c.batchNorm;
+    spec.arch = c.arch().toString();
+    spec.width = c.width();
+    spec.batchNorm = c.batchNorm();
     spec.numClasses = numClasses;
     spec.imageSize = size;
     spec.labels = new ArrayList<>(vocab.names());
     MultiLabelModel model = spec.build();
-    if (c.initWeights != null) {
-      StateDicts.LoadReport r = StateDicts.load(model, c.initWeights, false);
-      say.accept("initial weights " + c.initWeights.getFileName() + ": " + r);
+    if (c.initWeights() != null) {
+      StateDicts.LoadReport r = StateDicts.load(model, c.initWeights(), false);
+      say.accept("initial weights " + c.initWeights().getFileName() + ": " + r);
     }
-    if (c.freezeBackbone) {
+    if (c.freezeBackbone()) {
       freezeAllButClassifier(model);
     }
     if (cuda) {
@@ -146,44 +156,44 @@ public final class Trainer {
 
     MultiLabelLoss loss = lossFor(info, numClasses, device);
     Optimizer optimizer = Optimizers.create(c, model);
-    long stepsPerEpoch = Math.max(1, info.records("train") / world / c.batchSize);
-    long totalSteps = stepsPerEpoch * c.epochs;
-    if (c.maxSteps > 0) {
-      totalSteps = Math.min(totalSteps, c.maxSteps);
+    long stepsPerEpoch = Math.max(1, info.records("train") / world / c.batchSize());
+    long totalSteps = stepsPerEpoch * c.epochs();
+    if (c.maxSteps() > 0) {
+      totalSteps = Math.min(totalSteps, c.maxSteps());
     }
-    LrSchedule schedule = new LrSchedule(c.learningRate, c.warmupSteps, totalSteps, 0.02);
+    LrSchedule schedule = new LrSchedule(c.learningRate(), c.warmupSteps(), totalSteps, 0.02);
 
     ImageTensorizer tensorizer = new ImageTensorizer(size);
-    Augment augment = new Augment(Math.min(1, c.cropScaleMin), 1, c.flip);
-    ShardLoader loader = new ShardLoader(trainShards, numClasses, tensorizer, c.batchSize, c.loaderThreads, true, augment, c.seed)
-        .forRank(c.worker.rank, world, info.records("train"));
-    List<Path> valShards = info.shardFiles(c.shardDir, "val");
-    ShardLoader valLoader = lead && c.validate && !valShards.isEmpty()
-        ? new ShardLoader(valShards, numClasses, tensorizer, c.batchSize, c.loaderThreads, false, Augment.none(), c.seed)
+    Augment augment = new Augment(Math.min(1, c.cropScaleMin()), 1, c.flip());
+    ShardLoader loader = new ShardLoader(trainShards, numClasses, tensorizer, c.batchSize(), c.effectiveLoaderThreads(), true, augment, c.seed())
+        .forRank(worker.rank, world, info.records("train"));
+    List<Path> valShards = info.shardFiles(c.shardDir(), "val");
+    ShardLoader valLoader = lead && c.validate() && !valShards.isEmpty()
+        ? new ShardLoader(valShards, numClasses, tensorizer, c.batchSize(), c.effectiveLoaderThreads(), false, Augment.none(), c.seed())
         : null;
 
-    Files.createDirectories(c.outputDir);
-    Path log = c.outputDir.resolve("train_log.jsonl");
+    Files.createDirectories(c.outputDir());
+    Path log = c.outputDir().resolve("train_log.jsonl");
     TrainCheckpoint.State state = new TrainCheckpoint.State();
-    state.seed = c.seed;
-    state.arch = c.arch;
+    state.seed = c.seed();
+    state.arch = c.arch().toString();
     state.epoch = 1;
     state.worldSize = world;
-    state.batchSize = c.batchSize;
-    long globalBatch = (long) c.batchSize * world;
-    if (c.resume) {
-      TrainCheckpoint.State restored = TrainCheckpoint.restoreLatest(c.outputDir, model, optimizer);
+    state.batchSize = c.batchSize();
+    long globalBatch = (long) c.batchSize() * world;
+    if (c.resume()) {
+      TrainCheckpoint.State restored = TrainCheckpoint.restoreLatest(c.outputDir(), model, optimizer);
       if (restored != null) {
-        if (restored.seed != c.seed || !c.arch.equals(restored.arch)) {
-          throw new IllegalArgumentException("the checkpoint in " + c.outputDir + " was made with seed " + restored.seed
-              + " and " + restored.arch + ", not " + c.seed + " and " + c.arch);
+        if (restored.seed != c.seed() || !c.arch().toString().equals(restored.arch)) {
+          throw new IllegalArgumentException("the checkpoint in " + c.outputDir() + " was made with seed " + restored.seed
+              + " and " + restored.arch + ", not " + c.seed() + " and " + c.arch());
         }
         state = restored;
         // the position is kept in records, so a run resumes with the same or another number of workers
         state.globalStep = state.samplesDone / globalBatch;
         state.batchesDone = state.epochSamplesDone / globalBatch;
         state.worldSize = world;
-        state.batchSize = c.batchSize;
+        state.batchSize = c.batchSize();
         say.accept("resuming at step " + state.globalStep + " (epoch " + state.epoch + ", batch " + state.batchesDone + ")");
       }
     } else if (lead) {
@@ -191,16 +201,16 @@ public final class Trainer {
     }
     if (coll != null) {
       coll.broadcastState(model); // every rank starts from rank 0's weights
-      reducer = coll.reducer(java.util.Arrays.asList(trainable(model).get()), c.bucketBytes);
+      reducer = coll.reducer(java.util.Arrays.asList(trainable(model).get()), c.bucketBytes());
       say.accept("gradients averaged in " + reducer.bucketCount() + " bucket(s) of about "
-          + String.format(java.util.Locale.ROOT, "%.3g", c.bucketBytes / 1048576.0) + " MB, overlapped with backward");
+          + String.format(java.util.Locale.ROOT, "%.3g", c.bucketBytes() / 1048576.0) + " MB, overlapped with backward");
     }
 
     List<EpochReport> reports = new ArrayList<>();
     long started = System.nanoTime();
     long stepsThisProcess = 0;
     model.train(true);
-    while (state.epoch <= c.epochs && state.globalStep < totalSteps) {
+    while (state.epoch <= c.epochs() && state.globalStep < totalSteps) {
       long t0 = System.nanoTime();
       double lossSum = 0;
       long batches = 0;
@@ -215,24 +225,22 @@ public final class Trainer {
           state.samplesDone += globalBatch;
           state.epochSamplesDone += globalBatch;
           stepsThisProcess++;
-          if (lead && c.checkpointEvery > 0 && state.globalStep % c.checkpointEvery == 0) {
-            TrainCheckpoint.save(c.outputDir, model, optimizer, state, c.keepCheckpoints);
+          if (lead && c.checkpointEvery() > 0 && state.globalStep % c.checkpointEvery() == 0) {
+            TrainCheckpoint.save(c.outputDir(), model, optimizer, state, c.keepCheckpoints());
           }
-          if (c.logEvery > 0 && state.globalStep % c.logEvery == 0) {
+          if (c.logEvery() > 0 && state.globalStep % c.logEvery() == 0) {
             double rate = stepsThisProcess / ((System.nanoTime() - started) / 1e9);
             say.accept(String.format(java.util.Locale.ROOT, "  step %d/%d  loss %.4f  ETA %s", state.globalStep, totalSteps,
                 lossSum / batches, EpochReport.eta((totalSteps - state.globalStep) / rate)));
           }
-          if (c.interruptAfterSteps > 0 && stepsThisProcess >= c.interruptAfterSteps) {
-            throw new Interrupted(state.globalStep);
-          }
+          afterStep.accept(state.globalStep);
         }
       }
       double meanLoss = batches == 0 ? Double.NaN : lossSum / batches;
       if (coll != null) {
         meanLoss = coll.mean(meanLoss);
       }
-      EpochReport r = new EpochReport(state.epoch, c.epochs, meanLoss, images, (System.nanoTime() - t0) / 1e9, state.globalStep);
+      EpochReport r = new EpochReport(state.epoch, c.epochs(), meanLoss, images, (System.nanoTime() - t0) / 1e9, state.globalStep);
       if (valLoader != null) {
         MultiLabelReport v = Validation.run(model, valLoader, numClasses, size, device);
         r.valMacroF1 = v.macro.f1;
@@ -247,18 +255,18 @@ public final class Trainer {
       state.epochSamplesDone = 0;
       if (lead) {
         Files.writeString(log, r.json() + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-        TrainCheckpoint.save(c.outputDir, model, optimizer, state, c.keepCheckpoints);
+        TrainCheckpoint.save(c.outputDir(), model, optimizer, state, c.keepCheckpoints());
       }
     }
     if (cuda) {
       model.to(new Device(torch.DeviceType.CPU), false);
     }
-    if (c.dumpRankWeights) {
-      StateDicts.save(model, c.outputDir.resolve("rank-" + c.worker.rank + ".safetensors"), Map.of());
+    if (c.dumpRankWeights()) {
+      StateDicts.save(model, c.outputDir().resolve("rank-" + worker.rank + ".safetensors"), Map.of());
     }
     if (lead) {
-      Checkpoints.save(model, spec, c.outputDir);
-      StateDicts.save(model, c.outputDir.resolve("model.safetensors"), Map.of("arch", c.arch, "labels", String.join("\n", vocab.names())));
+      Checkpoints.save(model, spec, c.outputDir());
+      StateDicts.save(model, c.outputDir().resolve("model.safetensors"), Map.of("arch", c.arch().toString(), "labels", String.join("\n", vocab.names())));
     }
     if (coll != null) {
       coll.barrier();
@@ -299,8 +307,8 @@ public final class Trainer {
       if (reducer != null) {
         reducer.finish();
       }
-      if (config.gradClip > 0) {
-        torch.clip_grad_norm_(trainable(model), config.gradClip);
+      if (config.gradClip() > 0) {
+        torch.clip_grad_norm_(trainable(model), config.gradClip());
       }
       optimizer.step();
       return l.item_double();
@@ -319,22 +327,19 @@ public final class Trainer {
   }
 
   private MultiLabelLoss lossFor(DatasetInfo info, int numClasses, Device device) throws IOException {
-    TrainConfig c = config;
-    if (c.loss.equals("asl")) {
-      return MultiLabelLoss.asymmetric(c.aslGammaPos, c.aslGammaNeg, c.aslMargin);
-    }
-    if (!c.loss.equals("bce")) {
-      throw new IllegalArgumentException("loss must be bce or asl, was '" + c.loss + "'");
+    TrainOptions c = config;
+    if (c.loss() == TrainOptions.LossFunction.ASL) {
+      return MultiLabelLoss.asymmetric(c.aslGammaPos(), c.aslGammaNeg(), c.aslMargin());
     }
     float[] pw;
-    switch (c.posWeight) {
-      case "none":
+    switch (c.posWeight().source()) {
+      case NONE:
         return MultiLabelLoss.bce(null);
-      case "dataset":
-        pw = c.maxPosWeight > 0 ? PosWeights.fromCounts(info.positiveCounts("train"), info.records("train"), c.maxPosWeight) : null;
+      case DATASET:
+        pw = c.maxPosWeight() > 0 ? PosWeights.fromCounts(info.positiveCounts("train"), info.records("train"), c.maxPosWeight()) : null;
         break;
       default:
-        pw = PosWeights.fromFile(Path.of(c.posWeight), numClasses);
+        pw = PosWeights.fromFile(c.posWeight().file(), numClasses);
     }
     if (pw == null) {
       return MultiLabelLoss.bce(null);

@@ -1,0 +1,383 @@
+package dev.labelbeam.trainer.train;
+
+import dev.labelbeam.trainer.DeviceChoice;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Objects;
+
+/**
+ * The options of a training run, as one immutable value: every default and every validation is
+ * written here once. The {@code train} command binds its flags onto a {@link Builder}, and
+ * {@code TrainModel} (a Beam step) and {@code train --workers} turn a value back into the workers'
+ * command line in one place ({@code TrainCommand.argsOf}).
+ *
+ * <pre>{@code
+ * TrainOptions o = TrainOptions.builder(Path.of("shards"), Path.of("model"))
+ *     .arch(TrainOptions.Architecture.RESNET18).epochs(20).batchSize(64).build();
+ * new Trainer(o, WorkerEnv.single(), System.out::println).run();
+ * }</pre>
+ *
+ * @param shardDir folder of a preprocess run: shards, {@code dataset.json}, {@code labels.txt}
+ * @param outputDir folder for {@code model.pt}, {@code model.json}, {@code model.safetensors},
+ *     {@code checkpoints/} and {@code train_log.jsonl}
+ * @param arch the network
+ * @param width base channel width of {@code small_cnn}
+ * @param batchNorm batch norm in {@code small_cnn}
+ * @param initWeights safetensors weights to start from (torchvision names), or null for random init
+ * @param freezeBackbone train only the classifier ({@code fc})
+ * @param imageSize square input size in pixels; 0 takes the shards' size from {@code dataset.json}
+ * @param epochs passes over the train split
+ * @param batchSize images per step and worker
+ * @param loaderThreads decoder threads; 0 takes one per core (see {@link #perWorker})
+ * @param cropScaleMin smallest area fraction of the random resized crop, in (0, 1]; 1 turns cropping off
+ * @param flip random horizontal flip
+ * @param seed seed of weight init, data order and augmentation
+ * @param loss the loss function
+ * @param posWeight per-class positive weights of {@code bce}
+ * @param maxPosWeight upper clip of the weights derived from the dataset; 0 derives none
+ * @param aslGammaPos ASL focusing exponent of positives
+ * @param aslGammaNeg ASL focusing exponent of negatives
+ * @param aslMargin ASL probability margin of negatives
+ * @param optimizer the optimizer
+ * @param learningRate peak learning rate
+ * @param weightDecay weight decay, never on biases and normalization parameters
+ * @param momentum SGD momentum
+ * @param nesterov Nesterov momentum for SGD
+ * @param warmupSteps linear warmup steps before cosine decay
+ * @param gradClip clip the gradients' global L2 norm to this; 0 disables
+ * @param distTimeoutSeconds seconds to wait for the other workers at rendezvous and in each collective
+ * @param bucketBytes target size of a gradient all-reduce bucket in bytes (DDP's {@code bucket_cap_mb})
+ * @param dumpRankWeights every rank writes {@code rank-<r>.safetensors} at the end (to compare replicas)
+ * @param torchThreads LibTorch intra-op threads; 0 keeps LibTorch's default
+ * @param device where to train
+ * @param maxSteps stop after this many steps in total; 0 for no limit
+ * @param checkpointEvery also checkpoint every this many steps; 0 at epoch ends only
+ * @param keepCheckpoints checkpoints kept in {@code checkpoints/}
+ * @param resume continue from the latest checkpoint in {@code outputDir}
+ * @param validate compute val macro-F1 and macro-AUC after each epoch (when a val split exists)
+ * @param logEvery also print a progress line every this many steps; 0 per epoch only
+ */
+public record TrainOptions(
+    Path shardDir, Path outputDir,
+    Architecture arch, int width, boolean batchNorm, Path initWeights, boolean freezeBackbone, int imageSize,
+    int epochs, int batchSize, int loaderThreads, double cropScaleMin, boolean flip, long seed,
+    LossFunction loss, PosWeight posWeight, double maxPosWeight, double aslGammaPos, double aslGammaNeg, double aslMargin,
+    OptimizerKind optimizer, double learningRate, double weightDecay, double momentum, boolean nesterov,
+    int warmupSteps, double gradClip,
+    int distTimeoutSeconds, long bucketBytes, boolean dumpRankWeights,
+    int torchThreads, DeviceChoice device, long maxSteps, int checkpointEvery, int keepCheckpoints,
+    boolean resume, boolean validate, int logEvery) {
+
+  /** The networks the trainer builds; state-dict names as torchvision's. */
+  public enum Architecture {
+    /** Four conv-BN-ReLU blocks; fast, the demo's. */
+    SMALL_CNN,
+    RESNET18,
+    RESNET34,
+    RESNET50;
+
+    /** The name on the command line and in {@code model.json}: {@code small_cnn}, {@code resnet18}, ... */
+    @Override
+    public String toString() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
+  /** The training loss; both are computed from log-sigmoids, finite for any logit. */
+  public enum LossFunction {
+    /** Sigmoid cross-entropy with logits ({@code BCEWithLogits}) with per-class {@code pos_weight}. */
+    BCE,
+    /** Asymmetric Loss (Ridnik et al.). */
+    ASL;
+
+    @Override
+    public String toString() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
+  /** The optimizer; neither applies weight decay to biases and normalization parameters. */
+  public enum OptimizerKind {
+    ADAMW,
+    /** With {@code momentum} and optionally Nesterov. */
+    SGD;
+
+    @Override
+    public String toString() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
+  /**
+   * Where {@code bce}'s per-class positive weights come from: {@code dataset} (negatives/positives of
+   * the train split, clipped to {@code maxPosWeight}), {@code none}, or a file with one weight per class.
+   *
+   * @param source the kind
+   * @param file the weights file, for {@link Source#FILE} only
+   */
+  public record PosWeight(Source source, Path file) {
+    /** The kinds of positive weights. */
+    public enum Source { DATASET, NONE, FILE }
+
+    public PosWeight {
+      Objects.requireNonNull(source, "source");
+      if ((source == Source.FILE) != (file != null)) {
+        throw new IllegalArgumentException("a pos-weight file is given with source FILE, and only then");
+      }
+    }
+
+    /** Derived from the train split's counts. */
+    public static PosWeight dataset() {
+      return new PosWeight(Source.DATASET, null);
+    }
+
+    /** No positive weights. */
+    public static PosWeight none() {
+      return new PosWeight(Source.NONE, null);
+    }
+
+    /** One weight per class from a text file. */
+    public static PosWeight file(Path file) {
+      return new PosWeight(Source.FILE, Objects.requireNonNull(file, "file"));
+    }
+
+    /** {@code dataset}, {@code none} or a path, as the command line writes it. */
+    public static PosWeight parse(String s) {
+      switch (s) {
+        case "dataset":
+          return dataset();
+        case "none":
+          return none();
+        default:
+          return file(Path.of(s));
+      }
+    }
+
+    @Override
+    public String toString() {
+      return source == Source.FILE ? file.toString() : source.name().toLowerCase(Locale.ROOT);
+    }
+  }
+
+  /** Validates every option; a message names the option, the value and what is allowed. */
+  public TrainOptions {
+    Objects.requireNonNull(shardDir, "shardDir (--shards) must be set");
+    Objects.requireNonNull(outputDir, "outputDir (--output) must be set");
+    Objects.requireNonNull(arch, "arch");
+    Objects.requireNonNull(loss, "loss");
+    Objects.requireNonNull(posWeight, "posWeight");
+    Objects.requireNonNull(optimizer, "optimizer");
+    Objects.requireNonNull(device, "device");
+    atLeast("width", width, 1);
+    atLeast("image-size", imageSize, 0);
+    atLeast("epochs", epochs, 1);
+    atLeast("batch-size", batchSize, 1);
+    atLeast("loader-threads", loaderThreads, 0);
+    if (!(cropScaleMin > 0 && cropScaleMin <= 1)) {
+      throw new IllegalArgumentException("--crop-scale-min must be in (0, 1], was " + cropScaleMin);
+    }
+    nonNegative("max-pos-weight", maxPosWeight);
+    if (!(learningRate > 0)) {
+      throw new IllegalArgumentException("--lr must be > 0, was " + learningRate);
+    }
+    nonNegative("weight-decay", weightDecay);
+    nonNegative("momentum", momentum);
+    nonNegative("grad-clip", gradClip);
+    nonNegative("asl-gamma-pos", aslGammaPos);
+    nonNegative("asl-gamma-neg", aslGammaNeg);
+    if (!(aslMargin >= 0 && aslMargin < 1)) {
+      throw new IllegalArgumentException("--asl-margin must be in [0, 1), was " + aslMargin);
+    }
+    atLeast("warmup-steps", warmupSteps, 0);
+    atLeast("dist-timeout", distTimeoutSeconds, 1);
+    if (bucketBytes < 1) {
+      throw new IllegalArgumentException("--bucket-mb must be > 0, was " + bucketBytes + " bytes");
+    }
+    atLeast("torch-threads", torchThreads, 0);
+    if (maxSteps < 0) {
+      throw new IllegalArgumentException("--max-steps must be >= 0, was " + maxSteps);
+    }
+    atLeast("checkpoint-every", checkpointEvery, 0);
+    atLeast("keep-checkpoints", keepCheckpoints, 1);
+    atLeast("log-every", logEvery, 0);
+  }
+
+  private static void atLeast(String option, long v, long min) {
+    if (v < min) {
+      throw new IllegalArgumentException("--" + option + " must be >= " + min + ", was " + v);
+    }
+  }
+
+  private static void nonNegative(String option, double v) {
+    if (!(v >= 0)) {
+      throw new IllegalArgumentException("--" + option + " must be >= 0, was " + v);
+    }
+  }
+
+  /** The defaults of every option, with the folders {@code shards} and {@code model}. */
+  public static TrainOptions defaults() {
+    return builder(Path.of("shards"), Path.of("model")).build();
+  }
+
+  /**
+   * These options for one of {@code workers} worker processes sharing {@code cores} cores: LibTorch
+   * and loader threads left at 0 (automatic) become {@code cores / workers} each (at least 1), so
+   * that the workers do not oversubscribe the machine. Explicit values are kept.
+   */
+  public TrainOptions perWorker(int workers, int cores) {
+    if (workers < 1) {
+      throw new IllegalArgumentException("--workers must be >= 1, was " + workers);
+    }
+    int share = Math.max(1, cores / workers);
+    return toBuilder()
+        .torchThreads(torchThreads == 0 ? share : torchThreads)
+        .loaderThreads(loaderThreads == 0 ? share : loaderThreads)
+        .build();
+  }
+
+  /** The loader threads to start: {@code loaderThreads}, or one per core when it is 0. */
+  public int effectiveLoaderThreads() {
+    return loaderThreads > 0 ? loaderThreads : Runtime.getRuntime().availableProcessors();
+  }
+
+  /** A builder with every default, for the given input and output folders. */
+  public static Builder builder(Path shardDir, Path outputDir) {
+    return new Builder().shardDir(shardDir).outputDir(outputDir);
+  }
+
+  /** A builder holding these options, to change some of them. */
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.shardDir = shardDir;
+    b.outputDir = outputDir;
+    b.arch = arch;
+    b.width = width;
+    b.batchNorm = batchNorm;
+    b.initWeights = initWeights;
+    b.freezeBackbone = freezeBackbone;
+    b.imageSize = imageSize;
+    b.epochs = epochs;
+    b.batchSize = batchSize;
+    b.loaderThreads = loaderThreads;
+    b.cropScaleMin = cropScaleMin;
+    b.flip = flip;
+    b.seed = seed;
+    b.loss = loss;
+    b.posWeight = posWeight;
+    b.maxPosWeight = maxPosWeight;
+    b.aslGammaPos = aslGammaPos;
+    b.aslGammaNeg = aslGammaNeg;
+    b.aslMargin = aslMargin;
+    b.optimizer = optimizer;
+    b.learningRate = learningRate;
+    b.weightDecay = weightDecay;
+    b.momentum = momentum;
+    b.nesterov = nesterov;
+    b.warmupSteps = warmupSteps;
+    b.gradClip = gradClip;
+    b.distTimeoutSeconds = distTimeoutSeconds;
+    b.bucketBytes = bucketBytes;
+    b.dumpRankWeights = dumpRankWeights;
+    b.torchThreads = torchThreads;
+    b.device = device;
+    b.maxSteps = maxSteps;
+    b.checkpointEvery = checkpointEvery;
+    b.keepCheckpoints = keepCheckpoints;
+    b.resume = resume;
+    b.validate = validate;
+    b.logEvery = logEvery;
+    return b;
+  }
+
+  /** Builds {@link TrainOptions}; its initial values are the defaults of the trainer and of {@code train}. */
+  public static final class Builder {
+    private Path shardDir;
+    private Path outputDir;
+    private Architecture arch = Architecture.SMALL_CNN;
+    private int width = 16;
+    private boolean batchNorm = true;
+    private Path initWeights;
+    private boolean freezeBackbone;
+    private int imageSize = 0;
+    private int epochs = 10;
+    private int batchSize = 64;
+    private int loaderThreads = 0;
+    private double cropScaleMin = 0.25;
+    private boolean flip = true;
+    private long seed = 42;
+    private LossFunction loss = LossFunction.BCE;
+    private PosWeight posWeight = PosWeight.dataset();
+    private double maxPosWeight = 100;
+    private double aslGammaPos = 0;
+    private double aslGammaNeg = 4;
+    private double aslMargin = 0.05;
+    private OptimizerKind optimizer = OptimizerKind.ADAMW;
+    private double learningRate = 3e-3;
+    private double weightDecay = 1e-4;
+    private double momentum = 0.9;
+    private boolean nesterov;
+    private int warmupSteps = 30;
+    private double gradClip = 0;
+    private int distTimeoutSeconds = 60;
+    private long bucketBytes = 25L << 20;
+    private boolean dumpRankWeights;
+    private int torchThreads = 0;
+    private DeviceChoice device = DeviceChoice.AUTO;
+    private long maxSteps = 0;
+    private int checkpointEvery = 0;
+    private int keepCheckpoints = 3;
+    private boolean resume;
+    private boolean validate = true;
+    private int logEvery = 0;
+
+    private Builder() {}
+
+    public Builder shardDir(Path v) { shardDir = v; return this; }
+    public Builder outputDir(Path v) { outputDir = v; return this; }
+    public Builder arch(Architecture v) { arch = v; return this; }
+    public Builder width(int v) { width = v; return this; }
+    public Builder batchNorm(boolean v) { batchNorm = v; return this; }
+    public Builder initWeights(Path v) { initWeights = v; return this; }
+    public Builder freezeBackbone(boolean v) { freezeBackbone = v; return this; }
+    public Builder imageSize(int v) { imageSize = v; return this; }
+    public Builder epochs(int v) { epochs = v; return this; }
+    public Builder batchSize(int v) { batchSize = v; return this; }
+    public Builder loaderThreads(int v) { loaderThreads = v; return this; }
+    public Builder cropScaleMin(double v) { cropScaleMin = v; return this; }
+    public Builder flip(boolean v) { flip = v; return this; }
+    public Builder seed(long v) { seed = v; return this; }
+    public Builder loss(LossFunction v) { loss = v; return this; }
+    public Builder posWeight(PosWeight v) { posWeight = v; return this; }
+    public Builder maxPosWeight(double v) { maxPosWeight = v; return this; }
+    public Builder aslGammaPos(double v) { aslGammaPos = v; return this; }
+    public Builder aslGammaNeg(double v) { aslGammaNeg = v; return this; }
+    public Builder aslMargin(double v) { aslMargin = v; return this; }
+    public Builder optimizer(OptimizerKind v) { optimizer = v; return this; }
+    public Builder learningRate(double v) { learningRate = v; return this; }
+    public Builder weightDecay(double v) { weightDecay = v; return this; }
+    public Builder momentum(double v) { momentum = v; return this; }
+    public Builder nesterov(boolean v) { nesterov = v; return this; }
+    public Builder warmupSteps(int v) { warmupSteps = v; return this; }
+    public Builder gradClip(double v) { gradClip = v; return this; }
+    public Builder distTimeoutSeconds(int v) { distTimeoutSeconds = v; return this; }
+    public Builder bucketBytes(long v) { bucketBytes = v; return this; }
+    public Builder dumpRankWeights(boolean v) { dumpRankWeights = v; return this; }
+    public Builder torchThreads(int v) { torchThreads = v; return this; }
+    public Builder device(DeviceChoice v) { device = v; return this; }
+    public Builder maxSteps(long v) { maxSteps = v; return this; }
+    public Builder checkpointEvery(int v) { checkpointEvery = v; return this; }
+    public Builder keepCheckpoints(int v) { keepCheckpoints = v; return this; }
+    public Builder resume(boolean v) { resume = v; return this; }
+    public Builder validate(boolean v) { validate = v; return this; }
+    public Builder logEvery(int v) { logEvery = v; return this; }
+
+    /** The options; throws {@link IllegalArgumentException} naming the first invalid one. */
+    public TrainOptions build() {
+      return new TrainOptions(shardDir, outputDir, arch, width, batchNorm, initWeights, freezeBackbone, imageSize,
+          epochs, batchSize, loaderThreads, cropScaleMin, flip, seed, loss, posWeight, maxPosWeight, aslGammaPos,
+          aslGammaNeg, aslMargin, optimizer, learningRate, weightDecay, momentum, nesterov, warmupSteps, gradClip,
+          distTimeoutSeconds, bucketBytes, dumpRankWeights, torchThreads, device, maxSteps, checkpointEvery,
+          keepCheckpoints, resume, validate, logEvery);
+    }
+  }
+}
