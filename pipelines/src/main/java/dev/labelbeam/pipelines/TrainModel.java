@@ -41,7 +41,8 @@ public final class TrainModel extends PTransform<PCollection<String>, PCollectio
   /** The workers' command line, built once from typed options; {@code --shards} is set per element. */
   private final List<String> workerArgs;
   private final int workers;
-  private final TrainOptions shownOptions;
+  /** For display data and {@link #withWorkers}; not needed by the workers (TrainOptions holds Paths). */
+  private final transient TrainOptions shownOptions;
 
   private TrainModel(String modelDir, TrainOptions options, int workers) {
     this.modelDir = modelDir;
@@ -75,14 +76,18 @@ public final class TrainModel extends PTransform<PCollection<String>, PCollectio
 
   /** The {@code train} arguments each worker gets for the shard folder {@code shardDir}. */
   List<String> workerArgs(String shardDir) {
-    List<String> a = new ArrayList<>(workerArgs);
+    return withShards(workerArgs, shardDir);
+  }
+
+  private static List<String> withShards(List<String> args, String shardDir) {
+    List<String> a = new ArrayList<>(args);
     a.set(a.indexOf("--shards") + 1, shardDir);
     return a;
   }
 
   @Override
   public PCollection<String> expand(PCollection<String> shardDirs) {
-    return shardDirs.apply("Train", ParDo.of(new TrainFn(this))).setCoder(StringUtf8Coder.of());
+    return shardDirs.apply("Train", ParDo.of(new TrainFn(modelDir, workerArgs, workers))).setCoder(StringUtf8Coder.of());
   }
 
   @Override
@@ -99,21 +104,25 @@ public final class TrainModel extends PTransform<PCollection<String>, PCollectio
 
   static final class TrainFn extends DoFn<String, String> {
     private static final long serialVersionUID = 1L;
-    private final TrainModel spec;
+    private final String modelDir;
+    private final List<String> workerArgs;
+    private final int workers;
 
-    TrainFn(TrainModel spec) {
-      this.spec = spec;
+    TrainFn(String modelDir, List<String> workerArgs, int workers) {
+      this.modelDir = modelDir;
+      this.workerArgs = new ArrayList<>(workerArgs);
+      this.workers = workers;
     }
 
     @ProcessElement
     public void process(@Element String shardDir, OutputReceiver<String> out) throws Exception {
       // always in worker processes of their own: LibTorch trains several times slower inside a
       // DirectRunner thread than in a plain JVM, and a native fault cannot take the pipeline down
-      int code = WorkerLauncher.run(spec.workerArgs(shardDir), spec.workers, Path.of(spec.modelDir), System.out);
+      int code = WorkerLauncher.run(withShards(workerArgs, shardDir), workers, Path.of(modelDir), System.out);
       if (code != 0) {
         throw new IllegalStateException("training on " + shardDir + " failed (exit code " + code + "); see the output above");
       }
-      out.output(spec.modelDir);
+      out.output(modelDir);
     }
   }
 }

@@ -201,11 +201,12 @@ public final class Trainer {
     }
     if (coll != null) {
       coll.broadcastState(model); // every rank starts from rank 0's weights
-      reducer = coll.reducer(java.util.Arrays.asList(trainable(model).get()), c.bucketBytes());
+      reducer = coll.reducer(java.util.Arrays.asList(TrainStep.trainable(model).get()), c.bucketBytes());
       say.accept("gradients averaged in " + reducer.bucketCount() + " bucket(s) of about "
           + String.format(java.util.Locale.ROOT, "%.3g", c.bucketBytes() / 1048576.0) + " MB, overlapped with backward");
     }
 
+    TrainStep step = new TrainStep(model, loss, optimizer, device, reducer, c.gradClip());
     List<EpochReport> reports = new ArrayList<>();
     long started = System.nanoTime();
     long stepsThisProcess = 0;
@@ -217,7 +218,7 @@ public final class Trainer {
       long images = 0;
       try (ShardLoader.Epoch batchesOfEpoch = loader.epoch(state.epoch, state.batchesDone)) {
         for (Batch b = batchesOfEpoch.next(); b != null && state.globalStep < totalSteps; b = batchesOfEpoch.next()) {
-          lossSum += step(model, loss, optimizer, schedule.at(state.globalStep), b, size, numClasses, device);
+          lossSum += step.run(b.images, b.targets, b.size, size, numClasses, schedule.at(state.globalStep));
           batches++;
           images += (long) b.size * world;
           state.globalStep++;
@@ -273,57 +274,6 @@ public final class Trainer {
     }
     loss.close();
     return reports;
-  }
-
-  /** One optimization step; returns the batch's loss. */
-  private double step(MultiLabelModel model, MultiLabelLoss loss, Optimizer optimizer, double lr, Batch b, int size,
-      int numClasses, Device device) {
-    try (PointerScope scope = new PointerScope()) {
-      Optimizers.setLearningRate(optimizer, lr);
-      Tensor x = Tensor.create(b.images, b.size, 3, size, size);
-      Tensor y = Tensor.create(b.targets, b.size, numClasses);
-      optimizer.zero_grad();
-      Tensor l;
-      if (device.is_cuda()) {
-        x = x.pin_memory().to(device, torch.ScalarType.Float, true, false, new org.bytedeco.pytorch.MemoryFormatOptional())
-            .contiguous(torch.MemoryFormat.ChannelsLast); // channels_last activations for cuDNN
-        y = y.pin_memory().to(device, torch.ScalarType.Float, true, false, new org.bytedeco.pytorch.MemoryFormatOptional());
-        torch.set_autocast_dtype(torch.DeviceType.CUDA, torch.ScalarType.BFloat16);
-        torch.set_autocast_enabled(torch.DeviceType.CUDA, true);
-        Tensor logits;
-        try {
-          logits = model.forward(x);
-        } finally {
-          torch.set_autocast_enabled(torch.DeviceType.CUDA, false);
-        }
-        l = loss.apply(logits.to(torch.ScalarType.Float), y);
-      } else {
-        l = loss.apply(model.forward(x), y);
-      }
-      if (reducer != null) {
-        reducer.prepare(); // gradients are averaged in buckets while backward runs
-      }
-      l.backward();
-      if (reducer != null) {
-        reducer.finish();
-      }
-      if (config.gradClip() > 0) {
-        torch.clip_grad_norm_(trainable(model), config.gradClip());
-      }
-      optimizer.step();
-      return l.item_double();
-    }
-  }
-
-  private static TensorVector trainable(MultiLabelModel model) {
-    List<Tensor> ps = new ArrayList<>();
-    StringTensorDictItemVector items = model.named_parameters(true).items();
-    for (long i = 0; i < items.size(); i++) {
-      if (items.get(i).value().requires_grad()) {
-        ps.add(new Tensor(items.get(i).value())); // own reference: value() points into items
-      }
-    }
-    return new TensorVector(ps.toArray(new Tensor[0]));
   }
 
   private MultiLabelLoss lossFor(DatasetInfo info, int numClasses, Device device) throws IOException {
