@@ -95,19 +95,19 @@ class ModelsAndWeightsTest {
   }
 
   @Test
-  void halfAndBfloatAreRead() {
-    assertEquals(1.0f, Safetensors.class.getName().isEmpty() ? 0 : halfToFloat((short) 0x3C00));
-    assertEquals(-2.0f, halfToFloat((short) 0xC000));
-    assertEquals(6.1035156e-5f, halfToFloat((short) 0x0400), 1e-12);
-  }
-
-  private static float halfToFloat(short h) {
-    try {
-      var m = Safetensors.class.getDeclaredMethod("halfToFloat", short.class);
-      m.setAccessible(true);
-      return (float) m.invoke(null, h);
-    } catch (ReflectiveOperationException e) {
-      throw new IllegalStateException(e);
-    }
+  void halfAndBfloatTensorsAreRead(@TempDir Path tmp) throws Exception {
+    // a safetensors file written byte by byte: F16 [1.0, -2.0, 2^-14] and BF16 [1.0, -2.5]
+    String header = "{\"h\":{\"dtype\":\"F16\",\"shape\":[3],\"data_offsets\":[0,6]},"
+        + "\"b\":{\"dtype\":\"BF16\",\"shape\":[2],\"data_offsets\":[6,10]}}";
+    byte[] h = header.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(8 + h.length + 10).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    buf.putLong(h.length).put(h);
+    buf.putShort((short) 0x3C00).putShort((short) 0xC000).putShort((short) 0x0400);
+    buf.putShort((short) 0x3F80).putShort((short) 0xC020);
+    Path f = tmp.resolve("half.safetensors");
+    java.nio.file.Files.write(f, buf.array());
+    Map<String, Safetensors.Entry> t = Safetensors.read(f);
+    org.junit.jupiter.api.Assertions.assertArrayEquals(new float[] {1.0f, -2.0f, 6.1035156e-5f}, t.get("h").floats);
+    org.junit.jupiter.api.Assertions.assertArrayEquals(new float[] {1.0f, -2.5f}, t.get("b").floats);
   }
 }
