@@ -25,12 +25,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.LongConsumer;
-import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Device;
 import org.bytedeco.pytorch.Optimizer;
 import org.bytedeco.pytorch.StringTensorDictItemVector;
 import org.bytedeco.pytorch.Tensor;
-import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
 
 /**
@@ -60,7 +58,7 @@ import org.bytedeco.pytorch.global.torch;
  * ({@link ShardLoader#forRank}), gradients are averaged by bucketed all-reduce after each backward
  * pass, and only rank 0 validates, logs and writes checkpoints and the model.
  *
- * <p>Each step runs inside a {@code PointerScope}, so native memory stays flat across steps.
+ * <p>Each step ({@link TrainStep}) runs inside a {@code PointerScope}, so native memory stays flat across steps.
  */
 public final class Trainer {
   private final TrainOptions config;
