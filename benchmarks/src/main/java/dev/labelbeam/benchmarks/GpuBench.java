@@ -281,8 +281,4 @@ public final class GpuBench {
   static String json(Map<String, ?> m) throws Exception {
     return new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(m);
   }
-
-  static {
-    Locale.setDefault(Locale.ROOT);
-  }
 }

@@ -20,7 +20,7 @@ public final class MetricsReports {
   public static MultiLabelReport report(MetricsAccumulator acc, int minSupportForTuning) {
     int numClasses = acc.numClasses;
     MultiLabelReport r = new MultiLabelReport();
-    r.mode = acc.isExact() ? "exact" : "binned";
+    r.mode = (acc.isExact() ? MetricsOptions.Mode.EXACT : MetricsOptions.Mode.BINNED).jsonName();
     r.bins = acc.isExact() ? null : acc.bins.bins();
     r.numExamples = acc.examples;
     r.numClasses = numClasses;

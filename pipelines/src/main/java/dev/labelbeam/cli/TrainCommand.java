@@ -233,6 +233,16 @@ public final class TrainCommand implements Callable<Integer> {
     return a;
   }
 
+  /** The options a {@code train} command line (as {@link #argsOf} writes it) describes. */
+  public static TrainOptions parse(List<String> args) {
+    if (args.isEmpty() || !args.get(0).equals("train")) {
+      throw new IllegalArgumentException("not a train command line: " + args);
+    }
+    TrainCommand c = new TrainCommand();
+    new CommandLine(c).setCaseInsensitiveEnumValuesAllowed(true).parseArgs(args.subList(1, args.size()).toArray(new String[0]));
+    return c.options();
+  }
+
   private static void flag(List<String> args, String name, boolean on) {
     if (on) {
       args.add(name);

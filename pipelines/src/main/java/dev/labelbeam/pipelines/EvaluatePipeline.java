@@ -3,7 +3,6 @@ package dev.labelbeam.pipelines;
 import dev.labelbeam.trainer.DeviceChoice;
 import dev.labelbeam.metrics.report.HtmlReport;
 import dev.labelbeam.shard.DatasetInfo;
-import dev.labelbeam.transforms.evaluation.EvaluateMultiLabel;
 import dev.labelbeam.metrics.LogitBins;
 import dev.labelbeam.metrics.Thresholds;
 import dev.labelbeam.metrics.MultiLabelReport;

@@ -38,8 +38,11 @@ public final class TrainModel extends PTransform<PCollection<String>, PCollectio
   private static final long serialVersionUID = 1L;
 
   private final String modelDir;
-  /** The workers' command line, built once from typed options; {@code --shards} is set per element. */
-  private final List<String> workerArgs;
+  /**
+   * The options as a {@code train} command line (which serializes, where {@link TrainOptions} does
+   * not); {@code --shards} and the threads are set per element, on the machine that trains.
+   */
+  private final List<String> optionArgs;
   private final int workers;
   /** For display data and {@link #withWorkers}; not needed by the workers (TrainOptions holds Paths). */
   private final transient TrainOptions shownOptions;
@@ -47,9 +50,7 @@ public final class TrainModel extends PTransform<PCollection<String>, PCollectio
   private TrainModel(String modelDir, TrainOptions options, int workers) {
     this.modelDir = modelDir;
     this.workers = workers;
-    TrainOptions each = options.toBuilder().outputDir(Path.of(modelDir)).build()
-        .perWorker(workers, Runtime.getRuntime().availableProcessors());
-    this.workerArgs = new ArrayList<>(TrainCommand.argsOf(each));
+    this.optionArgs = new ArrayList<>(TrainCommand.argsOf(options.toBuilder().outputDir(Path.of(modelDir)).build()));
     this.shownOptions = options;
   }
 
@@ -74,20 +75,25 @@ public final class TrainModel extends PTransform<PCollection<String>, PCollectio
     return new TrainModel(modelDir, shownOptions, n);
   }
 
-  /** The {@code train} arguments each worker gets for the shard folder {@code shardDir}. */
+  /** The {@code train} arguments each worker gets for the shard folder {@code shardDir} on this machine. */
   List<String> workerArgs(String shardDir) {
-    return withShards(workerArgs, shardDir);
+    return workerArgs(optionArgs, shardDir, workers);
   }
 
-  private static List<String> withShards(List<String> args, String shardDir) {
-    List<String> a = new ArrayList<>(args);
+  /**
+   * The options of {@code optionArgs} for {@code shardDir}, with automatic threads shared among the
+   * workers by the cores of the machine that runs this (a TaskManager's, not the pipeline client's).
+   */
+  private static List<String> workerArgs(List<String> optionArgs, String shardDir, int workers) {
+    List<String> a = new ArrayList<>(optionArgs);
     a.set(a.indexOf("--shards") + 1, shardDir);
-    return a;
+    TrainOptions o = TrainCommand.parse(a).perWorker(workers, Runtime.getRuntime().availableProcessors());
+    return TrainCommand.argsOf(o);
   }
 
   @Override
   public PCollection<String> expand(PCollection<String> shardDirs) {
-    return shardDirs.apply("Train", ParDo.of(new TrainFn(modelDir, workerArgs, workers))).setCoder(StringUtf8Coder.of());
+    return shardDirs.apply("Train", ParDo.of(new TrainFn(modelDir, optionArgs, workers))).setCoder(StringUtf8Coder.of());
   }
 
   @Override
@@ -105,12 +111,12 @@ public final class TrainModel extends PTransform<PCollection<String>, PCollectio
   static final class TrainFn extends DoFn<String, String> {
     private static final long serialVersionUID = 1L;
     private final String modelDir;
-    private final List<String> workerArgs;
+    private final List<String> optionArgs;
     private final int workers;
 
-    TrainFn(String modelDir, List<String> workerArgs, int workers) {
+    TrainFn(String modelDir, List<String> optionArgs, int workers) {
       this.modelDir = modelDir;
-      this.workerArgs = new ArrayList<>(workerArgs);
+      this.optionArgs = new ArrayList<>(optionArgs);
       this.workers = workers;
     }
 
@@ -118,7 +124,7 @@ public final class TrainModel extends PTransform<PCollection<String>, PCollectio
     public void process(@Element String shardDir, OutputReceiver<String> out) throws Exception {
       // always in worker processes of their own: LibTorch trains several times slower inside a
       // DirectRunner thread than in a plain JVM, and a native fault cannot take the pipeline down
-      int code = WorkerLauncher.run(withShards(workerArgs, shardDir), workers, Path.of(modelDir), System.out);
+      int code = WorkerLauncher.run(workerArgs(optionArgs, shardDir, workers), workers, Path.of(modelDir), System.out);
       if (code != 0) {
         throw new IllegalStateException("training on " + shardDir + " failed (exit code " + code + "); see the output above");
       }

@@ -73,15 +73,10 @@ class CliTest {
         .logEvery(3).build();
     List<String> args = TrainCommand.argsOf(o);
     assertEquals("train", args.get(0));
-    TrainCommand parsed = new TrainCommand();
-    new CommandLine(parsed).setCaseInsensitiveEnumValuesAllowed(true).parseArgs(args.subList(1, args.size()).toArray(new String[0]));
-    assertEquals(o, parsed.options());
+    assertEquals(o, TrainCommand.parse(args));
     // and the defaults survive the trip too: no option is left out of argsOf
     TrainOptions d = TrainOptions.builder(tmp.toAbsolutePath(), tmp.toAbsolutePath()).build();
-    List<String> dargs = TrainCommand.argsOf(d);
-    TrainCommand dparsed = new TrainCommand();
-    new CommandLine(dparsed).parseArgs(dargs.subList(1, dargs.size()).toArray(new String[0]));
-    assertEquals(d, dparsed.options());
+    assertEquals(d, TrainCommand.parse(TrainCommand.argsOf(d)));
   }
 
   @Test
