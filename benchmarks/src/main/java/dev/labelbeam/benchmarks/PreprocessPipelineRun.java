@@ -1,5 +1,6 @@
 package dev.labelbeam.benchmarks;
 
+import dev.labelbeam.transforms.images.ImageOptions;
 import static org.bytedeco.opencv.global.opencv_imgcodecs.IMWRITE_JPEG_QUALITY;
 import static org.bytedeco.opencv.global.opencv_imgcodecs.imencode;
 
@@ -97,7 +98,7 @@ public final class PreprocessPipelineRun {
     }
     Files.write(dir.resolve("m.csv"), lines);
     long t0 = System.nanoTime();
-    run(dir, "flink", 2, PreprocessImages.fromManifest(dir.resolve("m.csv").toString()).withShorterSide(64));
+    run(dir, "flink", 2, PreprocessImages.fromManifest(dir.resolve("m.csv").toString()).withImageOptions(ImageOptions.defaults().withShorterSide(64)));
     DatasetInfo info = DatasetInfo.read(dir.resolve("out").resolve(DatasetInfo.FILE_NAME));
     System.out.printf(Locale.ROOT, "heap run (max heap %.0f MB): %d input records in %.1f s; written %s, dead-lettered %s%n",
         Runtime.getRuntime().maxMemory() / 1e6, info.inputRecords, (System.nanoTime() - t0) / 1e9, info.records, info.deadLetters);

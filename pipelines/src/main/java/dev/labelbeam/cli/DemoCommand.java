@@ -44,14 +44,8 @@ public final class DemoCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    DemoRun.Settings s = new DemoRun.Settings();
-    s.workDir = workDir.toAbsolutePath();
-    s.images = images;
-    s.imageSize = imageSize;
-    s.epochs = epochs;
-    s.seed = seed;
-    s.device = device;
-    s.workers = workers;
+    DemoRun.Options s = DemoRun.Options.defaults().withWorkDir(workDir.toAbsolutePath()).withImages(images)
+        .withImageSize(imageSize).withEpochs(epochs).withSeed(seed).withDevice(device).withWorkers(workers);
     DemoRun.Result r = DemoRun.run(s, runner.options(), System.out);
     double auc = r.report.macro.auc == null ? 0 : r.report.macro.auc;
     if (auc < minAuc) {

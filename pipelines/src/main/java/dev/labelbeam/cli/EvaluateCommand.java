@@ -1,6 +1,6 @@
 package dev.labelbeam.cli;
 
-import dev.labelbeam.trainer.DeviceChoice;
+import dev.labelbeam.pipelines.EvaluateModel;
 import dev.labelbeam.pipelines.EvaluatePipeline;
 import dev.labelbeam.pipelines.SummaryTable;
 import dev.labelbeam.metrics.MultiLabelReport;
@@ -28,49 +28,23 @@ public final class EvaluateCommand implements Callable<Integer> {
   @Option(names = "--output", description = "Folder for metrics.json and per_class.csv (default: the shards folder).")
   Path output;
 
-  @Option(names = "--split", defaultValue = "val", description = "Split to evaluate: train, val or test.")
-  String split;
+  @Option(names = "--split", description = "Split to evaluate: train, val or test.")
+  String split = "val";
 
-  @Option(names = "--threshold", defaultValue = "0.5", description = "A score at or above it predicts the label.")
-  double threshold;
+  @Mixin MetricsOptionsMixin metrics;
 
-  @Option(names = "--batch-size", defaultValue = "64", description = "Records per forward pass when scoring.")
-  int batchSize;
-
-  @Option(names = "--device", defaultValue = "auto", description = "${COMPLETION-CANDIDATES}: auto is CUDA when available.")
-  DeviceChoice device;
-
-  @Option(names = "--mode", defaultValue = "binned", description = "binned: per-class score histograms, memory "
-      + "O(classes x bins) whatever the number of examples, AUC within a reported bound; exact: every score kept.")
-  String mode;
-
-  @Option(names = "--bins", defaultValue = "1024", description = "Logit bins per class in binned mode (even).")
-  int bins;
-
-  @Option(names = "--min-support-for-tuning", defaultValue = "10", description = "Classes with fewer positives keep "
-      + "--threshold instead of a threshold tuned for F1.")
-  int minSupport;
+  @Mixin ScoringOptionsMixin scoring;
 
   @Mixin BeamRunnerOptions runner;
 
   @Override
   public Integer call() throws Exception {
-    EvaluatePipeline.Settings s = new EvaluatePipeline.Settings();
-    s.shardDir = shards.toAbsolutePath();
-    s.modelDir = model.toAbsolutePath();
-    s.outputDir = output == null ? null : output.toAbsolutePath();
-    s.split = split;
-    s.threshold = threshold;
-    s.batchSize = batchSize;
-    s.device = device;
-    if (!mode.equals("binned") && !mode.equals("exact")) {
-      throw new IllegalArgumentException("--mode must be binned or exact, was '" + mode + "'");
-    }
-    s.bins = mode.equals("exact") ? 0 : bins;
-    s.minSupportForTuning = minSupport;
-    MultiLabelReport r = EvaluatePipeline.run(s, runner.options());
+    String shardDir = shards.toAbsolutePath().toString();
+    Path out = output != null ? output.toAbsolutePath() : shards.toAbsolutePath();
+    EvaluateModel evaluate = EvaluateModel.on(shardDir).withOutputDir(out.toString()).withSplit(split)
+        .withScoring(scoring.options()).withMetrics(metrics.options());
+    MultiLabelReport r = EvaluatePipeline.run(model.toAbsolutePath().toString(), evaluate, runner.options());
     System.out.print(SummaryTable.format(r));
-    Path out = s.outputDir != null ? s.outputDir : s.shardDir;
     System.out.println("metrics: " + out.resolve(EvaluatePipeline.METRICS_FILE) + ", " + out.resolve(EvaluatePipeline.PER_CLASS_FILE)
         + ", " + out.resolve(EvaluatePipeline.THRESHOLDS_FILE));
     System.out.println("report:  " + out.resolve(EvaluatePipeline.REPORT_FILE));

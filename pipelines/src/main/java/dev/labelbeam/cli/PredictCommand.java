@@ -1,6 +1,6 @@
 package dev.labelbeam.cli;
 
-import dev.labelbeam.trainer.DeviceChoice;
+import dev.labelbeam.metrics.MetricsOptions;
 import dev.labelbeam.pipelines.PredictPipeline;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -37,35 +37,24 @@ public final class PredictCommand implements Callable<Integer> {
       + "Default: --threshold for every class.")
   Path thresholds;
 
-  @Option(names = "--threshold", defaultValue = "0.5", description = "The threshold of every class when no --thresholds file is given.")
-  double threshold;
+  @Option(names = "--threshold", description = "The threshold of every class when no --thresholds file is given.")
+  double threshold = MetricsOptions.DEFAULT_THRESHOLD;
 
-  @Option(names = "--top-k", defaultValue = "5", description = "Highest scores listed per image.")
-  int topK;
+  @Option(names = "--top-k", description = "Highest scores listed per image.")
+  int topK = PredictPipeline.Job.DEFAULT_TOP_K;
 
-  @Option(names = "--batch-size", defaultValue = "64", description = "Images per forward pass.")
-  int batchSize;
-
-  @Option(names = "--device", defaultValue = "auto", description = "${COMPLETION-CANDIDATES}: auto is CUDA when available.")
-  DeviceChoice device;
+  @Mixin ScoringOptionsMixin scoring;
 
   @Mixin BeamRunnerOptions runner;
 
   @Override
   public Integer call() throws Exception {
-    PredictPipeline.Settings s = new PredictPipeline.Settings();
-    s.modelDir = model.toAbsolutePath();
-    s.records = input.records;
-    s.images = input.images;
-    s.outputDir = output.toAbsolutePath();
-    s.thresholdsFile = thresholds == null ? null : thresholds.toAbsolutePath();
-    s.threshold = threshold;
-    s.topK = topK;
-    s.batchSize = batchSize;
-    s.device = device;
+    PredictPipeline.Job s = new PredictPipeline.Job(model.toAbsolutePath(), input.records, input.images,
+        output.toAbsolutePath(), thresholds == null ? null : thresholds.toAbsolutePath(), threshold, topK,
+        scoring.options());
     long n = PredictPipeline.run(s, runner.options());
-    System.out.println(n + " predictions in " + s.outputDir.resolve(PredictPipeline.PREDICTIONS_PREFIX + "-*.jsonl")
-        + "; undecodable images in " + s.outputDir.resolve(PredictPipeline.DEAD_LETTER_FILE));
+    System.out.println(n + " predictions in " + s.outputDir().resolve(PredictPipeline.PREDICTIONS_PREFIX + "-*.jsonl")
+        + "; undecodable images in " + s.outputDir().resolve(PredictPipeline.DEAD_LETTER_FILE));
     return 0;
   }
 }

@@ -1,5 +1,7 @@
 package dev.labelbeam.pipelines;
 
+import dev.labelbeam.transforms.images.ImageOptions;
+import dev.labelbeam.transforms.shards.ShardOptions;
 import dev.labelbeam.shard.DatasetInfo;
 import dev.labelbeam.trainer.DeviceChoice;
 import dev.labelbeam.trainer.train.EpochReport;
@@ -21,19 +23,85 @@ import org.apache.beam.sdk.options.PipelineOptions;
  * ({@link EvaluateModel}), each step starting when the previous one's output exists.
  */
 public final class DemoRun {
-  /** Settings; the defaults are the demo's. */
-  public static final class Settings {
-    public Path workDir = Path.of("demo-out");
-    public int images = 3000;
-    public int sourceSize = 96;
-    public int imageSize = 48;
-    public int epochs = 12;
-    public int batchSize = 64;
-    public double valFraction = 0.2;
-    public long seed = 2026;
-    public DeviceChoice device = DeviceChoice.AUTO;
-    /** Data-parallel worker processes for training. */
-    public int workers = 1;
+  /**
+   * What the demo runs with; {@link #defaults()} are the demo's.
+   *
+   * @param workDir folder for data, shards, model and reports; default {@code demo-out}
+   * @param images synthetic images, >= 10; default 3,000
+   * @param sourceSize side of the generated images in pixels; default 96
+   * @param imageSize shorter side after preprocessing; default 48
+   * @param epochs training epochs, >= 1; default 12
+   * @param batchSize training batch size, >= 1; default 64
+   * @param valFraction fraction of images in val; default 0.2
+   * @param seed seed of the dataset and of training; default 2026
+   * @param device where training and scoring run; default auto
+   * @param workers data-parallel training processes, >= 1; default 1
+   */
+  public record Options(Path workDir, int images, int sourceSize, int imageSize, int epochs, int batchSize,
+      double valFraction, long seed, DeviceChoice device, int workers) {
+    /** Validates; the message names the option, the value and what is allowed. */
+    public Options {
+      if (images < 10) {
+        throw new IllegalArgumentException("images must be >= 10, was " + images);
+      }
+      if (epochs < 1) {
+        throw new IllegalArgumentException("epochs must be >= 1, was " + epochs);
+      }
+      if (batchSize < 1) {
+        throw new IllegalArgumentException("batchSize must be >= 1, was " + batchSize);
+      }
+      if (workers < 1) {
+        throw new IllegalArgumentException("workers must be >= 1, was " + workers);
+      }
+      java.util.Objects.requireNonNull(workDir, "workDir");
+      java.util.Objects.requireNonNull(device, "device");
+    }
+
+    /** The demo's settings. */
+    public static Options defaults() {
+      return new Options(Path.of("demo-out"), 3000, 96, 48, 12, TrainOptions.defaults().batchSize(), 0.2, 2026,
+          DeviceChoice.AUTO, 1);
+    }
+
+    /** A copy with another working folder (data, shards, model, reports). */
+    public Options withWorkDir(Path v) {
+      return new Options(v, images, sourceSize, imageSize, epochs, batchSize, valFraction, seed, device, workers);
+    }
+
+    /** A copy with another number of synthetic images. */
+    public Options withImages(int v) {
+      return new Options(workDir, v, sourceSize, imageSize, epochs, batchSize, valFraction, seed, device, workers);
+    }
+
+    /** A copy with another shorter side after preprocessing, the model's input size. */
+    public Options withImageSize(int v) {
+      return new Options(workDir, images, sourceSize, v, epochs, batchSize, valFraction, seed, device, workers);
+    }
+
+    /** A copy with another training epochs. */
+    public Options withEpochs(int v) {
+      return new Options(workDir, images, sourceSize, imageSize, v, batchSize, valFraction, seed, device, workers);
+    }
+
+    /** A copy with another training batch size. */
+    public Options withBatchSize(int v) {
+      return new Options(workDir, images, sourceSize, imageSize, epochs, v, valFraction, seed, device, workers);
+    }
+
+    /** A copy with another seed of the dataset and of training. */
+    public Options withSeed(long v) {
+      return new Options(workDir, images, sourceSize, imageSize, epochs, batchSize, valFraction, v, device, workers);
+    }
+
+    /** A copy with another where training and scoring run. */
+    public Options withDevice(DeviceChoice v) {
+      return new Options(workDir, images, sourceSize, imageSize, epochs, batchSize, valFraction, seed, v, workers);
+    }
+
+    /** A copy with another number of data-parallel training processes. */
+    public Options withWorkers(int v) {
+      return new Options(workDir, images, sourceSize, imageSize, epochs, batchSize, valFraction, seed, device, v);
+    }
   }
 
   /** What the demo produced. */
@@ -48,27 +116,26 @@ public final class DemoRun {
 
   private DemoRun() {}
 
-  public static Result run(Settings s, PipelineOptions preprocessOptions, PrintStream out) throws IOException {
+  public static Result run(Options s, PipelineOptions preprocessOptions, PrintStream out) throws IOException {
     Result r = new Result();
-    Path data = s.workDir.resolve("data");
-    r.shardDir = s.workDir.resolve("shards");
-    r.modelDir = s.workDir.resolve("model");
+    Path data = s.workDir().resolve("data");
+    r.shardDir = s.workDir().resolve("shards");
+    r.modelDir = s.workDir().resolve("model");
 
     long t = System.nanoTime();
-    out.printf("[1/4] generating %d synthetic images (%dx%d, 12 labels) in %s%n", s.images, s.sourceSize, s.sourceSize, data);
-    Path manifest = SyntheticShapes.generate(data, s.images, s.sourceSize, s.seed);
+    out.printf("[1/4] generating %d synthetic images (%dx%d, 12 labels) in %s%n", s.images(), s.sourceSize(), s.sourceSize(), data);
+    Path manifest = SyntheticShapes.generate(data, s.images(), s.sourceSize(), s.seed());
     r.stageSeconds.put("generate", seconds(t));
 
     t = System.nanoTime();
     out.printf("[2/4] preprocessing with Beam (%s) into %s%n", preprocessOptions.getRunner().getSimpleName(), r.shardDir);
     out.printf("[3/4] then, in the same pipeline, training %s with LibTorch for %d epochs (%d worker%s) into %s%n",
-        "small_cnn", s.epochs, s.workers, s.workers == 1 ? "" : "s", r.modelDir);
+        "small_cnn", s.epochs(), s.workers(), s.workers() == 1 ? "" : "s", r.modelDir);
     out.printf("[4/4] then, still in the same pipeline, evaluating on val%n");
     PreprocessImages pre = PreprocessImages.fromCsvManifest(manifest.toString())
-        .withShorterSide(s.imageSize)
-        .withSplit(s.valFraction, 0.0, "demo")
-        .withShards("train", 4)
-        .withShards("val", 1);
+        .withImageOptions(ImageOptions.defaults().withShorterSide(s.imageSize()))
+        .withShardOptions(ShardOptions.defaults().withSplit(s.valFraction(), 0.0, "demo").withShards("train", 4)
+            .withShards("val", 1));
     java.nio.file.Files.createDirectories(r.shardDir);
     if (preprocessOptions.getRunner().getSimpleName().equals("DirectRunner")) {
       // While one DoFn runs for long (the training), DirectRunner's other executor threads poll for
@@ -78,12 +145,14 @@ public final class DemoRun {
     org.apache.beam.sdk.Pipeline p = org.apache.beam.sdk.Pipeline.create(preprocessOptions);
     String shards = r.shardDir.toString();
     p.apply("Preprocess", pre.to(shards))
+        .datasetInfo()
         .apply("ShardFolder", org.apache.beam.sdk.transforms.MapElements.into(
             org.apache.beam.sdk.values.TypeDescriptors.strings()).via(info -> shards))
-        .apply("TrainModel", TrainModel.to(r.modelDir.toString()).withWorkers(s.workers).withOptions(
-            TrainOptions.defaults().toBuilder().epochs(s.epochs).batchSize(s.batchSize).seed(s.seed)
-                .device(s.device).cropScaleMin(1).build()))
-        .apply("EvaluateModel", EvaluateModel.with(evaluation(r, s)));
+        .apply("TrainModel", TrainModel.to(r.modelDir.toString()).withWorkers(s.workers()).withOptions(
+            TrainOptions.defaults().toBuilder().epochs(s.epochs()).batchSize(s.batchSize()).seed(s.seed())
+                .device(s.device()).cropScaleMin(1).build()))
+        .apply("EvaluateModel", EvaluateModel.on(shards)
+            .withScoring(ScoringOptions.defaults().withDevice(s.device())));
     org.apache.beam.sdk.PipelineResult.State state = p.run().waitUntilFinish();
     if (state != org.apache.beam.sdk.PipelineResult.State.DONE) {
       throw new IllegalStateException("preprocess and train pipeline ended in state " + state);
@@ -102,13 +171,6 @@ public final class DemoRun {
     r.stageSeconds.forEach((k, v) -> times.append(String.format(" %s %.1f s,", k, v)));
     out.println(times.substring(0, times.length() - 1));
     return r;
-  }
-
-  private static EvaluatePipeline.Settings evaluation(Result r, Settings s) {
-    EvaluatePipeline.Settings es = new EvaluatePipeline.Settings();
-    es.shardDir = r.shardDir;
-    es.device = s.device;
-    return es;
   }
 
   /** The epochs of {@code train_log.jsonl} (the training ran inside the pipeline). */

@@ -3,9 +3,9 @@ package dev.labelbeam.pipelines;
 import dev.labelbeam.metrics.report.HtmlReport;
 import dev.labelbeam.shard.DatasetInfo;
 import dev.labelbeam.shard.ImageRecord;
-import dev.labelbeam.shard.LabelVocabulary;
 import dev.labelbeam.transforms.errors.DeadLetter;
 import dev.labelbeam.transforms.evaluation.EvaluateMultiLabel;
+import dev.labelbeam.metrics.MetricsOptions;
 import dev.labelbeam.metrics.MultiLabelReport;
 import dev.labelbeam.metrics.ScoredExample;
 import dev.labelbeam.transforms.evaluation.ScoredExampleCoder;
@@ -15,9 +15,9 @@ import dev.labelbeam.transforms.shards.ImageRecordCoder;
 import java.io.IOException;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.beam.sdk.coders.FloatCoder;
 import org.apache.beam.sdk.coders.ListCoder;
 import org.apache.beam.sdk.coders.SerializableCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
@@ -29,6 +29,7 @@ import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.View;
+import org.apache.beam.sdk.transforms.display.DisplayData;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.PCollectionView;
@@ -47,25 +48,76 @@ import org.apache.beam.sdk.values.TypeDescriptor;
 public final class EvaluateModel extends PTransform<PCollection<String>, PCollection<MultiLabelReport>> {
   private static final long serialVersionUID = 1L;
 
-  private final EvaluatePipeline.Settings s;
+  private final String shardDir;
+  private final String outputDir;
+  private final String split;
+  private final ScoringOptions scoring;
+  private final MetricsOptions metrics;
 
-  private EvaluateModel(EvaluatePipeline.Settings s) {
-    this.s = s;
+  private EvaluateModel(String shardDir, String outputDir, String split, ScoringOptions scoring, MetricsOptions metrics) {
+    this.shardDir = shardDir;
+    this.outputDir = outputDir;
+    this.split = split;
+    this.scoring = scoring;
+    this.metrics = metrics;
   }
 
-  /** Settings: {@code shardDir}, {@code split}, {@code outputDir}, threshold, bins, batch size, device. */
-  public static EvaluateModel with(EvaluatePipeline.Settings settings) {
-    if (settings.shardDir == null) {
-      throw new IllegalArgumentException("shardDir must be set");
+  /**
+   * Evaluates on the {@code val} split of the dataset in {@code shardDir} (any Beam filesystem),
+   * writing the reports into that folder, with {@link ScoringOptions#defaults()} and
+   * {@link MetricsOptions#defaults()}.
+   */
+  public static EvaluateModel on(String shardDir) {
+    if (shardDir == null || shardDir.isEmpty()) {
+      throw new IllegalArgumentException("shardDir must be a folder, was '" + shardDir + "'");
     }
-    return new EvaluateModel(settings);
+    return new EvaluateModel(shardDir, shardDir, "val", ScoringOptions.defaults(), MetricsOptions.defaults());
+  }
+
+  /** Where {@code metrics.json}, {@code per_class.csv}, {@code thresholds.json} and {@code report.html} go. */
+  public EvaluateModel withOutputDir(String dir) {
+    if (dir == null || dir.isEmpty()) {
+      throw new IllegalArgumentException("outputDir must be a folder, was '" + dir + "'");
+    }
+    return new EvaluateModel(shardDir, dir, split, scoring, metrics);
+  }
+
+  /** The split to evaluate (a split dataset.json lists: train, val or test); default val. */
+  public EvaluateModel withSplit(String s) {
+    if (s == null || !List.of("train", "val", "test").contains(s)) {
+      throw new IllegalArgumentException("split must be one of [train, val, test], was '" + s + "'");
+    }
+    return new EvaluateModel(shardDir, outputDir, s, scoring, metrics);
+  }
+
+  /** Batch size and device of the scoring. */
+  public EvaluateModel withScoring(ScoringOptions o) {
+    return new EvaluateModel(shardDir, outputDir, split, java.util.Objects.requireNonNull(o, "scoring options"), metrics);
+  }
+
+  /** Mode, bins, threshold and tuning support of the metrics. */
+  public EvaluateModel withMetrics(MetricsOptions o) {
+    return new EvaluateModel(shardDir, outputDir, split, scoring, java.util.Objects.requireNonNull(o, "metrics options"));
+  }
+
+  /** The folder the reports go to. */
+  public String outputDir() {
+    return outputDir;
+  }
+
+  /** The dataset folder. */
+  public String shardDir() {
+    return shardDir;
+  }
+
+  /** The split evaluated. */
+  public String split() {
+    return split;
   }
 
   @Override
   public PCollection<MultiLabelReport> expand(PCollection<String> models) {
-    String shardDir = s.shardDir.toString();
-    String out = (s.outputDir != null ? s.outputDir : s.shardDir).toString();
-    String split = s.split;
+    String out = outputDir;
     PCollectionView<String> modelView = models.apply("ModelView", View.asSingleton());
     PCollection<String> paths = models.apply("ShardPaths", ParDo.of(new ShardPathsFn(shardDir, split)))
         .setCoder(StringUtf8Coder.of());
@@ -75,7 +127,7 @@ public final class EvaluateModel extends PTransform<PCollection<String>, PCollec
         .apply("ReadShards", TFRecordIO.readFiles())
         .apply("ParseRecords", MapElements.into(TypeDescriptor.of(ImageRecord.class)).via(ImageRecord::parse))
         .setCoder(ImageRecordCoder.of())
-        .apply("Predict", Predict.withModelFrom(modelView).withBatchSize(s.batchSize).withDevice(s.device));
+        .apply("Predict", Predict.withModelFrom(modelView).withOptions(scoring));
     PCollection<ScoredExample> scored = predicted.get(Predict.SCORED);
     predicted.get(Predict.DEAD_LETTERS)
         .apply("DeadLetterJson", MapElements.into(TypeDescriptor.of(String.class)).via(DeadLetter::toJson))
@@ -83,33 +135,50 @@ public final class EvaluateModel extends PTransform<PCollection<String>, PCollec
 
     PCollectionView<List<Float>> frequency = models
         .apply("TrainFrequencies", ParDo.of(new FrequencyFn(shardDir)))
-        .setCoder(ListCoder.of(SerializableCoder.of(Float.class)))
+        .setCoder(ListCoder.of(FloatCoder.of()))
         .apply("FrequencyView", View.asSingleton());
     PCollectionView<List<String>> labels = models
         .apply("Labels", ParDo.of(new LabelsFn(shardDir)))
         .setCoder(ListCoder.of(StringUtf8Coder.of()))
         .apply("LabelsView", View.asSingleton());
-    PCollection<MultiLabelReport> model = scored.apply("ModelMetrics", metrics());
+    PCollection<MultiLabelReport> model = scored.apply("ModelMetrics", EvaluateMultiLabel.sizedByData(metrics));
     PCollectionView<MultiLabelReport> baseline = scored
         .apply("FrequencyBaseline", ParDo.of(new BaselineFn(frequency)).withSideInputs(frequency))
         .setCoder(ScoredExampleCoder.of())
-        .apply("BaselineMetrics", metrics())
+        .apply("BaselineMetrics", EvaluateMultiLabel.sizedByData(metrics))
         .apply("BaselineView", View.asSingleton());
-    String title = "labelbeam evaluation: " + split + " split of " + s.shardDir.getFileName();
+    String title = "labelbeam evaluation: " + split + " split of " + folderName(shardDir);
     return model
         .apply("WriteReport", ParDo.of(new WriteReportFn(out, labels, baseline, title)).withSideInputs(labels, baseline))
         .setCoder(SerializableCoder.of(MultiLabelReport.class));
   }
 
-  private EvaluateMultiLabel metrics() {
-    EvaluateMultiLabel m = s.bins == 0 ? EvaluateMultiLabel.exactSizedByData()
-        : EvaluateMultiLabel.binnedSizedByData().withBins(s.bins);
-    return m.withThreshold(s.threshold).withMinSupportForTuning(s.minSupportForTuning);
+  @Override
+  public void populateDisplayData(DisplayData.Builder builder) {
+    super.populateDisplayData(builder);
+    MetricsOptions dm = MetricsOptions.defaults();
+    ScoringOptions ds = ScoringOptions.defaults();
+    builder.add(DisplayData.item("shardDir", shardDir).withLabel("Dataset"))
+        .addIfNotDefault(DisplayData.item("outputDir", outputDir).withLabel("Report folder"), shardDir)
+        .addIfNotDefault(DisplayData.item("split", split).withLabel("Split"), "val")
+        .addIfNotDefault(DisplayData.item("batchSize", scoring.batchSize()).withLabel("Batch size"), ds.batchSize())
+        .addIfNotDefault(DisplayData.item("device", scoring.device().name()).withLabel("Device"), ds.device().name())
+        .addIfNotDefault(DisplayData.item("mode", metrics.mode().name()).withLabel("Metrics mode"), dm.mode().name())
+        .addIfNotDefault(DisplayData.item("bins", metrics.bins()).withLabel("Bins"), dm.bins())
+        .addIfNotDefault(DisplayData.item("threshold", metrics.threshold()).withLabel("Threshold"), dm.threshold())
+        .addIfNotDefault(DisplayData.item("minSupportForTuning", metrics.minSupportForTuning())
+            .withLabel("Min support for tuning"), dm.minSupportForTuning());
+  }
+
+  /** The last name of a folder path or URL ({@code gs://b/x/shards/} gives {@code shards}). */
+  static String folderName(String dir) {
+    String d = dir.endsWith("/") ? dir.substring(0, dir.length() - 1) : dir;
+    return d.substring(d.lastIndexOf('/') + 1);
   }
 
   private static DatasetInfo info(String shardDir) {
     try {
-      return DatasetInfo.read(Path.of(shardDir).resolve(DatasetInfo.FILE_NAME));
+      return DatasetFiles.readInfo(shardDir);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read dataset.json in " + shardDir, e);
     }
@@ -128,7 +197,7 @@ public final class EvaluateModel extends PTransform<PCollection<String>, PCollec
 
     @ProcessElement
     public void process(OutputReceiver<String> out) {
-      for (String p : EvaluatePipeline.shardPaths(Path.of(shardDir), info(shardDir), split)) {
+      for (String p : EvaluatePipeline.shardPaths(shardDir, info(shardDir), split)) {
         out.output(p);
       }
     }
@@ -164,7 +233,7 @@ public final class EvaluateModel extends PTransform<PCollection<String>, PCollec
 
     @ProcessElement
     public void process(OutputReceiver<List<String>> out) throws IOException {
-      out.output(new ArrayList<>(LabelVocabulary.read(Path.of(shardDir).resolve(LabelVocabulary.FILE_NAME)).names()));
+      out.output(new ArrayList<>(DatasetFiles.readVocabulary(shardDir).names()));
     }
   }
 

@@ -1,17 +1,16 @@
 package dev.labelbeam.pipelines;
 
-import dev.labelbeam.trainer.DeviceChoice;
 import dev.labelbeam.metrics.report.HtmlReport;
 import dev.labelbeam.shard.DatasetInfo;
-import dev.labelbeam.metrics.LogitBins;
 import dev.labelbeam.metrics.Thresholds;
 import dev.labelbeam.metrics.MultiLabelReport;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
+import dev.labelbeam.transforms.shards.DatasetFiles;
 import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.options.PipelineOptions;
@@ -33,42 +32,33 @@ public final class EvaluatePipeline {
 
   private EvaluatePipeline() {}
 
-  /** Settings of one evaluation. */
-  public static final class Settings {
-    public Path shardDir;
-    public Path modelDir;
-    /** Where metrics.json and per_class.csv go; default the shard folder. */
-    public Path outputDir;
-    public String split = "val";
-    public double threshold = 0.5;
-    public int batchSize = 64;
-    public DeviceChoice device = DeviceChoice.AUTO;
-    /** 0 for exact mode; otherwise the number of logit bins per class. */
-    public int bins = LogitBins.DEFAULT_BINS;
-    public int minSupportForTuning = 10;
-  }
-
-  /** Runs {@link EvaluateModel} on {@code settings.modelDir} to completion and returns the report it wrote. */
-  public static MultiLabelReport run(Settings s, PipelineOptions options) throws IOException {
-    Path out = s.outputDir != null ? s.outputDir : s.shardDir;
-    Files.createDirectories(out);
-    DatasetInfo info = DatasetInfo.read(s.shardDir.resolve(DatasetInfo.FILE_NAME));
-    if (info.records(s.split) == 0) {
-      throw new IllegalArgumentException("split '" + s.split + "' has no records in " + s.shardDir);
+  /**
+   * Runs {@code evaluate} on the model in {@code modelDir} to completion and returns the report it
+   * wrote.
+   *
+   * @throws IllegalArgumentException when the split has no records
+   * @throws IllegalStateException when the pipeline does not finish in state DONE
+   */
+  public static MultiLabelReport run(String modelDir, EvaluateModel evaluate, PipelineOptions options) throws IOException {
+    DatasetInfo info = DatasetFiles.readInfo(evaluate.shardDir());
+    if (info.records(evaluate.split()) == 0) {
+      throw new IllegalArgumentException("split '" + evaluate.split() + "' has no records in " + evaluate.shardDir());
+    }
+    if ("file".equals(FileSystems.matchNewResource(evaluate.outputDir(), true).getScheme())) {
+      Files.createDirectories(Path.of(evaluate.outputDir()));
     }
     Pipeline p = Pipeline.create(options);
-    p.apply("Model", Create.of(s.modelDir.toString())).apply("Evaluate", EvaluateModel.with(s));
+    p.apply("Model", Create.of(modelDir)).apply("Evaluate", evaluate);
     PipelineResult.State state = p.run().waitUntilFinish();
     if (state != PipelineResult.State.DONE) {
       throw new IllegalStateException("evaluate pipeline ended in state " + state);
     }
-    return MultiLabelReport.fromJson(Files.readString(out.resolve(METRICS_FILE)));
+    return MultiLabelReport.fromJson(DatasetFiles.readText(evaluate.outputDir(), METRICS_FILE));
   }
 
   /** The split's shards as dataset.json lists them (never a leftover of another run). */
-  static List<String> shardPaths(Path shardDir, DatasetInfo info, String split) {
-    List<String> out = new ArrayList<>();
-    info.shardFiles(shardDir, split).forEach(p -> out.add(p.toString()));
+  static List<String> shardPaths(String shardDir, DatasetInfo info, String split) {
+    List<String> out = DatasetFiles.shardPaths(shardDir, info, split);
     if (out.isEmpty()) {
       throw new IllegalArgumentException("dataset.json in " + shardDir + " lists no shards for split '" + split + "'");
     }

@@ -47,14 +47,12 @@ public final class Predict extends PTransform<PCollection<ImageRecord>, PCollect
 
   private final String modelDir;
   private final PCollectionView<String> modelView;
-  private final int batchSize;
-  private final DeviceChoice device;
+  private final ScoringOptions options;
 
-  private Predict(String modelDir, PCollectionView<String> modelView, int batchSize, DeviceChoice device) {
+  private Predict(String modelDir, PCollectionView<String> modelView, ScoringOptions options) {
     this.modelDir = modelDir;
     this.modelView = modelView;
-    this.batchSize = batchSize;
-    this.device = device;
+    this.options = options;
   }
 
   /** Scores with the checkpoint in {@code modelDir} (a local folder on every worker). */
@@ -62,7 +60,7 @@ public final class Predict extends PTransform<PCollection<ImageRecord>, PCollect
     if (modelDir == null || modelDir.isEmpty()) {
       throw new IllegalArgumentException("modelDir must be a folder, was '" + modelDir + "'");
     }
-    return new Predict(modelDir, null, 64, DeviceChoice.AUTO);
+    return new Predict(modelDir, null, ScoringOptions.defaults());
   }
 
   /**
@@ -74,26 +72,39 @@ public final class Predict extends PTransform<PCollection<ImageRecord>, PCollect
     if (modelDir == null) {
       throw new IllegalArgumentException("modelDir view must be set, was null");
     }
-    return new Predict(null, modelDir, 64, DeviceChoice.AUTO);
+    return new Predict(null, modelDir, ScoringOptions.defaults());
+  }
+
+  /** Batch size and device at once. */
+  public Predict withOptions(ScoringOptions o) {
+    return new Predict(modelDir, modelView, java.util.Objects.requireNonNull(o, "scoring options"));
   }
 
   /** Records scored per forward pass, in [1, 4096]; default 64. */
   public Predict withBatchSize(int n) {
-    if (n < 1 || n > 4096) {
-      throw new IllegalArgumentException("batchSize must be in [1, 4096], was " + n);
-    }
-    return new Predict(modelDir, modelView, n, device);
+    return withOptions(options.withBatchSize(n));
   }
 
   /** Where the model runs; default {@link DeviceChoice#AUTO} (CUDA when available). */
   public Predict withDevice(DeviceChoice d) {
-    return new Predict(modelDir, modelView, batchSize, java.util.Objects.requireNonNull(d, "device"));
+    return withOptions(options.withDevice(d));
+  }
+
+  @Override
+  public void populateDisplayData(org.apache.beam.sdk.transforms.display.DisplayData.Builder builder) {
+    super.populateDisplayData(builder);
+    ScoringOptions d = ScoringOptions.defaults();
+    builder.addIfNotNull(org.apache.beam.sdk.transforms.display.DisplayData.item("modelDir", modelDir).withLabel("Model"))
+        .addIfNotDefault(org.apache.beam.sdk.transforms.display.DisplayData.item("batchSize", options.batchSize())
+            .withLabel("Batch size"), d.batchSize())
+        .addIfNotDefault(org.apache.beam.sdk.transforms.display.DisplayData.item("device", options.device().name())
+            .withLabel("Device"), d.device().name());
   }
 
   @Override
   public PCollectionTuple expand(PCollection<ImageRecord> input) {
     ParDo.MultiOutput<ImageRecord, ScoredExample> score =
-        ParDo.of(new ScoreFn(modelDir, modelView, batchSize, device)).withOutputTags(SCORED, TupleTagList.of(DEAD_LETTERS));
+        ParDo.of(new ScoreFn(modelDir, modelView, options.batchSize(), options.device())).withOutputTags(SCORED, TupleTagList.of(DEAD_LETTERS));
     PCollectionTuple out = input.apply("Score", modelView == null ? score : score.withSideInputs(modelView));
     out.get(SCORED).setCoder(ScoredExampleCoder.of());
     out.get(DEAD_LETTERS).setCoder(DeadLetterCoder.of());

@@ -3,7 +3,7 @@ package dev.labelbeam.pipelines;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.labelbeam.trainer.DeviceChoice;
+import dev.labelbeam.metrics.MetricsOptions;
 import dev.labelbeam.shard.ImageRecord;
 import dev.labelbeam.trainer.model.ModelSpec;
 import dev.labelbeam.transforms.errors.DeadLetter;
@@ -45,64 +45,108 @@ public final class PredictPipeline {
 
   private PredictPipeline() {}
 
-  /** Settings of one inference run. */
-  public static final class Settings {
-    public Path modelDir;
-    /** A glob of TFRecord shards, or null. */
-    public String records;
-    /** A glob of image files (any format OpenCV decodes), or null. */
-    public String images;
-    public Path outputDir;
-    /** A thresholds.json, or null for {@link #threshold} on every class. */
-    public Path thresholdsFile;
-    public double threshold = 0.5;
-    public int topK = 5;
-    public int batchSize = 64;
-    public DeviceChoice device = DeviceChoice.AUTO;
+  /**
+   * One inference run.
+   *
+   * @param modelDir folder of a checkpoint (local)
+   * @param records a glob of TFRecord shards, or null
+   * @param images a glob of image files (any format OpenCV decodes), or null; exactly one of the two
+   * @param outputDir folder for the JSON Lines and the dead letters
+   * @param thresholdsFile a {@code thresholds.json}, or null for {@code threshold} on every class
+   * @param threshold the threshold of every class without a file, in [0, 1]; default 0.5
+   * @param topK highest scores listed per image, >= 0; default 5
+   * @param scoring batch size and device
+   */
+  public record Job(Path modelDir, String records, String images, Path outputDir, Path thresholdsFile, double threshold,
+      int topK, ScoringOptions scoring) {
+    /** Default number of top scores listed. */
+    public static final int DEFAULT_TOP_K = 5;
+
+    /** Validates; the message names the option, the value and what is allowed. */
+    public Job {
+      if ((records == null) == (images == null)) {
+        throw new IllegalArgumentException("give exactly one input: records (TFRecord shards) or images");
+      }
+      if (topK < 0) {
+        throw new IllegalArgumentException("topK must be >= 0, was " + topK);
+      }
+      if (!(threshold >= 0 && threshold <= 1)) {
+        throw new IllegalArgumentException("threshold must be in [0, 1], was " + threshold);
+      }
+      java.util.Objects.requireNonNull(modelDir, "modelDir");
+      java.util.Objects.requireNonNull(outputDir, "outputDir");
+      java.util.Objects.requireNonNull(scoring, "scoring");
+    }
+
+    /** Shards to score, with the default threshold, top-k and scoring. */
+    public static Job onRecords(Path modelDir, String records, Path outputDir) {
+      return new Job(modelDir, records, null, outputDir, null, MetricsOptions.DEFAULT_THRESHOLD, DEFAULT_TOP_K,
+          ScoringOptions.defaults());
+    }
+
+    /** Image files to score, with the default threshold, top-k and scoring. */
+    public static Job onImages(Path modelDir, String images, Path outputDir) {
+      return new Job(modelDir, null, images, outputDir, null, MetricsOptions.DEFAULT_THRESHOLD, DEFAULT_TOP_K,
+          ScoringOptions.defaults());
+    }
+
+    /** A copy applying the per-class thresholds of a {@code thresholds.json} (null: none). */
+    public Job withThresholdsFile(Path f) {
+      return new Job(modelDir, records, images, outputDir, f, threshold, topK, scoring);
+    }
+
+    /** A copy with another uniform threshold. */
+    public Job withThreshold(double t) {
+      return new Job(modelDir, records, images, outputDir, thresholdsFile, t, topK, scoring);
+    }
+
+    /** A copy listing another number of top scores. */
+    public Job withTopK(int k) {
+      return new Job(modelDir, records, images, outputDir, thresholdsFile, threshold, k, scoring);
+    }
+
+    /** A copy with other scoring options. */
+    public Job withScoring(ScoringOptions o) {
+      return new Job(modelDir, records, images, outputDir, thresholdsFile, threshold, topK, o);
+    }
   }
 
   /** Runs to completion; returns the number of prediction lines written. */
-  public static long run(Settings s, PipelineOptions options) throws IOException {
-    if ((s.records == null) == (s.images == null)) {
-      throw new IllegalArgumentException("give exactly one input: records (TFRecord shards) or images");
-    }
-    if (s.topK < 0) {
-      throw new IllegalArgumentException("topK must be >= 0, was " + s.topK);
-    }
-    ModelSpec spec = ModelSpec.read(s.modelDir.resolve(ModelSpec.FILE_NAME));
-    Thresholds thresholds = s.thresholdsFile == null
-        ? Thresholds.uniform(spec.labels, s.threshold)
-        : Thresholds.fromJson(Files.readString(s.thresholdsFile));
+  public static long run(Job s, PipelineOptions options) throws IOException {
+    ModelSpec spec = ModelSpec.read(s.modelDir().resolve(ModelSpec.FILE_NAME));
+    Thresholds thresholds = s.thresholdsFile() == null
+        ? Thresholds.uniform(spec.labels, s.threshold())
+        : Thresholds.fromJson(Files.readString(s.thresholdsFile()));
     double[] perClass = thresholds.forLabels(spec.labels);
-    Files.createDirectories(s.outputDir);
+    Files.createDirectories(s.outputDir());
 
     Pipeline p = Pipeline.create(options);
     PCollection<ImageRecord> records;
-    if (s.records != null) {
-      records = p.apply("ReadShards", TFRecordIO.read().from(s.records))
+    if (s.records() != null) {
+      records = p.apply("ReadShards", TFRecordIO.read().from(s.records()))
           .apply("ParseRecords", MapElements.into(TypeDescriptor.of(ImageRecord.class)).via(ImageRecord::parse));
     } else {
       int numClasses = spec.numClasses;
-      records = p.apply("MatchImages", FileIO.match().filepattern(s.images))
+      records = p.apply("MatchImages", FileIO.match().filepattern(s.images()))
           .apply("ReadMatches", FileIO.readMatches())
           .apply("ToRecords", ParDo.of(new ImageFileFn(numClasses)));
     }
     records.setCoder(ImageRecordCoder.of());
     PCollectionTuple predicted = records.apply("Predict",
-        Predict.withModel(s.modelDir.toString()).withBatchSize(s.batchSize).withDevice(s.device));
+        Predict.withModel(s.modelDir().toString()).withOptions(s.scoring()));
     predicted.get(Predict.SCORED)
         .apply("ToJson", MapElements.into(TypeDescriptor.of(String.class))
-            .via(new FormatFn(new ArrayList<>(spec.labels), perClass, s.topK)::apply))
-        .apply("WritePredictions", TextIO.write().to(s.outputDir.resolve(PREDICTIONS_PREFIX).toString()).withSuffix(".jsonl"));
+            .via(new FormatFn(new ArrayList<>(spec.labels), perClass, s.topK())::apply))
+        .apply("WritePredictions", TextIO.write().to(s.outputDir().resolve(PREDICTIONS_PREFIX).toString()).withSuffix(".jsonl"));
     predicted.get(Predict.DEAD_LETTERS)
         .apply("DeadLetterJson", MapElements.into(TypeDescriptor.of(String.class)).via(DeadLetter::toJson))
-        .apply("WriteDeadLetters", TextIO.write().to(s.outputDir.resolve(DEAD_LETTER_FILE).toString()).withoutSharding());
+        .apply("WriteDeadLetters", TextIO.write().to(s.outputDir().resolve(DEAD_LETTER_FILE).toString()).withoutSharding());
     PipelineResult.State state = p.run().waitUntilFinish();
     if (state != PipelineResult.State.DONE) {
       throw new IllegalStateException("predict pipeline ended in state " + state);
     }
     long lines = 0;
-    try (var files = Files.list(s.outputDir)) {
+    try (var files = Files.list(s.outputDir())) {
       for (Path f : (Iterable<Path>) files.filter(f -> f.getFileName().toString().startsWith(PREDICTIONS_PREFIX))::iterator) {
         lines += Files.readAllLines(f).size();
       }

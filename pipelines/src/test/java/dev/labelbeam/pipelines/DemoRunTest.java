@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.labelbeam.metrics.MetricsOptions;
 import dev.labelbeam.metrics.MultiLabelReport;
 import dev.labelbeam.metrics.Thresholds;
 import java.io.ByteArrayOutputStream;
@@ -21,13 +22,8 @@ class DemoRunTest {
 
   @Test
   void reducedDemoLearns(@TempDir Path tmp) throws Exception {
-    DemoRun.Settings s = new DemoRun.Settings();
-    s.workDir = tmp;
-    s.images = 1500;
-    s.imageSize = 40;
-    s.epochs = 14;
-    s.batchSize = 32;
-    s.device = dev.labelbeam.trainer.DeviceChoice.CPU;
+    DemoRun.Options s = DemoRun.Options.defaults().withWorkDir(tmp).withImages(1500).withImageSize(40).withEpochs(14)
+        .withBatchSize(32).withDevice(dev.labelbeam.trainer.DeviceChoice.CPU);
     ByteArrayOutputStream buf = new ByteArrayOutputStream();
     DemoRun.Result r = DemoRun.run(s, Runners.options("DirectRunner", List.of()), new PrintStream(buf, true));
     String out = buf.toString();
@@ -53,13 +49,10 @@ class DemoRunTest {
     assertTrue(r.report.macro.ap > r.report.baseline.macro.ap);
 
     // the same evaluation in exact mode: F1 identical, AUC within the binned mode's own bound
-    EvaluatePipeline.Settings es = new EvaluatePipeline.Settings();
-    es.shardDir = r.shardDir;
-    es.modelDir = r.modelDir;
-    es.outputDir = tmp.resolve("exact");
-    es.bins = 0;
-    es.device = dev.labelbeam.trainer.DeviceChoice.CPU;
-    MultiLabelReport exact = EvaluatePipeline.run(es, Runners.options("DirectRunner", List.of()));
+    EvaluateModel es = EvaluateModel.on(r.shardDir.toString()).withOutputDir(tmp.resolve("exact").toString())
+        .withMetrics(MetricsOptions.defaults().withMode(MetricsOptions.Mode.EXACT))
+        .withScoring(ScoringOptions.defaults().withDevice(dev.labelbeam.trainer.DeviceChoice.CPU));
+    MultiLabelReport exact = EvaluatePipeline.run(r.modelDir.toString(), es, Runners.options("DirectRunner", List.of()));
     assertEquals("exact", exact.mode);
     for (int c = 0; c < 12; c++) {
       MultiLabelReport.ClassMetrics b = r.report.perClass.get(c);
@@ -70,19 +63,16 @@ class DemoRunTest {
 
     // predict on image files, one of them not an image: every input is a prediction or a dead letter
     Files.writeString(tmp.resolve("data/images/zz_not_an_image.jpg"), "not a jpeg");
-    PredictPipeline.Settings ps = new PredictPipeline.Settings();
-    ps.modelDir = r.modelDir;
-    ps.images = tmp.resolve("data/images/0000*.jpg").toString();
-    ps.outputDir = tmp.resolve("pred");
-    ps.thresholdsFile = r.shardDir.resolve(EvaluatePipeline.THRESHOLDS_FILE);
-    ps.topK = 3;
-    ps.device = dev.labelbeam.trainer.DeviceChoice.CPU;
+    PredictPipeline.Job ps = PredictPipeline.Job.onImages(r.modelDir, tmp.resolve("data/images/0000*.jpg").toString(),
+            tmp.resolve("pred"))
+        .withThresholdsFile(r.shardDir.resolve(EvaluatePipeline.THRESHOLDS_FILE)).withTopK(3)
+        .withScoring(ScoringOptions.defaults().withDevice(dev.labelbeam.trainer.DeviceChoice.CPU));
     assertEquals(100, PredictPipeline.run(ps, Runners.options("DirectRunner", List.of())));
-    ps.images = tmp.resolve("data/images/*.jpg").toString();
-    ps.outputDir = tmp.resolve("pred-all");
+    ps = new PredictPipeline.Job(ps.modelDir(), null, tmp.resolve("data/images/*.jpg").toString(), tmp.resolve("pred-all"),
+        ps.thresholdsFile(), ps.threshold(), ps.topK(), ps.scoring());
     long predicted = PredictPipeline.run(ps, Runners.options("DirectRunner", List.of()));
-    assertEquals(s.images, predicted);
-    List<String> dead = Files.readAllLines(ps.outputDir.resolve(PredictPipeline.DEAD_LETTER_FILE));
+    assertEquals(s.images(), predicted);
+    List<String> dead = Files.readAllLines(ps.outputDir().resolve(PredictPipeline.DEAD_LETTER_FILE));
     assertEquals(1, dead.size());
     assertTrue(dead.get(0).contains("zz_not_an_image.jpg") && dead.get(0).contains("decode_failed"), dead.get(0));
     ObjectMapper json = new ObjectMapper();

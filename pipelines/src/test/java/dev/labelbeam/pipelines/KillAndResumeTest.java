@@ -1,5 +1,7 @@
 package dev.labelbeam.pipelines;
 
+import dev.labelbeam.transforms.images.ImageOptions;
+import dev.labelbeam.transforms.shards.ShardOptions;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -33,8 +35,8 @@ class KillAndResumeTest {
   void killedTrainingResumesToTheSameWeights(@TempDir Path tmp) throws Exception {
     Path manifest = SyntheticShapes.generate(tmp.resolve("data"), 240, 64, 4);
     Path shards = tmp.resolve("shards");
-    PreprocessPipeline.run(PreprocessImages.fromManifest(manifest.toString()).withShorterSide(24).withSplit(0, 0, "")
-        .withShards("train", 2), shards, Runners.options("DirectRunner", List.of()));
+    PreprocessPipeline.run(PreprocessImages.fromManifest(manifest.toString()).withImageOptions(ImageOptions.defaults().withShorterSide(24))
+        .withShardOptions(ShardOptions.defaults().withSplit(0, 0, "").withShards("train", 2)), shards, Runners.options("DirectRunner", List.of()));
 
     Path a = tmp.resolve("a");
     assertEquals(0, LabelbeamCli.commandLine().execute(trainArgs(shards, a).toArray(new String[0])));

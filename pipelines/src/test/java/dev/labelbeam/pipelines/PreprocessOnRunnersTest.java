@@ -1,5 +1,7 @@
 package dev.labelbeam.pipelines;
 
+import dev.labelbeam.transforms.images.ImageOptions;
+import dev.labelbeam.transforms.shards.ShardOptions;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -38,7 +40,8 @@ class PreprocessOnRunnersTest {
   void flinkLocalWritesTheSameRecordsAsDirect(@TempDir Path tmp) throws Exception {
     Path manifest = PreprocessImagesTest.datasetWithBadInputs(tmp.resolve("data"));
     PreprocessImages t = PreprocessImages.fromCsvManifest(manifest.toString())
-        .withShorterSide(40).withSplit(0.25, 0, "x").withShards("train", 2).withShards("val", 1);
+        .withImageOptions(ImageOptions.defaults().withShorterSide(40))
+        .withShardOptions(ShardOptions.defaults().withSplit(0.25, 0, "x").withShards("train", 2).withShards("val", 1));
 
     Path direct = tmp.resolve("direct");
     DatasetInfo d = PreprocessPipeline.run(t, direct, Runners.options("DirectRunner", List.of()));

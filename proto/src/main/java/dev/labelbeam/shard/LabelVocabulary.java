@@ -66,7 +66,12 @@ public final class LabelVocabulary implements Serializable {
 
   /** Reads {@code labels.txt}; blank trailing lines are ignored. */
   public static LabelVocabulary read(Path file) throws IOException {
-    List<String> lines = new ArrayList<>(Files.readAllLines(file, StandardCharsets.UTF_8));
+    return fromText(Files.readString(file, StandardCharsets.UTF_8));
+  }
+
+  /** Parses the text of {@code labels.txt} (one label a line); blank trailing lines are ignored. */
+  public static LabelVocabulary fromText(String text) {
+    List<String> lines = new ArrayList<>(text.lines().toList());
     while (!lines.isEmpty() && lines.get(lines.size() - 1).isEmpty()) {
       lines.remove(lines.size() - 1);
     }

@@ -1,5 +1,7 @@
 package dev.labelbeam.transforms;
 
+import dev.labelbeam.transforms.images.ImageOptions;
+import dev.labelbeam.transforms.shards.ShardOptions;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -43,10 +45,8 @@ public class PreprocessImagesTest {
     Pipeline p = Pipeline.create(PipelineOptionsFactory.fromArgs("--runner=DirectRunner").create());
     p.apply(PreprocessImages.fromCsvManifest(manifest.toString())
         .to(out.toString())
-        .withShorterSide(48)
-        .withSplit(0.25, 0.0, "s")
-        .withShards("train", 3)
-        .withShards("val", 2));
+        .withImageOptions(ImageOptions.defaults().withShorterSide(48))
+        .withShardOptions(ShardOptions.defaults().withSplit(0.25, 0.0, "s").withShards("train", 3).withShards("val", 2)));
     p.run().waitUntilFinish();
 
     DatasetInfo info = DatasetInfo.read(out.resolve(DatasetInfo.FILE_NAME));

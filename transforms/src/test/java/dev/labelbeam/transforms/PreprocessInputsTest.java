@@ -1,5 +1,7 @@
 package dev.labelbeam.transforms;
 
+import dev.labelbeam.transforms.images.ImageOptions;
+import dev.labelbeam.transforms.shards.ShardOptions;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -34,6 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The preprocess stage over every manifest kind and every kind of bad input, on DirectRunner. */
 class PreprocessInputsTest {
+  private static final ImageOptions SIDE16 = ImageOptions.defaults().withShorterSide(16);
 
   static DatasetInfo run(PreprocessImages t) throws Exception {
     Pipeline p = Pipeline.create(PipelineOptionsFactory.fromArgs("--runner=DirectRunner").create());
@@ -110,8 +113,8 @@ class PreprocessInputsTest {
     Path manifest = tmp.resolve("manifest.jsonl");
     Files.write(manifest, lines);
     Path out = tmp.resolve("out");
-    DatasetInfo info = runInto(PreprocessImages.fromManifest(manifest.toString()).withShorterSide(32)
-        .withSplit(0.3, 0.0, "s"), out);
+    DatasetInfo info = runInto(PreprocessImages.fromManifest(manifest.toString()).withImageOptions(ImageOptions.defaults().withShorterSide(32))
+        .withShardOptions(ShardOptions.defaults().withSplit(0.3, 0.0, "s")), out);
 
     assertEquals(lines.size(), info.inputRecords);
     assertEquals(info.inputRecords, written(info) + dead(info), "every input is written or dead-lettered");
@@ -157,7 +160,7 @@ class PreprocessInputsTest {
     Files.write(root.resolve("dog/c.jpg"), TestImages.jpeg(64, 64));
     Files.write(root.resolve(".hidden/d.jpg"), TestImages.jpeg(64, 64));
     Path out = tmp.resolve("out");
-    DatasetInfo info = runInto(PreprocessImages.fromImageFolder(root.toString()).withShorterSide(16).withSplit(0, 0, ""), out);
+    DatasetInfo info = runInto(PreprocessImages.fromImageFolder(root.toString()).withImageOptions(SIDE16).withShardOptions(ShardOptions.defaults().withSplit(0, 0, "")), out);
     assertEquals(3, info.inputRecords);
     LabelVocabulary vocab = LabelVocabulary.read(out.resolve(LabelVocabulary.FILE_NAME));
     assertEquals(List.of("cat", "dog", "indoor"), vocab.names());
@@ -186,16 +189,16 @@ class PreprocessInputsTest {
   void vocabularyPolicies(@TempDir Path tmp) throws Exception {
     Path m = csvDataset(tmp, 60, 1);
     // built from data with a minimum count: "c" (3 times) is dropped from the images, which stay
-    DatasetInfo pruned = runInto(PreprocessImages.fromManifest(m.toString()).withShorterSide(16).withMinLabelCount(5), tmp.resolve("p"));
+    DatasetInfo pruned = runInto(PreprocessImages.fromManifest(m.toString()).withImageOptions(SIDE16).withMinLabelCount(5), tmp.resolve("p"));
     assertEquals(List.of("a", "b"), LabelVocabulary.read(tmp.resolve("p").resolve(LabelVocabulary.FILE_NAME)).names());
     assertEquals(60, written(pruned));
     // a given vocabulary without "c": those images are dead-lettered
     LabelVocabulary ab = new LabelVocabulary(List.of("a", "b"));
-    DatasetInfo given = runInto(PreprocessImages.fromManifest(m.toString()).withShorterSide(16).withVocabulary(ab), tmp.resolve("g"));
+    DatasetInfo given = runInto(PreprocessImages.fromManifest(m.toString()).withImageOptions(SIDE16).withVocabulary(ab), tmp.resolve("g"));
     assertEquals(Map.of("unknown_label", 3L), given.deadLetters);
     assertEquals(57, written(given));
     // or they fail the job, naming the label
-    Exception e = assertThrows(Exception.class, () -> run(PreprocessImages.fromManifest(m.toString()).withShorterSide(16)
+    Exception e = assertThrows(Exception.class, () -> run(PreprocessImages.fromManifest(m.toString()).withImageOptions(SIDE16)
         .withVocabulary(ab).withUnknownLabels(DecodeAndResize.UnknownLabels.FAIL).to(tmp.resolve("f").toString())));
     assertTrue(String.valueOf(e.getMessage()).contains("label 'c'"), e.getMessage());
   }
@@ -206,7 +209,7 @@ class PreprocessInputsTest {
     Files.writeString(m, "i/missing1.jpg,a\ni/missing2.jpg,a\ni/missing3.jpg,b\n", StandardCharsets.UTF_8,
         java.nio.file.StandardOpenOption.APPEND);
     Path out = tmp.resolve("out");
-    Exception e = assertThrows(Exception.class, () -> run(PreprocessImages.fromManifest(m.toString()).withShorterSide(16)
+    Exception e = assertThrows(Exception.class, () -> run(PreprocessImages.fromManifest(m.toString()).withImageOptions(SIDE16)
         .withMaxBadFraction(0.1).to(out.toString())));
     assertTrue(String.valueOf(e.getMessage()).contains("more than the allowed"), e.getMessage());
     DatasetInfo info = DatasetInfo.read(out.resolve(DatasetInfo.FILE_NAME));
@@ -214,7 +217,7 @@ class PreprocessInputsTest {
     assertEquals(3, Files.readAllLines(out.resolve(PreprocessImages.DEAD_LETTER_FILE)).size());
     assertTrue(ShardFiles.list(out, "train").isEmpty(), "no shards when the job fails");
     // the same input within the threshold goes through
-    DatasetInfo ok = runInto(PreprocessImages.fromManifest(m.toString()).withShorterSide(16).withMaxBadFraction(0.5), out);
+    DatasetInfo ok = runInto(PreprocessImages.fromManifest(m.toString()).withImageOptions(SIDE16).withMaxBadFraction(0.5), out);
     assertEquals(10, written(ok));
   }
 
@@ -222,11 +225,11 @@ class PreprocessInputsTest {
   void rerunIntoTheSameFolderLeavesOnlyTheNewShards(@TempDir Path tmp) throws Exception {
     Path m = csvDataset(tmp, 40, 3);
     Path out = tmp.resolve("out");
-    DatasetInfo first = runInto(PreprocessImages.fromManifest(m.toString()).withShorterSide(16)
-        .withSplit(0.2, 0.2, "x").withShards("train", 3).withShards("val", 2).withShards("test", 2), out);
+    DatasetInfo first = runInto(PreprocessImages.fromManifest(m.toString()).withImageOptions(SIDE16)
+        .withShardOptions(ShardOptions.defaults().withSplit(0.2, 0.2, "x").withShards("train", 3).withShards("val", 2).withShards("test", 2)), out);
     assertEquals(7, shardFiles(out).size());
-    DatasetInfo second = runInto(PreprocessImages.fromManifest(m.toString()).withShorterSide(16)
-        .withSplit(0.2, 0.0, "x").withShards("train", 2).withShards("val", 1).withGzip(true), out);
+    DatasetInfo second = runInto(PreprocessImages.fromManifest(m.toString()).withImageOptions(SIDE16)
+        .withShardOptions(ShardOptions.defaults().withSplit(0.2, 0.0, "x").withShards("train", 2).withShards("val", 1).withGzip(true)), out);
     List<String> now = shardFiles(out);
     List<String> listed = second.shards.values().stream().flatMap(List::stream).sorted().collect(Collectors.toList());
     assertEquals(listed, now, "only the second run's shards remain");
@@ -239,7 +242,7 @@ class PreprocessInputsTest {
   @Test
   void shardsBySizeAreBalancedAndSplitsDoNotDependOnInputOrder(@TempDir Path tmp) throws Exception {
     Path m = csvDataset(tmp, 200, 4);
-    DatasetInfo a = runInto(PreprocessImages.fromManifest(m.toString()).withShorterSide(16).withShardSizeMb(1), tmp.resolve("a"));
+    DatasetInfo a = runInto(PreprocessImages.fromManifest(m.toString()).withImageOptions(SIDE16).withShardOptions(ShardOptions.defaults().withShardSizeMb(1)), tmp.resolve("a"));
     assertEquals(1, a.shards.get("train").size(), "200 small images fit one 1 MB shard");
     // the same lines shuffled, with fixed shard counts
     List<String> lines = new ArrayList<>(Files.readAllLines(m));
@@ -247,7 +250,7 @@ class PreprocessInputsTest {
     Path shuffled = tmp.resolve("shuffled.csv");
     Files.write(shuffled, lines);
     Path bOut = tmp.resolve("b");
-    DatasetInfo b = runInto(PreprocessImages.fromManifest(shuffled.toString()).withShorterSide(16).withShards("train", 4), bOut);
+    DatasetInfo b = runInto(PreprocessImages.fromManifest(shuffled.toString()).withImageOptions(SIDE16).withShardOptions(ShardOptions.defaults().withShards("train", 4)), bOut);
     assertEquals(a.records, b.records);
     Map<String, ImageRecord> ra = records(tmp.resolve("a"), a);
     Map<String, ImageRecord> rb = records(bOut, b);
@@ -267,8 +270,8 @@ class PreprocessInputsTest {
   @Test
   void pngAndRawOutputs(@TempDir Path tmp) throws Exception {
     Path m = csvDataset(tmp, 5, 5);
-    DatasetInfo raw = runInto(PreprocessImages.fromManifest(m.toString()).withResize(ResizeSpec.exact(20, 10))
-        .withOutput(ImageResizer.Output.RAW).withSplit(0, 0, ""), tmp.resolve("raw"));
+    DatasetInfo raw = runInto(PreprocessImages.fromManifest(m.toString()).withImageOptions(ImageOptions.defaults().withResize(ResizeSpec.exact(20, 10))
+        .withOutputFormat(ImageResizer.Output.RAW)).withShardOptions(ShardOptions.defaults().withSplit(0, 0, "")), tmp.resolve("raw"));
     assertEquals("raw", raw.imageFormat);
     assertEquals("exact:20x10", raw.resize);
     for (ImageRecord r : records(tmp.resolve("raw"), raw).values()) {

@@ -22,6 +22,8 @@ import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.Reshuffle;
+import org.apache.beam.sdk.transforms.display.DisplayData;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.PCollectionView;
@@ -40,7 +42,7 @@ import org.bytedeco.opencv.global.opencv_imgcodecs;
  *
  * <pre>{@code
  * PCollectionTuple out = entries.apply(DecodeAndResize.with(vocabularyView)
- *     .withResize(ResizeSpec.shorterSide(256)).withJpegQuality(90));
+ *     .withOptions(ImageOptions.defaults().withShorterSide(224).withJpegQuality(95)));
  * }</pre>
  */
 public final class DecodeAndResize extends PTransform<PCollection<ManifestEntry>, PCollectionTuple> {
@@ -49,8 +51,8 @@ public final class DecodeAndResize extends PTransform<PCollection<ManifestEntry>
   public static final TupleTag<ImageRecord> RECORDS = new TupleTag<ImageRecord>() {};
   public static final TupleTag<DeadLetter> DEAD_LETTERS = new TupleTag<DeadLetter>() {};
 
-  /** Default maximum file size: 64 MB. */
-  public static final long DEFAULT_MAX_FILE_BYTES = 64L << 20;
+  /** Default maximum file size: 64 MiB. */
+  public static final long DEFAULT_MAX_FILE_BYTES = ImageOptions.DEFAULT_MAX_FILE_BYTES;
 
   /** What to do with a label outside the vocabulary. */
   public enum UnknownLabels {
@@ -63,83 +65,102 @@ public final class DecodeAndResize extends PTransform<PCollection<ManifestEntry>
   }
 
   private final PCollectionView<LabelVocabulary> vocabulary;
-  private final ResizeSpec resize;
-  private final ImageResizer.Output output;
-  private final int jpegQuality;
-  private final long maxPixels;
-  private final long maxFileBytes;
+  private final ImageOptions options;
   private final UnknownLabels unknownLabels;
 
-  private DecodeAndResize(PCollectionView<LabelVocabulary> vocabulary, ResizeSpec resize, ImageResizer.Output output,
-      int jpegQuality, long maxPixels, long maxFileBytes, UnknownLabels unknownLabels) {
+  private DecodeAndResize(PCollectionView<LabelVocabulary> vocabulary, ImageOptions options, UnknownLabels unknownLabels) {
     this.vocabulary = vocabulary;
-    this.resize = resize;
-    this.output = output;
-    this.jpegQuality = jpegQuality;
-    this.maxPixels = maxPixels;
-    this.maxFileBytes = maxFileBytes;
+    this.options = options;
     this.unknownLabels = unknownLabels;
   }
 
-  /** Shorter side to 256, JPEG quality 90, labels packed against {@code vocabulary}. */
+  /** {@link ImageOptions#defaults()} (shorter side to 256, JPEG quality 90), labels packed against {@code vocabulary}. */
   public static DecodeAndResize with(PCollectionView<LabelVocabulary> vocabulary) {
     checkArgument(vocabulary != null, "vocabulary must be a PCollectionView, was null");
-    return new DecodeAndResize(vocabulary, ResizeSpec.shorterSide(256), ImageResizer.Output.JPEG, 90,
-        ImageResizer.DEFAULT_MAX_PIXELS, DEFAULT_MAX_FILE_BYTES, UnknownLabels.DEAD_LETTER);
+    return new DecodeAndResize(vocabulary, ImageOptions.defaults(), UnknownLabels.DEAD_LETTER);
+  }
+
+  /** All image options at once: resize, output format, JPEG quality, pixel and file size limits. */
+  public DecodeAndResize withOptions(ImageOptions o) {
+    checkArgument(o != null, "image options must be set, was null");
+    return new DecodeAndResize(vocabulary, o, unknownLabels);
   }
 
   /** How to resize; default shorter side to 256. */
   public DecodeAndResize withResize(ResizeSpec r) {
-    checkArgument(r != null, "resize must be set, was null");
-    return new DecodeAndResize(vocabulary, r, output, jpegQuality, maxPixels, maxFileBytes, unknownLabels);
+    return withOptions(options.withResize(r));
   }
 
   /** Target length of the shorter side, aspect kept; in [8, 8192]. */
   public DecodeAndResize withShorterSide(int pixels) {
-    checkArgument(pixels >= 8 && pixels <= 8192, "shorterSide must be in [8, 8192], was %s", pixels);
-    return withResize(ResizeSpec.shorterSide(pixels));
+    return withOptions(options.withShorterSide(pixels));
   }
 
   /** Output encoding: jpeg (default), png or raw RGB. */
   public DecodeAndResize withOutput(ImageResizer.Output o) {
-    return new DecodeAndResize(vocabulary, resize, o, jpegQuality, maxPixels, maxFileBytes, unknownLabels);
+    return withOptions(options.withOutputFormat(o));
   }
 
   /** JPEG quality of the re-encoded image; in [1, 100], default 90. */
   public DecodeAndResize withJpegQuality(int quality) {
-    checkArgument(quality >= 1 && quality <= 100, "jpegQuality must be in [1, 100], was %s", quality);
-    return new DecodeAndResize(vocabulary, resize, output, quality, maxPixels, maxFileBytes, unknownLabels);
+    return withOptions(options.withJpegQuality(quality));
   }
 
   /** Images whose header declares more pixels are dead-lettered before decoding; >= 1, default 100M. */
   public DecodeAndResize withMaxPixels(long n) {
-    checkArgument(n >= 1, "maxPixels must be >= 1, was %s", n);
-    return new DecodeAndResize(vocabulary, resize, output, jpegQuality, n, maxFileBytes, unknownLabels);
+    return withOptions(options.withMaxPixels(n));
   }
 
-  /** Larger files are dead-lettered without being read; >= 1, default 64 MB. */
+  /** Larger files are dead-lettered without being read; >= 1, default 64 MiB. */
   public DecodeAndResize withMaxFileBytes(long n) {
-    checkArgument(n >= 1, "maxFileBytes must be >= 1, was %s", n);
-    return new DecodeAndResize(vocabulary, resize, output, jpegQuality, maxPixels, n, unknownLabels);
+    return withOptions(options.withMaxFileBytes(n));
   }
 
   /** What happens to a label outside the vocabulary; default {@link UnknownLabels#DEAD_LETTER}. */
   public DecodeAndResize withUnknownLabels(UnknownLabels policy) {
     checkArgument(policy != null, "unknownLabels must be set, was null");
-    return new DecodeAndResize(vocabulary, resize, output, jpegQuality, maxPixels, maxFileBytes, policy);
+    return new DecodeAndResize(vocabulary, options, policy);
   }
 
+  /** The image options. */
+  public ImageOptions options() {
+    return options;
+  }
+
+  /**
+   * Redistributes the entries first ({@code Reshuffle}), so that the decode work, the expensive
+   * part, spreads over all workers whatever the parallelism of the manifest's read.
+   */
   @Override
   public PCollectionTuple expand(PCollection<ManifestEntry> input) {
     PCollectionTuple out =
-        input.apply(
-            "DecodeResizeEncode",
-            ParDo.of(new ProcessFn(vocabulary, new ImageResizer(resize, output, jpegQuality, maxPixels), maxFileBytes, unknownLabels))
-                .withSideInputs(vocabulary)
-                .withOutputTags(RECORDS, TupleTagList.of(DEAD_LETTERS)));
+        input
+            .apply("SpreadOverWorkers", Reshuffle.viaRandomKey())
+            .apply(
+                "DecodeResizeEncode",
+                ParDo.of(new ProcessFn(vocabulary, options.resizer(), options.maxFileBytes(), unknownLabels))
+                    .withSideInputs(vocabulary)
+                    .withOutputTags(RECORDS, TupleTagList.of(DEAD_LETTERS)));
     out.get(RECORDS).setCoder(ImageRecordCoder.of());
     out.get(DEAD_LETTERS).setCoder(DeadLetterCoder.of());
     return out;
+  }
+
+  @Override
+  public void populateDisplayData(DisplayData.Builder builder) {
+    super.populateDisplayData(builder);
+    ImageOptions d = ImageOptions.defaults();
+    builder.addIfNotDefault(DisplayData.item("resize", options.resize().toString()).withLabel("Resize"),
+            d.resize().toString())
+        .addIfNotDefault(DisplayData.item("outputFormat", options.outputFormat().name).withLabel("Output format"),
+            d.outputFormat().name)
+        .addIfNotDefault(DisplayData.item("jpegQuality", options.jpegQuality()).withLabel("JPEG quality"),
+            d.jpegQuality())
+        .addIfNotDefault(DisplayData.item("maxPixels", options.maxPixels()).withLabel("Max pixels"), d.maxPixels())
+        .addIfNotDefault(DisplayData.item("maxFileBytes", options.maxFileBytes()).withLabel("Max file bytes"),
+            d.maxFileBytes())
+        .addIfNotDefault(DisplayData.item("unknownLabels", unknownLabels.name()).withLabel("Unknown labels"),
+            UnknownLabels.DEAD_LETTER.name());
   }
 
   static final class ProcessFn extends DoFn<ManifestEntry, ImageRecord> {

@@ -15,7 +15,7 @@ import org.apache.beam.sdk.transforms.View;
 import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.PCollectionView;
 import org.apache.beam.sdk.coders.KvCoder;
-import org.apache.beam.sdk.coders.SerializableCoder;
+
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
@@ -60,15 +60,15 @@ public final class DeduplicateIds extends PTransform<PCollection<ManifestEntry>,
         .apply("RepeatedIdsView", View.asMap());
     PCollectionTuple split = input.apply("SplitRepeated",
         ParDo.of(new SplitFn(repeated)).withSideInputs(repeated).withOutputTags(SINGLE, TupleTagList.of(REPEATED)));
-    split.get(SINGLE).setCoder(SerializableCoder.of(ManifestEntry.class));
+    split.get(SINGLE).setCoder(ManifestEntryCoder.of());
     PCollectionTuple grouped = split.get(REPEATED)
-        .setCoder(SerializableCoder.of(ManifestEntry.class))
+        .setCoder(ManifestEntryCoder.of())
         .apply("KeyById", WithKeys.of(ManifestEntry::id).withKeyType(TypeDescriptors.strings()))
-        .setCoder(KvCoder.of(StringUtf8Coder.of(), SerializableCoder.of(ManifestEntry.class)))
+        .setCoder(KvCoder.of(StringUtf8Coder.of(), ManifestEntryCoder.of()))
         .apply("GroupById", GroupByKey.create())
         .apply("KeepFirst", ParDo.of(new KeepFirstFn()).withOutputTags(UNIQUE, TupleTagList.of(DEAD_LETTERS)));
     PCollection<ManifestEntry> unique = PCollectionList.of(split.get(SINGLE))
-        .and(grouped.get(UNIQUE).setCoder(SerializableCoder.of(ManifestEntry.class)))
+        .and(grouped.get(UNIQUE).setCoder(ManifestEntryCoder.of()))
         .apply("AllUnique", Flatten.pCollections());
     grouped.get(DEAD_LETTERS).setCoder(DeadLetterCoder.of());
     return PCollectionTuple.of(UNIQUE, unique).and(DEAD_LETTERS, grouped.get(DEAD_LETTERS));

@@ -4,7 +4,7 @@ import static dev.labelbeam.transforms.Preconditions.checkArgument;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.beam.sdk.coders.SerializableCoder;
+
 import org.apache.beam.sdk.io.FileIO;
 import org.apache.beam.sdk.io.fs.MatchResult;
 import org.apache.beam.sdk.transforms.DoFn;
@@ -39,7 +39,7 @@ public final class ReadImageFolder extends PTransform<PBegin, PCollection<Manife
     return input
         .apply("MatchFiles", FileIO.match().filepattern(root + "**"))
         .apply("ToEntries", ParDo.of(new ToEntryFn(root)))
-        .setCoder(SerializableCoder.of(ManifestEntry.class));
+        .setCoder(ManifestEntryCoder.of());
   }
 
   /** The entry of one matched file, or null for a hidden one. */

@@ -6,7 +6,7 @@ import dev.labelbeam.transforms.errors.DeadLetter;
 import dev.labelbeam.transforms.errors.DeadLetterCoder;
 import dev.labelbeam.transforms.errors.Reason;
 import java.util.Locale;
-import org.apache.beam.sdk.coders.SerializableCoder;
+
 import org.apache.beam.sdk.io.TextIO;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
@@ -89,7 +89,7 @@ public final class ReadManifest extends PTransform<PBegin, PCollectionTuple> {
         input
             .apply("ReadLines", TextIO.read().from(manifest))
             .apply("ParseLines", ParDo.of(new ParseFn(parser)).withOutputTags(ENTRIES, TupleTagList.of(DEAD_LETTERS)));
-    out.get(ENTRIES).setCoder(SerializableCoder.of(ManifestEntry.class));
+    out.get(ENTRIES).setCoder(ManifestEntryCoder.of());
     out.get(DEAD_LETTERS).setCoder(DeadLetterCoder.of());
     return out;
   }

@@ -29,30 +29,41 @@ public final class DatasetFiles {
 
   private DatasetFiles() {}
 
-  /** What {@link #info} needs besides the statistics. */
-  public static final class Settings implements java.io.Serializable {
-    private static final long serialVersionUID = 1L;
-    public List<String> splits = new ArrayList<>();
-    public int imageHeight;
-    public int imageWidth;
-    public String imageFormat = "jpeg";
-    public String resize;
-    public Map<String, String> options = new TreeMap<>();
+  /** Name of the dead-letter file in the output folder. */
+  public static final String DEAD_LETTER_FILE = "dead_letter.jsonl";
+
+  /**
+   * What {@link #info} records besides the statistics.
+   *
+   * @param splits the splits written, in order
+   * @param imageHeight target height (or shorter side) of the resized images, in pixels
+   * @param imageWidth target width (or shorter side), in pixels
+   * @param imageFormat jpeg, png or raw
+   * @param resize the resize spec as text ({@code shorter:256})
+   * @param options the options of the run, by name, as {@code dataset.json} records them
+   */
+  public record Layout(List<String> splits, int imageHeight, int imageWidth, String imageFormat, String resize,
+      Map<String, String> options) implements java.io.Serializable {
+    /** Copies the lists so that the value stays immutable. */
+    public Layout {
+      splits = List.copyOf(splits);
+      options = java.util.Collections.unmodifiableMap(new TreeMap<>(options));
+    }
   }
 
   /**
    * Assembles a {@link DatasetInfo}. {@code inputRecords} is counted independently of the outputs,
    * so that a reader can check {@code inputRecords == sum(records) + sum(deadLetters)}.
    */
-  public static DatasetInfo info(DatasetStats stats, LabelVocabulary vocab, Settings s,
+  public static DatasetInfo info(DatasetStats stats, LabelVocabulary vocab, Layout s,
       Map<String, ? extends Iterable<String>> shardNames, Map<String, Long> deadLetters, long inputRecords) {
     DatasetInfo info = new DatasetInfo();
     info.numClasses = vocab.size();
-    info.imageHeight = s.imageHeight;
-    info.imageWidth = s.imageWidth;
-    info.imageFormat = s.imageFormat;
-    info.resize = s.resize;
-    for (String split : s.splits) {
+    info.imageHeight = s.imageHeight();
+    info.imageWidth = s.imageWidth();
+    info.imageFormat = s.imageFormat();
+    info.resize = s.resize();
+    for (String split : s.splits()) {
       info.records.put(split, stats.records().getOrDefault(split, 0L));
       info.positiveCounts.put(split, stats.positives(split, vocab.size()));
       List<String> names = new ArrayList<>();
@@ -65,69 +76,131 @@ public final class DatasetFiles {
     }
     info.deadLetters.putAll(new TreeMap<>(deadLetters));
     info.inputRecords = inputRecords;
-    info.options.putAll(s.options);
+    info.options.putAll(s.options());
     return info;
   }
 
   /**
-   * Moves a run's files from {@code stagingDir} into {@code outputDir}: first removes the old
-   * {@code dataset.json} and every old shard, then moves the new shards and {@code extraFiles} in,
-   * then writes {@code labels.txt} and, last, {@code dataset.json}, which lists exactly the new
-   * shards. A reader that trusts {@code dataset.json} never sees a mix of runs.
+   * Moves a run's files from {@code stagingDir} into {@code outputDir}: removes the old
+   * {@code dataset.json} and every old shard the new run does not replace, moves the new shards and
+   * the dead-letter file in, then writes {@code labels.txt} and, last, {@code dataset.json}, which
+   * lists exactly the new shards, and removes the staging folder. A reader that trusts
+   * {@code dataset.json} never sees a mix of runs. Idempotent: run again after a partial commit (a
+   * runner's retry), it finds the files already moved in place and completes.
+   *
+   * @throws IOException when a file cannot be moved, written or deleted, or a listed shard is
+   *     neither staged nor in place
    */
-  public static void commit(String outputDir, String stagingDir, DatasetInfo info, LabelVocabulary vocab,
-      List<String> extraFiles) throws IOException {
+  public static void commit(String outputDir, String stagingDir, DatasetInfo info, LabelVocabulary vocab)
+      throws IOException {
     ResourceId out = FileSystems.matchNewResource(outputDir, true);
     ResourceId staging = FileSystems.matchNewResource(stagingDir, true);
     FileSystems.delete(List.of(out.resolve(DatasetInfo.FILE_NAME, StandardResolveOptions.RESOLVE_FILE)),
         MoveOptions.StandardMoveOptions.IGNORE_MISSING_FILES);
+    java.util.Set<String> fresh = new java.util.HashSet<>();
+    info.shards.values().forEach(fresh::addAll);
     List<ResourceId> old = new ArrayList<>();
     MatchResult existing = FileSystems.match(out.resolve("*.tfrecord*", StandardResolveOptions.RESOLVE_FILE).toString(),
         EmptyMatchTreatment.ALLOW);
     for (MatchResult.Metadata m : existing.metadata()) {
-      if (ANY_SHARD.matcher(m.resourceId().getFilename()).matches()) {
+      String name = m.resourceId().getFilename();
+      if (ANY_SHARD.matcher(name).matches() && !fresh.contains(name)) {
         old.add(m.resourceId());
       }
     }
     FileSystems.delete(old, MoveOptions.StandardMoveOptions.IGNORE_MISSING_FILES);
-    List<ResourceId> from = new ArrayList<>();
-    List<ResourceId> to = new ArrayList<>();
-    for (List<String> names : info.shards.values()) {
-      for (String n : names) {
-        from.add(staging.resolve(n, StandardResolveOptions.RESOLVE_FILE));
-        to.add(out.resolve(n, StandardResolveOptions.RESOLVE_FILE));
-      }
-    }
-    for (String n : extraFiles) {
-      from.add(staging.resolve(n, StandardResolveOptions.RESOLVE_FILE));
-      to.add(out.resolve(n, StandardResolveOptions.RESOLVE_FILE));
-    }
-    FileSystems.rename(from, to);
+    List<String> names = new ArrayList<>();
+    info.shards.values().forEach(names::addAll);
+    names.add(DEAD_LETTER_FILE);
+    moveIn(staging, out, names);
     writeText(outputDir, LabelVocabulary.FILE_NAME, vocab.toText());
     writeText(outputDir, DatasetInfo.FILE_NAME, info.toJson());
     deleteFolder(stagingDir);
   }
 
-  /** Removes what is left of a staging folder (Beam's temp folders, the folder itself). */
-  public static void deleteFolder(String dir) {
-    try {
-      ResourceId d = FileSystems.matchNewResource(dir, true);
-      MatchResult rest = FileSystems.match(d.resolve("**", StandardResolveOptions.RESOLVE_FILE).toString(), EmptyMatchTreatment.ALLOW);
-      List<ResourceId> files = new ArrayList<>();
-      rest.metadata().forEach(m -> files.add(m.resourceId()));
-      FileSystems.delete(files, MoveOptions.StandardMoveOptions.IGNORE_MISSING_FILES);
-      if ("file".equals(d.getScheme())) {
-        // local folders exist on their own; object stores have none to delete
-        java.nio.file.Path p = java.nio.file.Path.of(d.toString());
-        if (java.nio.file.Files.isDirectory(p)) {
-          try (var walk = java.nio.file.Files.walk(p)) {
-            walk.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+  /**
+   * A refused run (too many bad records): writes its {@code dataset.json} and moves its dead letters
+   * into {@code outputDir}, so the user can see why, and removes the staged shards.
+   */
+  public static void refuse(String outputDir, String stagingDir, DatasetInfo info) throws IOException {
+    writeText(outputDir, DatasetInfo.FILE_NAME, info.toJson());
+    moveIn(FileSystems.matchNewResource(stagingDir, true), FileSystems.matchNewResource(outputDir, true),
+        List.of(DEAD_LETTER_FILE));
+    deleteFolder(stagingDir);
+  }
+
+  /** Moves each named file from {@code from} to {@code to}, skipping those a previous attempt moved. */
+  private static void moveIn(ResourceId from, ResourceId to, List<String> names) throws IOException {
+    List<ResourceId> src = new ArrayList<>();
+    List<ResourceId> dst = new ArrayList<>();
+    for (String n : names) {
+      ResourceId s = from.resolve(n, StandardResolveOptions.RESOLVE_FILE);
+      ResourceId d = to.resolve(n, StandardResolveOptions.RESOLVE_FILE);
+      if (exists(s)) {
+        src.add(s);
+        dst.add(d);
+      } else if (!exists(d)) {
+        throw new IOException(n + " is neither staged in " + from + " nor in place in " + to);
+      }
+    }
+    FileSystems.rename(src, dst);
+  }
+
+  private static boolean exists(ResourceId file) throws IOException {
+    MatchResult m = FileSystems.match(List.of(file.toString())).get(0);
+    return m.status() == MatchResult.Status.OK && !m.metadata().isEmpty();
+  }
+
+  /**
+   * Removes a staging folder and what is left in it (Beam's temp folders).
+   *
+   * @throws IOException when something cannot be listed or deleted
+   */
+  public static void deleteFolder(String dir) throws IOException {
+    ResourceId d = FileSystems.matchNewResource(dir, true);
+    MatchResult rest = FileSystems.match(d.resolve("**", StandardResolveOptions.RESOLVE_FILE).toString(), EmptyMatchTreatment.ALLOW);
+    List<ResourceId> files = new ArrayList<>();
+    rest.metadata().forEach(m -> files.add(m.resourceId()));
+    FileSystems.delete(files, MoveOptions.StandardMoveOptions.IGNORE_MISSING_FILES);
+    if ("file".equals(d.getScheme())) {
+      // local folders exist on their own; object stores have none to delete
+      java.nio.file.Path p = java.nio.file.Path.of(d.toString());
+      if (java.nio.file.Files.isDirectory(p)) {
+        try (var walk = java.nio.file.Files.walk(p)) {
+          for (java.nio.file.Path f : (Iterable<java.nio.file.Path>) walk.sorted(java.util.Comparator.reverseOrder())::iterator) {
+            java.nio.file.Files.delete(f);
           }
         }
       }
-    } catch (IOException e) {
-      // leftovers of a staging folder are harmless: a later run ignores them
     }
+  }
+
+  /** Reads {@code dir/name} as UTF-8 text, on any Beam filesystem. */
+  public static String readText(String dir, String name) throws IOException {
+    ResourceId file = FileSystems.matchNewResource(dir, true).resolve(name, StandardResolveOptions.RESOLVE_FILE);
+    try (java.io.InputStream in = Channels.newInputStream(FileSystems.open(file))) {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+  }
+
+  /** The {@code dataset.json} of a dataset folder on any Beam filesystem. */
+  public static DatasetInfo readInfo(String dir) throws IOException {
+    return DatasetInfo.fromJson(readText(dir, DatasetInfo.FILE_NAME));
+  }
+
+  /** The {@code labels.txt} of a dataset folder on any Beam filesystem. */
+  public static LabelVocabulary readVocabulary(String dir) throws IOException {
+    return LabelVocabulary.fromText(readText(dir, LabelVocabulary.FILE_NAME));
+  }
+
+  /** The shards of a split as {@code dataset.json} lists them, resolved against {@code dir}. */
+  public static List<String> shardPaths(String dir, DatasetInfo info, String split) {
+    ResourceId d = FileSystems.matchNewResource(dir, true);
+    List<String> out = new ArrayList<>();
+    for (String name : info.shards.getOrDefault(split, List.of())) {
+      out.add(d.resolve(name, StandardResolveOptions.RESOLVE_FILE).toString());
+    }
+    return out;
   }
 
   /** Writes UTF-8 text to {@code dir/name}, replacing what is there. */

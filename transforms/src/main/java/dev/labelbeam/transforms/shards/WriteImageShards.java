@@ -2,7 +2,19 @@ package dev.labelbeam.transforms.shards;
 
 import static dev.labelbeam.transforms.Preconditions.checkArgument;
 
+import dev.labelbeam.shard.DatasetInfo;
 import dev.labelbeam.shard.ImageRecord;
+import dev.labelbeam.shard.LabelVocabulary;
+import dev.labelbeam.transforms.errors.DeadLetter;
+import dev.labelbeam.transforms.errors.DeadLetterCoder;
+import dev.labelbeam.transforms.images.ImageOptions;
+import java.util.Collections;
+import java.util.TreeMap;
+import org.apache.beam.sdk.coders.VarLongCoder;
+import org.apache.beam.sdk.io.TextIO;
+import org.apache.beam.sdk.transforms.Count;
+import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.transforms.display.DisplayData;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -36,137 +48,163 @@ import org.apache.beam.sdk.values.TypeDescriptor;
 import org.apache.beam.sdk.values.TypeDescriptors;
 
 /**
- * Writes {@link ImageRecord}s as TFRecord shards of {@code tf.train.Example}s, one set per split:
- * {@code <split>-SSSSS-of-NNNNN.tfrecord} (or {@code .tfrecord.gz}). The split of a record comes from
- * its id ({@link SplitAssigner}), so it does not depend on input order or runner. The number of
- * shards of a split is either fixed or derived from the data: total bytes / target shard size
- * (default 200 MB); records are spread over the shards evenly by the writer.
+ * Writes {@link ImageRecord}s as a complete dataset: TFRecord shards of {@code tf.train.Example}s,
+ * one set per split ({@code <split>-SSSSS-of-NNNNN.tfrecord}, or {@code .tfrecord.gz}), plus
+ * {@code labels.txt}, {@code dead_letter.jsonl} and, last, {@code dataset.json}. The split of a
+ * record comes from its id ({@link SplitAssigner}), so it does not depend on input order or runner.
+ * The number of shards of a split is either fixed or derived from the data (total bytes / target
+ * shard size, default 200 MiB); see {@link ShardOptions}.
  *
- * <p>Shards are written into a staging folder ({@link Result#stagingDir()}); {@link DatasetFiles}
- * moves them into place once every shard exists, so a rerun into the same folder never leaves a mix
- * of old and new shards.
+ * <p>Shards are written into a staging folder inside the output folder; {@link CommitDataset} moves
+ * them into place once every shard and the dead letters are written, so a rerun into the same folder
+ * never leaves a mix of old and new shards, and a pipeline that stops early leaves no
+ * {@code dataset.json} that lists missing shards.
  *
  * <pre>{@code
- * WriteImageShards.Result r = records.apply(
- *     WriteImageShards.to("/out").withSplit(0.1, 0.0, "seed").withShardSizeMb(200).withGzip(true));
+ * WriteImageShards.Result r = records.apply(WriteImageShards.to("gs://bucket/shards")
+ *     .withVocabulary(vocabularyView)                // required: labels.txt and the class count
+ *     .withOptions(ShardOptions.defaults().withSplit(0.1, 0.0, "seed").withGzip(true))
+ *     .withDeadLetters(deadLetters));                // optional: dead_letter.jsonl and the counts
+ * PCollection<DatasetInfo> committed = r.datasetInfo();
  * }</pre>
  */
 public final class WriteImageShards extends PTransform<PCollection<ImageRecord>, WriteImageShards.Result> {
   private static final long serialVersionUID = 1L;
 
-  /** Default target size of a shard. */
-  public static final int DEFAULT_SHARD_SIZE_MB = 200;
+  /** Default target size of a shard, in MiB. */
+  public static final int DEFAULT_SHARD_SIZE_MB = ShardOptions.DEFAULT_SHARD_SIZE_MB;
 
   private final String outputDir;
-  private final double valFraction;
-  private final double testFraction;
-  private final String seed;
-  /** Fixed shard counts per split; 0 means derived from the target size. */
-  private final Map<String, Integer> shards;
-  private final int shardSizeMb;
-  private final boolean gzip;
+  private final ShardOptions options;
+  private final ImageOptions images;
+  private final transient PCollectionView<LabelVocabulary> vocabulary;
+  private final transient PCollection<DeadLetter> deadLetters;
+  private final transient PCollectionView<Long> inputCount;
+  private final double maxBadFraction;
+  private final Map<String, String> recordedOptions;
 
-  private WriteImageShards(String outputDir, double val, double test, String seed, Map<String, Integer> shards,
-      int shardSizeMb, boolean gzip) {
-    new SplitAssigner(val, test, seed); // validates the fractions
+  private WriteImageShards(String outputDir, ShardOptions options, ImageOptions images,
+      PCollectionView<LabelVocabulary> vocabulary, PCollection<DeadLetter> deadLetters, PCollectionView<Long> inputCount,
+      double maxBadFraction, Map<String, String> recordedOptions) {
     this.outputDir = outputDir;
-    this.valFraction = val;
-    this.testFraction = test;
-    this.seed = seed;
-    this.shards = shards;
-    this.shardSizeMb = shardSizeMb;
-    this.gzip = gzip;
+    this.options = options;
+    this.images = images;
+    this.vocabulary = vocabulary;
+    this.deadLetters = deadLetters;
+    this.inputCount = inputCount;
+    this.maxBadFraction = maxBadFraction;
+    this.recordedOptions = recordedOptions;
   }
 
-  /** Shards into {@code outputDir}; by default 10% val, no test, shards of about 200 MB, no gzip. */
+  /** A dataset in {@code outputDir} with {@link ShardOptions#defaults()}: 10% val, no test, ~200 MiB shards. */
   public static WriteImageShards to(String outputDir) {
     checkArgument(outputDir != null && !outputDir.isEmpty(), "outputDir must be a folder, was '%s'", outputDir);
-    Map<String, Integer> shards = new LinkedHashMap<>();
-    shards.put(SplitAssigner.TRAIN, 0);
-    shards.put(SplitAssigner.VAL, 0);
-    shards.put(SplitAssigner.TEST, 0);
-    return new WriteImageShards(outputDir, 0.1, 0.0, "", shards, DEFAULT_SHARD_SIZE_MB, false);
+    return new WriteImageShards(outputDir, ShardOptions.defaults(), ImageOptions.defaults(), null, null, null, 1.0, null);
+  }
+
+  /** How to split and shard. */
+  public WriteImageShards withOptions(ShardOptions o) {
+    checkArgument(o != null, "shard options must be set, was %s", o);
+    return new WriteImageShards(outputDir, o, images, vocabulary, deadLetters, inputCount, maxBadFraction, recordedOptions);
+  }
+
+  /** The options of the images' decoding, recorded in {@code dataset.json} (image size and format). */
+  public WriteImageShards withImageOptions(ImageOptions o) {
+    checkArgument(o != null, "image options must be set, was %s", o);
+    return new WriteImageShards(outputDir, options, o, vocabulary, deadLetters, inputCount, maxBadFraction, recordedOptions);
+  }
+
+  /** The vocabulary the records' label bits index (required): written as {@code labels.txt}. */
+  public WriteImageShards withVocabulary(PCollectionView<LabelVocabulary> v) {
+    checkArgument(v != null, "vocabulary must be a PCollectionView, was %s", v);
+    return new WriteImageShards(outputDir, options, images, v, deadLetters, inputCount, maxBadFraction, recordedOptions);
   }
 
   /**
-   * Fractions of ids sent to val and test (by hash of the id with {@code seed}); each in [0, 1),
-   * their sum below 1.
+   * The bad records of the steps before (optional): written to {@code dead_letter.jsonl} beside the
+   * shards and counted per reason in {@code dataset.json}.
    */
+  public WriteImageShards withDeadLetters(PCollection<DeadLetter> d) {
+    checkArgument(d != null, "deadLetters must be a PCollection, was %s", d);
+    return new WriteImageShards(outputDir, options, images, vocabulary, d, inputCount, maxBadFraction, recordedOptions);
+  }
+
+  /**
+   * The number of input records, counted independently of the outputs (optional; default records
+   * plus dead letters), so that {@code dataset.json}'s {@code inputRecords == sum(records) +
+   * sum(deadLetters)} is a real check.
+   */
+  public WriteImageShards withInputCount(PCollectionView<Long> count) {
+    checkArgument(count != null, "inputCount must be a PCollectionView, was %s", count);
+    return new WriteImageShards(outputDir, options, images, vocabulary, deadLetters, count, maxBadFraction, recordedOptions);
+  }
+
+  /**
+   * Refuse the dataset when dead letters / input records exceed this fraction, in [0, 1]; default 1
+   * (report, never refuse). A refused run writes {@code dataset.json} and the dead letters, moves no
+   * shard in and fails the job.
+   */
+  public WriteImageShards withMaxBadFraction(double f) {
+    checkArgument(f >= 0 && f <= 1, "maxBadFraction must be in [0, 1], was %s", f);
+    return new WriteImageShards(outputDir, options, images, vocabulary, deadLetters, inputCount, f, recordedOptions);
+  }
+
+  /** The options recorded in {@code dataset.json}; default: the shard and image options. */
+  public WriteImageShards withRecordedOptions(Map<String, String> o) {
+    checkArgument(o != null, "recordedOptions must be set, was %s", o);
+    return new WriteImageShards(outputDir, options, images, vocabulary, deadLetters, inputCount, maxBadFraction,
+        Collections.unmodifiableMap(new TreeMap<>(o)));
+  }
+
+  /** Fractions of ids in val and test (see {@link ShardOptions#withSplit}). */
   public WriteImageShards withSplit(double valFraction, double testFraction, String seed) {
-    return new WriteImageShards(outputDir, valFraction, testFraction, seed, shards, shardSizeMb, gzip);
+    return withOptions(options.withSplit(valFraction, testFraction, seed));
   }
 
-  /** A fixed number of shards for one split (train, val or test), in [1, 100000]. */
+  /** A fixed number of shards for one split (see {@link ShardOptions#withShards}). */
   public WriteImageShards withShards(String split, int numShards) {
-    checkArgument(shards.containsKey(split), "split must be one of %s, was '%s'", shards.keySet(), split);
-    checkArgument(numShards >= 1 && numShards <= 100_000, "numShards must be in [1, 100000], was %s", numShards);
-    Map<String, Integer> s = new LinkedHashMap<>(shards);
-    s.put(split, numShards);
-    return new WriteImageShards(outputDir, valFraction, testFraction, seed, s, shardSizeMb, gzip);
+    checkArgument(numShards >= 1, "numShards must be in [1, 100000], was %s", numShards);
+    return withOptions(options.withShards(split, numShards));
   }
 
-  /** Target shard size in MB for splits without a fixed count, in [1, 100000]; default 200. */
+  /** Target shard size in MiB for splits without a fixed count (see {@link ShardOptions#withShardSizeMb}). */
   public WriteImageShards withShardSizeMb(int mb) {
-    checkArgument(mb >= 1 && mb <= 100_000, "shardSizeMb must be in [1, 100000], was %s", mb);
-    return new WriteImageShards(outputDir, valFraction, testFraction, seed, shards, mb, gzip);
+    return withOptions(options.withShardSizeMb(mb));
   }
 
   /** Gzip the shards ({@code .tfrecord.gz}); TensorFlow reads them with {@code compression_type="GZIP"}. */
   public WriteImageShards withGzip(boolean on) {
-    return new WriteImageShards(outputDir, valFraction, testFraction, seed, shards, shardSizeMb, on);
+    return withOptions(options.withGzip(on));
+  }
+
+  /** The shard options. */
+  public ShardOptions options() {
+    return options;
   }
 
   /** The splits this writer produces: train, then val and test when their fraction is above 0. */
   public List<String> activeSplits() {
-    List<String> out = new ArrayList<>();
-    out.add(SplitAssigner.TRAIN);
-    if (valFraction > 0) {
-      out.add(SplitAssigner.VAL);
-    }
-    if (testFraction > 0) {
-      out.add(SplitAssigner.TEST);
-    }
-    return out;
-  }
-
-  /** The staging folder of this writer inside the output folder. */
-  public String stagingDir(String token) {
-    return outputDir + (outputDir.endsWith("/") ? "" : "/") + ".staging-" + token;
+    return options.activeSplits();
   }
 
   @Override
   public Result expand(PCollection<ImageRecord> input) {
-    List<String> active = activeSplits();
-    String staging = stagingDir(Long.toHexString(System.nanoTime()) + Integer.toHexString(System.identityHashCode(this)));
-    SplitAssigner assigner = new SplitAssigner(valFraction, testFraction, seed);
+    checkArgument(vocabulary != null, "WriteImageShards needs the vocabulary the label bits index: "
+        + "withVocabulary(view)%s", "");
+    Pipeline pipeline = input.getPipeline();
+    String staging = outputDir + (outputDir.endsWith("/") ? "" : "/") + ".staging-"
+        + Long.toHexString(System.nanoTime()) + Integer.toHexString(System.identityHashCode(this));
+    List<String> active = options.activeSplits();
     PCollection<KV<String, ImageRecord>> keyed =
         input
-            .apply("AssignSplit", MapElements.via(new AssignFn(assigner)))
+            .apply("AssignSplit", MapElements.via(new AssignFn(options.assigner())))
             .setCoder(KvCoder.of(StringUtf8Coder.of(), ImageRecordCoder.of()));
 
     PCollectionList<KV<String, ImageRecord>> parts =
         keyed.apply("PartitionBySplit", Partition.of(active.size(), new SplitIndexFn(active)));
     List<PCollection<KV<String, String>>> names = new ArrayList<>();
     for (int i = 0; i < active.size(); i++) {
-      String split = active.get(i);
-      PCollection<byte[]> bytes = parts.get(i)
-          .apply("ToExampleBytes-" + split, MapElements.into(TypeDescriptor.of(byte[].class)).via(kv -> kv.getValue().toBytes()))
-          .setCoder(ByteArrayCoder.of());
-      FileIO.Write<Void, byte[]> write = FileIO.<byte[]>write()
-          .via(TFRecordIO.sink())
-          .to(staging)
-          .withPrefix(split)
-          .withSuffix(".tfrecord") // FileIO appends ".gz" itself when compressing
-          .withCompression(gzip ? Compression.GZIP : Compression.UNCOMPRESSED);
-      int fixed = shards.get(split);
-      write = fixed > 0 ? write.withNumShards(fixed) : write.withSharding(new ShardsBySize(shardSizeMb));
-      WriteFilesResult<Void> written = bytes.apply("WriteTFRecords-" + split, write);
-      names.add(
-          written
-              .getPerDestinationOutputFilenames()
-              .apply("NameShards-" + split,
-                  MapElements.into(TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptors.strings()))
-                      .via(kv -> KV.of(split, baseName(kv.getValue())))));
+      names.add(writeSplit(active.get(i), parts.get(i), staging));
     }
     PCollection<KV<String, String>> shardNames =
         PCollectionList.of(names).apply("AllShardNames", Flatten.pCollections());
@@ -179,7 +217,75 @@ public final class WriteImageShards extends PTransform<PCollection<ImageRecord>,
             .setCoder(KvCoder.of(StringUtf8Coder.of(), ByteArrayCoder.of()))
             .apply("DatasetStats", Combine.globally(new StatsFn()))
             .setCoder(SerializableCoder.of(DatasetStats.class));
-    return new Result(input.getPipeline(), shardNames, stats, staging);
+
+    PCollection<DeadLetter> dead = deadLetters != null
+        ? deadLetters
+        : pipeline.apply("NoDeadLetters", Create.empty(DeadLetterCoder.of()));
+    PCollection<String> deadLetterFile = dead
+        .apply("DeadLetterJson", MapElements.into(TypeDescriptors.strings()).via(DeadLetter::toJson))
+        .apply("WriteDeadLetters", TextIO.write().to(staging + "/" + DatasetFiles.DEAD_LETTER_FILE).withoutSharding()
+            .withOutputFilenames())
+        .getPerDestinationOutputFilenames()
+        .apply("DeadLetterFileName", MapElements.into(TypeDescriptors.strings()).via(KV::getValue));
+    PCollectionView<Map<String, Long>> deadCounts = dead
+        .apply("Reasons", MapElements.into(TypeDescriptors.strings()).via(d -> d.reason().code()))
+        .apply("CountReasons", Count.perElement())
+        .setCoder(KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of()))
+        .apply("DeadCountsView", View.asMap());
+    PCollectionView<Map<String, Iterable<String>>> namesView = shardNames.apply("ShardNamesView", View.asMultimap());
+
+    Map<String, String> recorded = new TreeMap<>();
+    if (recordedOptions != null) {
+      recorded.putAll(recordedOptions);
+    } else {
+      recorded.putAll(images.describe());
+      recorded.putAll(options.describe());
+      recorded.put("maxBadFraction", Double.toString(maxBadFraction));
+    }
+    DatasetFiles.Layout layout = new DatasetFiles.Layout(active, images.resize().height, images.resize().width,
+        images.outputFormat().name, images.resize().toString(), recorded);
+    CommitDataset commit = new CommitDataset(new CommitDataset.Target(outputDir, staging, layout, maxBadFraction),
+        vocabulary, namesView, deadCounts, inputCount, List.of(shardNames, deadLetterFile));
+    PCollection<DatasetInfo> info = stats.apply("CommitDataset", commit);
+    return new Result(pipeline, shardNames, stats, info);
+  }
+
+  private PCollection<KV<String, String>> writeSplit(String split, PCollection<KV<String, ImageRecord>> part,
+      String staging) {
+    PCollection<byte[]> bytes = part
+        .apply("ToExampleBytes-" + split, MapElements.into(TypeDescriptor.of(byte[].class)).via(kv -> kv.getValue().toBytes()))
+        .setCoder(ByteArrayCoder.of());
+    FileIO.Write<Void, byte[]> write = FileIO.<byte[]>write()
+        .via(TFRecordIO.sink())
+        .to(staging)
+        .withPrefix(split)
+        .withSuffix(".tfrecord") // FileIO appends ".gz" itself when compressing
+        .withCompression(options.gzip() ? Compression.GZIP : Compression.UNCOMPRESSED);
+    int fixed = options.fixedShards(split);
+    write = fixed > 0 ? write.withNumShards(fixed) : write.withSharding(new ShardsBySize(options.shardSizeMb()));
+    WriteFilesResult<Void> written = bytes.apply("WriteTFRecords-" + split, write);
+    return written
+        .getPerDestinationOutputFilenames()
+        .apply("NameShards-" + split,
+            MapElements.into(TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptors.strings()))
+                .via(kv -> KV.of(split, baseName(kv.getValue()))));
+  }
+
+  @Override
+  public void populateDisplayData(DisplayData.Builder builder) {
+    super.populateDisplayData(builder);
+    ShardOptions d = ShardOptions.defaults();
+    builder.add(DisplayData.item("outputDir", outputDir).withLabel("Output folder"))
+        .addIfNotDefault(DisplayData.item("valFraction", options.valFraction()).withLabel("Val fraction"), d.valFraction())
+        .addIfNotDefault(DisplayData.item("testFraction", options.testFraction()).withLabel("Test fraction"), d.testFraction())
+        .addIfNotDefault(DisplayData.item("splitSeed", options.splitSeed()).withLabel("Split seed"), d.splitSeed())
+        .addIfNotDefault(DisplayData.item("trainShards", options.trainShards()).withLabel("Train shards"), 0)
+        .addIfNotDefault(DisplayData.item("valShards", options.valShards()).withLabel("Val shards"), 0)
+        .addIfNotDefault(DisplayData.item("testShards", options.testShards()).withLabel("Test shards"), 0)
+        .addIfNotDefault(DisplayData.item("shardSizeMb", options.shardSizeMb()).withLabel("Shard size (MiB)"),
+            d.shardSizeMb())
+        .addIfNotDefault(DisplayData.item("gzip", options.gzip()).withLabel("Gzip"), false)
+        .addIfNotDefault(DisplayData.item("maxBadFraction", maxBadFraction).withLabel("Max bad fraction"), 1.0);
   }
 
   static String baseName(String path) {
@@ -264,18 +370,19 @@ public final class WriteImageShards extends PTransform<PCollection<ImageRecord>,
     }
   }
 
-  /** What the writer produced: shard file names per split, the dataset statistics, the staging folder. */
+  /** What the writer produced: shard file names per split, the dataset statistics, the committed dataset. */
   public static final class Result implements POutput {
     private final Pipeline pipeline;
     private final PCollection<KV<String, String>> shardNames;
     private final PCollection<DatasetStats> stats;
-    private final String stagingDir;
+    private final PCollection<DatasetInfo> datasetInfo;
 
-    Result(Pipeline p, PCollection<KV<String, String>> shardNames, PCollection<DatasetStats> stats, String stagingDir) {
+    Result(Pipeline p, PCollection<KV<String, String>> shardNames, PCollection<DatasetStats> stats,
+        PCollection<DatasetInfo> datasetInfo) {
       this.pipeline = p;
       this.shardNames = shardNames;
       this.stats = stats;
-      this.stagingDir = stagingDir;
+      this.datasetInfo = datasetInfo;
     }
 
     /** (split, shard file base name) for every shard written. */
@@ -283,14 +390,14 @@ public final class WriteImageShards extends PTransform<PCollection<ImageRecord>,
       return shardNames;
     }
 
-    /** A single {@link DatasetStats} element. */
+    /** A single {@link DatasetStats} element: records per split, positives per class. */
     public PCollection<DatasetStats> stats() {
       return stats;
     }
 
-    /** Where the shards are until {@link DatasetFiles#commit} moves them into the output folder. */
-    public String stagingDir() {
-      return stagingDir;
+    /** A single element, the {@code dataset.json} written once the dataset is committed. */
+    public PCollection<DatasetInfo> datasetInfo() {
+      return datasetInfo;
     }
 
     @Override
@@ -303,6 +410,7 @@ public final class WriteImageShards extends PTransform<PCollection<ImageRecord>,
       Map<TupleTag<?>, PValue> m = new LinkedHashMap<>();
       m.put(new TupleTag<KV<String, String>>("shardNames"), shardNames);
       m.put(new TupleTag<DatasetStats>("stats"), stats);
+      m.put(new TupleTag<DatasetInfo>("datasetInfo"), datasetInfo);
       return m;
     }
 

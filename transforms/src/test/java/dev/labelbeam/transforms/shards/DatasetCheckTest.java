@@ -1,5 +1,6 @@
 package dev.labelbeam.transforms.shards;
 
+import dev.labelbeam.transforms.images.ImageOptions;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -31,8 +32,8 @@ class DatasetCheckTest {
     Path manifest = PreprocessImagesTest.datasetWithBadInputs(tmp.resolve("data"));
     good = tmp.resolve("good");
     Pipeline p = Pipeline.create(PipelineOptionsFactory.fromArgs("--runner=DirectRunner").create());
-    p.apply(PreprocessImages.fromCsvManifest(manifest.toString()).to(good.toString()).withShorterSide(32)
-        .withSplit(0.25, 0.0, "s").withShards("train", 2).withShards("val", 1));
+    p.apply(PreprocessImages.fromCsvManifest(manifest.toString()).to(good.toString()).withImageOptions(ImageOptions.defaults().withShorterSide(32))
+        .withShardOptions(ShardOptions.defaults().withSplit(0.25, 0.0, "s").withShards("train", 2).withShards("val", 1)));
     p.run().waitUntilFinish();
   }
 
