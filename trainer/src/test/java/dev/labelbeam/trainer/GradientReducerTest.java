@@ -21,7 +21,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The bucketed gradient all-reduce that runs inside the backward pass, in a one-worker Gloo group: the
  * gradients it leaves in {@code .grad} equal plain backward's, and buckets start during backward.
- * (Two workers: DataParallelTest in pipelines, through worker processes.)
+ * Two workers in one JVM (one thread each, separate Gloo groups): each rank's gradients become the
+ * mean of both ranks' plain gradients, so a wrong divisor or a skipped bucket fails.
  */
 class GradientReducerTest {
 
@@ -87,6 +88,67 @@ class GradientReducerTest {
         }
       } finally {
         reducer.close();
+      }
+    }
+  }
+
+  @Test
+  void twoWorkersEachGetTheMeanOfBothGradients() throws Exception {
+    int port;
+    try (ServerSocket s = new ServerSocket(0)) {
+      port = s.getLocalPort();
+    }
+    SmallCnn[] models = new SmallCnn[2];
+    Tensor[] inputs = new Tensor[2];
+    List<List<float[]>> plain = new ArrayList<>();
+    for (int r = 0; r < 2; r++) {
+      torch.manual_seed(11); // identical replicas, as after DDP's broadcast
+      models[r] = new SmallCnn(6, 4, false);
+      torch.manual_seed(100 + r); // each rank its own batch
+      inputs[r] = torch.randn(3, 3, 16, 16);
+    }
+    for (int r = 0; r < 2; r++) {
+      plain.add(backward(models[r], inputs[r], null));
+    }
+    List<List<float[]>> reduced = new ArrayList<>(List.of(List.of(), List.of()));
+    Throwable[] failure = new Throwable[2];
+    Thread[] workers = new Thread[2];
+    int storePort = port;
+    for (int r = 0; r < 2; r++) {
+      int rank = r;
+      workers[r] = new Thread(() -> {
+        try (Collectives c = Collectives.connect(new WorkerEnv(rank, 2, rank, "127.0.0.1", storePort), 60_000, false)) {
+          GradientReducer reducer = c.reducer(params(models[rank]), 256);
+          try {
+            reduced.set(rank, backward(models[rank], inputs[rank], reducer));
+          } finally {
+            reducer.close();
+          }
+        } catch (Throwable t) {
+          failure[rank] = t;
+        }
+      });
+      workers[r].start();
+    }
+    for (Thread t : workers) {
+      t.join(120_000);
+      assertTrue(!t.isAlive(), "a worker did not finish within 120 s");
+    }
+    for (Throwable t : failure) {
+      if (t != null) {
+        throw new AssertionError(t);
+      }
+    }
+    for (int i = 0; i < plain.get(0).size(); i++) {
+      float[] a = plain.get(0).get(i);
+      float[] b = plain.get(1).get(i);
+      float[] mean = new float[a.length];
+      for (int k = 0; k < a.length; k++) {
+        mean[k] = (a[k] + b[k]) / 2;
+      }
+      assertTrue(!java.util.Arrays.equals(a, b), "the ranks' own gradients differ, so averaging is visible");
+      for (int r = 0; r < 2; r++) {
+        assertArrayEquals(mean, reduced.get(r).get(i), 1e-6f, "rank " + r + ", parameter " + i);
       }
     }
   }
