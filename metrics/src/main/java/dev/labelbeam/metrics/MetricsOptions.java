@@ -44,6 +44,12 @@ public record MetricsOptions(Mode mode, int bins, double threshold, int minSuppo
     public String jsonName() {
       return name().toLowerCase(java.util.Locale.ROOT);
     }
+
+    /** The lowercase name, as the command line shows it. */
+    @Override
+    public String toString() {
+      return jsonName();
+    }
   }
 
   /** Validates every field; the message names the option, the value and what is allowed. */

@@ -16,7 +16,7 @@ public final class ImageOptionsMixin {
       + "aspect kept), fit:WxH (fit in a box, aspect kept) or exact:WxH.")
   ResizeSpec resize = D.resize();
 
-  @Option(names = "--output-format", description = "${COMPLETION-CANDIDATES} (raw: RGB bytes).")
+  @Option(names = "--output-format", description = "jpeg, png or raw (RGB bytes).")
   ImageResizer.Output outputFormat = D.outputFormat();
 
   @Option(names = "--jpeg-quality", description = "JPEG quality of the re-encoded images (1-100).")

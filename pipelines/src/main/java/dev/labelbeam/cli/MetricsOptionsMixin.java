@@ -10,7 +10,7 @@ public final class MetricsOptionsMixin {
   @Option(names = "--threshold", description = "A score at or above it predicts the label.")
   double threshold = D.threshold();
 
-  @Option(names = "--mode", description = "${COMPLETION-CANDIDATES}. binned: per-class score histograms, memory "
+  @Option(names = "--mode", description = "binned: per-class score histograms, memory "
       + "O(classes x bins) whatever the number of examples, AUC within a reported bound; exact: every score kept.")
   MetricsOptions.Mode mode = D.mode();
 

@@ -61,7 +61,13 @@ public final class DecodeAndResize extends PTransform<PCollection<ManifestEntry>
     /** Fail the job, naming the label and the image. */
     FAIL,
     /** Drop the label, keep the image (for vocabularies pruned by count). */
-    DROP
+    DROP;
+
+    /** The command line's name: {@code dead-letter}, {@code fail}, {@code drop}. */
+    @Override
+    public String toString() {
+      return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+    }
   }
 
   private final PCollectionView<LabelVocabulary> vocabulary;

@@ -58,6 +58,12 @@ public final class ImageResizer implements Serializable {
       this.name = name;
     }
 
+    /** The lowercase name ({@code jpeg}), as the command line and {@code dataset.json} write it. */
+    @Override
+    public String toString() {
+      return name;
+    }
+
     public static Output parse(String s) {
       for (Output o : values()) {
         if (o.name.equals(s.toLowerCase(Locale.ROOT))) {
