@@ -1,12 +1,9 @@
 package dev.labelbeam.metrics;
 
+import dev.labelbeam.shard.Json;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import java.io.IOException;
 import java.io.Serializable;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -46,7 +43,6 @@ import java.util.Locale;
 @JsonIgnoreProperties(ignoreUnknown = true)
 public final class MultiLabelReport implements Serializable {
   private static final long serialVersionUID = 1L;
-  private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   public String mode;
   public Integer bins;
@@ -166,20 +162,14 @@ public final class MultiLabelReport implements Serializable {
     return t;
   }
 
+  /** This value as indented JSON (the file's text). */
   public String toJson() {
-    try {
-      return MAPPER.writeValueAsString(this);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return Json.write(this);
   }
 
+  /** Parses the file's text; the error names the file kind. */
   public static MultiLabelReport fromJson(String json) {
-    try {
-      return MAPPER.readValue(json, MultiLabelReport.class);
-    } catch (IOException e) {
-      throw new IllegalArgumentException("not a metrics report: " + e.getMessage(), e);
-    }
+    return Json.read(json, MultiLabelReport.class, "metrics report");
   }
 
   /** {@code per_class.csv}: a header and one row per class. */
@@ -204,7 +194,7 @@ public final class MultiLabelReport implements Serializable {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof MultiLabelReport && toJson().equals(((MultiLabelReport) o).toJson());
+    return Json.sameJson(this, o);
   }
 
   @Override

@@ -1,11 +1,8 @@
 package dev.labelbeam.metrics;
 
+import dev.labelbeam.shard.Json;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import java.io.IOException;
 import java.io.Serializable;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -20,7 +17,6 @@ import java.util.List;
 public final class Thresholds implements Serializable {
   private static final long serialVersionUID = 1L;
   public static final String FILE_NAME = "thresholds.json";
-  private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   public double fallback = 0.5;
   public List<String> labels = new ArrayList<>();
@@ -52,19 +48,13 @@ public final class Thresholds implements Serializable {
     return out;
   }
 
+  /** This value as indented JSON (the file's text). */
   public String toJson() {
-    try {
-      return MAPPER.writeValueAsString(this);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return Json.write(this);
   }
 
+  /** Parses the file's text; the error names the file kind. */
   public static Thresholds fromJson(String json) {
-    try {
-      return MAPPER.readValue(json, Thresholds.class);
-    } catch (IOException e) {
-      throw new IllegalArgumentException("not a thresholds file: " + e.getMessage(), e);
-    }
+    return Json.read(json, Thresholds.class, "thresholds file");
   }
 }

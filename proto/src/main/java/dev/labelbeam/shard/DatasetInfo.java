@@ -2,10 +2,7 @@ package dev.labelbeam.shard;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -37,8 +34,6 @@ public final class DatasetInfo implements java.io.Serializable {
   /** The file name beside the shards. */
   public static final String FILE_NAME = "dataset.json";
 
-  private static final ObjectMapper MAPPER =
-      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   public int numClasses;
   public int imageHeight;
@@ -73,20 +68,14 @@ public final class DatasetInfo implements java.io.Serializable {
     return out;
   }
 
+  /** This value as indented JSON (the file's text). */
   public String toJson() {
-    try {
-      return MAPPER.writeValueAsString(this);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return Json.write(this);
   }
 
+  /** Parses the file's text; the error names the file kind. */
   public static DatasetInfo fromJson(String json) {
-    try {
-      return MAPPER.readValue(json, DatasetInfo.class);
-    } catch (IOException e) {
-      throw new IllegalArgumentException("not a valid dataset.json: " + e.getMessage(), e);
-    }
+    return Json.read(json, DatasetInfo.class, "dataset.json");
   }
 
   public static DatasetInfo read(Path file) throws IOException {
@@ -99,7 +88,7 @@ public final class DatasetInfo implements java.io.Serializable {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof DatasetInfo && toJson().equals(((DatasetInfo) o).toJson());
+    return Json.sameJson(this, o);
   }
 
   @Override

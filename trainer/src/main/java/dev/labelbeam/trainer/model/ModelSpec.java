@@ -1,8 +1,7 @@
 package dev.labelbeam.trainer.model;
 
+import dev.labelbeam.shard.Json;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
 import java.io.Serializable;
 import java.nio.file.Files;
@@ -19,7 +18,6 @@ import java.util.List;
 public final class ModelSpec implements Serializable {
   private static final long serialVersionUID = 1L;
   public static final String FILE_NAME = "model.json";
-  private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   public String arch = SmallCnn.NAME;
   public int width = 16;
@@ -42,10 +40,10 @@ public final class ModelSpec implements Serializable {
   }
 
   public void write(Path file) throws IOException {
-    Files.writeString(file, MAPPER.writeValueAsString(this));
+    Files.writeString(file, Json.write(this));
   }
 
   public static ModelSpec read(Path file) throws IOException {
-    return MAPPER.readValue(file.toFile(), ModelSpec.class);
+    return Json.read(Files.readString(file), ModelSpec.class, "model.json");
   }
 }
