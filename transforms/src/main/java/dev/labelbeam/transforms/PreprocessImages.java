@@ -238,10 +238,11 @@ public final class PreprocessImages extends PTransform<PBegin, PreprocessImages.
         .addIfNotNull(DisplayData.item("outputDir", s.outputDir).withLabel("Output folder"))
         .add(DisplayData.item("vocabulary", recordedOptions().get("vocabulary")).withLabel("Vocabulary"))
         .addIfNotDefault(DisplayData.item("maxBadFraction", s.maxBadFraction).withLabel("Max bad fraction"), 1.0);
-    ImageOptions di = ImageOptions.defaults();
-    ShardOptions ds = ShardOptions.defaults();
-    s.images.describe().forEach((k, v) -> builder.addIfNotDefault(DisplayData.item(k, v), di.describe().get(k)));
-    s.shards.describe().forEach((k, v) -> builder.addIfNotDefault(DisplayData.item(k, v), ds.describe().get(k)));
+    Map<String, String> defaults = new LinkedHashMap<>(ImageOptions.defaults().describe());
+    defaults.putAll(ShardOptions.defaults().describe());
+    Map<String, String> given = new LinkedHashMap<>(s.images.describe());
+    given.putAll(s.shards.describe());
+    given.forEach((k, v) -> builder.addIfNotDefault(DisplayData.item(k, v), defaults.get(k)));
   }
 
   /**

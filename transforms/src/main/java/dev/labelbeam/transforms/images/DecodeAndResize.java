@@ -135,13 +135,17 @@ public final class DecodeAndResize extends PTransform<PCollection<ManifestEntry>
 
   /**
    * Redistributes the entries first ({@code Reshuffle}), so that the decode work, the expensive
-   * part, spreads over all workers whatever the parallelism of the manifest's read.
+   * part, spreads over all workers whatever the parallelism of the manifest's read. Not on
+   * DirectRunner: it runs in one process, where there is nothing to spread and where each random key
+   * becomes a bundle of its own (3,000 images took 174 s instead of 17 s).
    */
   @Override
   public PCollectionTuple expand(PCollection<ManifestEntry> input) {
+    PCollection<ManifestEntry> spread = runsOnDirectRunner(input)
+        ? input
+        : input.apply("SpreadOverWorkers", Reshuffle.viaRandomKey());
     PCollectionTuple out =
-        input
-            .apply("SpreadOverWorkers", Reshuffle.viaRandomKey())
+        spread
             .apply(
                 "DecodeResizeEncode",
                 ParDo.of(new ProcessFn(vocabulary, options.resizer(), options.maxFileBytes(), unknownLabels))
@@ -150,6 +154,10 @@ public final class DecodeAndResize extends PTransform<PCollection<ManifestEntry>
     out.get(RECORDS).setCoder(ImageRecordCoder.of());
     out.get(DEAD_LETTERS).setCoder(DeadLetterCoder.of());
     return out;
+  }
+
+  private static boolean runsOnDirectRunner(PCollection<?> input) {
+    return input.getPipeline().getOptions().getRunner().getSimpleName().equals("DirectRunner");
   }
 
   @Override
