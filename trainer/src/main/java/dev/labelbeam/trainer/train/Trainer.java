@@ -2,6 +2,7 @@ package dev.labelbeam.trainer.train;
 
 import dev.labelbeam.shard.DatasetInfo;
 import dev.labelbeam.shard.LabelVocabulary;
+import dev.labelbeam.shard.Storage;
 import dev.labelbeam.trainer.TorchRuntime;
 import dev.labelbeam.trainer.data.Augment;
 import dev.labelbeam.trainer.data.Batch;
@@ -65,6 +66,7 @@ public final class Trainer {
   private final WorkerEnv worker;
   private final Consumer<String> progress;
   private LongConsumer afterStep = step -> {};
+  private Storage storage = Storage.local();
   /** Averages gradients over the workers during backward; null in a single-worker run. */
   private GradientReducer reducer;
 
@@ -85,6 +87,15 @@ public final class Trainer {
    */
   public Trainer onStep(LongConsumer listener) {
     this.afterStep = listener;
+    return this;
+  }
+
+  /**
+   * Where the dataset is read from (default local files); the command line passes Beam's
+   * filesystems, so that {@code --shards gs://...} works wherever preprocess wrote.
+   */
+  public Trainer readingFrom(Storage s) {
+    this.storage = java.util.Objects.requireNonNull(s, "storage");
     return this;
   }
 
@@ -117,136 +128,54 @@ public final class Trainer {
     }
   }
 
+  /** What set-up builds once and the loop, validation and checkpointing use. */
+  private static final class Setup {
+    DatasetInfo info;
+    LabelVocabulary vocab;
+    int numClasses;
+    int imageSize;
+    ModelSpec spec;
+    MultiLabelModel model;
+    MultiLabelLoss loss;
+    Optimizer optimizer;
+    long totalSteps;
+    LrSchedule schedule;
+    ShardLoader loader;
+    /** Null unless this rank validates. */
+    ShardLoader valLoader;
+    long globalBatch;
+  }
+
+  /** Set-up, then epochs of steps with validation and checkpoints, then the model files. */
   private List<EpochReport> train(TrainOptions c, Device device, boolean cuda, boolean lead, Consumer<String> say,
       Collectives coll) throws IOException {
-    int world = worker.worldSize;
-
-    DatasetInfo info = DatasetInfo.read(c.shardDir().resolve(DatasetInfo.FILE_NAME));
-    LabelVocabulary vocab = LabelVocabulary.read(c.shardDir().resolve(LabelVocabulary.FILE_NAME));
-    int numClasses = vocab.size();
-    if (info.numClasses != numClasses) {
-      throw new IllegalArgumentException("dataset.json has " + info.numClasses + " classes but labels.txt has " + numClasses);
-    }
-    List<Path> trainShards = info.shardFiles(c.shardDir(), "train");
-    if (trainShards.isEmpty()) {
-      throw new IllegalArgumentException("dataset.json in " + c.shardDir() + " lists no train shards");
-    }
-    int size = c.imageSize() > 0 ? c.imageSize() : Math.min(info.imageHeight, info.imageWidth);
-
-    ModelSpec spec = new ModelSpec();
-    spec.arch = c.arch().toString();
-    spec.width = c.width();
-    spec.batchNorm = c.batchNorm();
-    spec.numClasses = numClasses;
-    spec.imageSize = size;
-    spec.labels = new ArrayList<>(vocab.names());
-    MultiLabelModel model = spec.build();
-    if (c.initWeights() != null) {
-      StateDicts.LoadReport r = StateDicts.load(model, c.initWeights(), false);
-      say.accept("initial weights " + c.initWeights().getFileName() + ": " + r);
-    }
-    if (c.freezeBackbone()) {
-      freezeAllButClassifier(model);
-    }
-    if (cuda) {
-      model.to(device, false);
-    }
-
-    MultiLabelLoss loss = lossFor(info, numClasses, device);
-    Optimizer optimizer = Optimizers.create(c, model);
-    long stepsPerEpoch = Math.max(1, info.records("train") / world / c.batchSize());
-    long totalSteps = stepsPerEpoch * c.epochs();
-    if (c.maxSteps() > 0) {
-      totalSteps = Math.min(totalSteps, c.maxSteps());
-    }
-    LrSchedule schedule = new LrSchedule(c.learningRate(), c.warmupSteps(), totalSteps, 0.02);
-
-    ImageTensorizer tensorizer = new ImageTensorizer(size);
-    Augment augment = new Augment(Math.min(1, c.cropScaleMin()), 1, c.flip());
-    ShardLoader loader = new ShardLoader(trainShards, numClasses, tensorizer, c.batchSize(), c.effectiveLoaderThreads(), true, augment, c.seed())
-        .forRank(worker.rank, world, info.records("train"));
-    List<Path> valShards = info.shardFiles(c.shardDir(), "val");
-    ShardLoader valLoader = lead && c.validate() && !valShards.isEmpty()
-        ? new ShardLoader(valShards, numClasses, tensorizer, c.batchSize(), c.effectiveLoaderThreads(), false, Augment.none(), c.seed())
-        : null;
-
+    Setup s = setUp(c, device, cuda, lead, say);
     Files.createDirectories(c.outputDir());
     Path log = c.outputDir().resolve("train_log.jsonl");
-    TrainCheckpoint.State state = new TrainCheckpoint.State();
-    state.seed = c.seed();
-    state.arch = c.arch().toString();
-    state.epoch = 1;
-    state.worldSize = world;
-    state.batchSize = c.batchSize();
-    long globalBatch = (long) c.batchSize() * world;
-    if (c.resume()) {
-      TrainCheckpoint.State restored = TrainCheckpoint.restoreLatest(c.outputDir(), model, optimizer);
-      if (restored != null) {
-        if (restored.seed != c.seed() || !c.arch().toString().equals(restored.arch)) {
-          throw new IllegalArgumentException("the checkpoint in " + c.outputDir() + " was made with seed " + restored.seed
-              + " and " + restored.arch + ", not " + c.seed() + " and " + c.arch());
-        }
-        state = restored;
-        // the position is kept in records, so a run resumes with the same or another number of workers
-        state.globalStep = state.samplesDone / globalBatch;
-        state.batchesDone = state.epochSamplesDone / globalBatch;
-        state.worldSize = world;
-        state.batchSize = c.batchSize();
-        say.accept("resuming at step " + state.globalStep + " (epoch " + state.epoch + ", batch " + state.batchesDone + ")");
-      }
-    } else if (lead) {
+    TrainCheckpoint.State state = startOrResume(c, s, say);
+    if (!c.resume() && lead) {
       Files.deleteIfExists(log);
     }
     if (coll != null) {
-      coll.broadcastState(model); // every rank starts from rank 0's weights
-      reducer = coll.reducer(java.util.Arrays.asList(TrainStep.trainable(model).get()), c.bucketBytes());
+      coll.broadcastState(s.model); // every rank starts from rank 0's weights
+      reducer = coll.reducer(java.util.Arrays.asList(TrainStep.trainable(s.model).get()), c.bucketBytes());
       say.accept("gradients averaged in " + reducer.bucketCount() + " bucket(s) of about "
           + String.format(java.util.Locale.ROOT, "%.3g", c.bucketBytes() / 1048576.0) + " MB, overlapped with backward");
     }
 
-    TrainStep step = new TrainStep(model, loss, optimizer, device, reducer, c.gradClip());
+    TrainStep step = new TrainStep(s.model, s.loss, s.optimizer, device, reducer, c.gradClip());
     List<EpochReport> reports = new ArrayList<>();
-    long started = System.nanoTime();
-    long stepsThisProcess = 0;
-    model.train(true);
-    while (state.epoch <= c.epochs() && state.globalStep < totalSteps) {
-      long t0 = System.nanoTime();
-      double lossSum = 0;
-      long batches = 0;
-      long images = 0;
-      try (ShardLoader.Epoch batchesOfEpoch = loader.epoch(state.epoch, state.batchesDone)) {
-        for (Batch b = batchesOfEpoch.next(); b != null && state.globalStep < totalSteps; b = batchesOfEpoch.next()) {
-          lossSum += step.run(b.images, b.targets, b.size, size, numClasses, schedule.at(state.globalStep));
-          batches++;
-          images += (long) b.size * world;
-          state.globalStep++;
-          state.batchesDone++;
-          state.samplesDone += globalBatch;
-          state.epochSamplesDone += globalBatch;
-          stepsThisProcess++;
-          if (lead && c.checkpointEvery() > 0 && state.globalStep % c.checkpointEvery() == 0) {
-            TrainCheckpoint.save(c.outputDir(), model, optimizer, state, c.keepCheckpoints());
-          }
-          if (c.logEvery() > 0 && state.globalStep % c.logEvery() == 0) {
-            double rate = stepsThisProcess / ((System.nanoTime() - started) / 1e9);
-            say.accept(String.format(java.util.Locale.ROOT, "  step %d/%d  loss %.4f  ETA %s", state.globalStep, totalSteps,
-                lossSum / batches, EpochReport.eta((totalSteps - state.globalStep) / rate)));
-          }
-          afterStep.accept(state.globalStep);
-        }
-      }
-      double meanLoss = batches == 0 ? Double.NaN : lossSum / batches;
-      if (coll != null) {
-        meanLoss = coll.mean(meanLoss);
-      }
-      EpochReport r = new EpochReport(state.epoch, c.epochs(), meanLoss, images, (System.nanoTime() - t0) / 1e9, state.globalStep);
-      if (valLoader != null) {
-        MultiLabelReport v = Validation.run(model, valLoader, numClasses, size, device);
+    Progress progress = new Progress();
+    s.model.train(true);
+    while (state.epoch <= c.epochs() && state.globalStep < s.totalSteps) {
+      EpochReport r = runEpoch(c, s, step, state, lead, say, progress, coll);
+      if (s.valLoader != null) {
+        MultiLabelReport v = Validation.run(s.model, s.valLoader, s.numClasses, s.imageSize, device);
         r.valMacroF1 = v.macro.f1;
         r.valMacroAuc = v.macro.auc == null ? Double.NaN : v.macro.auc;
       }
-      double rate = stepsThisProcess / ((System.nanoTime() - started) / 1e9);
-      r.etaSeconds = rate > 0 ? (totalSteps - state.globalStep) / rate : 0;
+      double rate = progress.stepsPerSecond();
+      r.etaSeconds = rate > 0 ? (s.totalSteps - state.globalStep) / rate : 0;
       reports.add(r);
       say.accept(r.line());
       state.epoch++;
@@ -254,24 +183,161 @@ public final class Trainer {
       state.epochSamplesDone = 0;
       if (lead) {
         Files.writeString(log, r.json() + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-        TrainCheckpoint.save(c.outputDir(), model, optimizer, state, c.keepCheckpoints());
+        TrainCheckpoint.save(c.outputDir(), s.model, s.optimizer, state, c.keepCheckpoints());
       }
     }
-    if (cuda) {
-      model.to(new Device(torch.DeviceType.CPU), false);
-    }
-    if (c.dumpRankWeights()) {
-      StateDicts.save(model, c.outputDir().resolve("rank-" + worker.rank + ".safetensors"), Map.of());
-    }
-    if (lead) {
-      Checkpoints.save(model, spec, c.outputDir());
-      StateDicts.save(model, c.outputDir().resolve("model.safetensors"), Map.of("arch", c.arch().toString(), "labels", String.join("\n", vocab.names())));
-    }
+    saveModel(c, s, cuda, lead);
     if (coll != null) {
       coll.barrier();
     }
-    loss.close();
+    s.loss.close();
     return reports;
+  }
+
+  /** Reads the dataset and builds the model, loss, optimizer, schedule and loaders. */
+  private Setup setUp(TrainOptions c, Device device, boolean cuda, boolean lead, Consumer<String> say) throws IOException {
+    int world = worker.worldSize;
+    Setup s = new Setup();
+    s.info = storage.readInfo(c.shardDir());
+    s.vocab = storage.readVocabulary(c.shardDir());
+    s.numClasses = s.vocab.size();
+    if (s.info.numClasses != s.numClasses) {
+      throw new IllegalArgumentException("dataset.json has " + s.info.numClasses + " classes but labels.txt has "
+          + s.numClasses);
+    }
+    List<String> trainShards = s.info.shardPaths(storage, c.shardDir(), "train");
+    if (trainShards.isEmpty()) {
+      throw new IllegalArgumentException("dataset.json in " + c.shardDir() + " lists no train shards");
+    }
+    s.imageSize = c.imageSize() > 0 ? c.imageSize() : Math.min(s.info.imageHeight, s.info.imageWidth);
+
+    s.spec = new ModelSpec();
+    s.spec.arch = c.arch().toString();
+    s.spec.width = c.width();
+    s.spec.batchNorm = c.batchNorm();
+    s.spec.numClasses = s.numClasses;
+    s.spec.imageSize = s.imageSize;
+    s.spec.labels = new ArrayList<>(s.vocab.names());
+    s.model = s.spec.build();
+    if (c.initWeights() != null) {
+      StateDicts.LoadReport r = StateDicts.load(s.model, c.initWeights(), false);
+      say.accept("initial weights " + c.initWeights().getFileName() + ": " + r);
+    }
+    if (c.freezeBackbone()) {
+      freezeAllButClassifier(s.model);
+    }
+    if (cuda) {
+      s.model.to(device, false);
+    }
+
+    s.loss = lossFor(s.info, s.numClasses, device);
+    s.optimizer = Optimizers.create(c, s.model);
+    long stepsPerEpoch = Math.max(1, s.info.records("train") / world / c.batchSize());
+    s.totalSteps = stepsPerEpoch * c.epochs();
+    if (c.maxSteps() > 0) {
+      s.totalSteps = Math.min(s.totalSteps, c.maxSteps());
+    }
+    s.schedule = new LrSchedule(c.learningRate(), c.warmupSteps(), s.totalSteps, 0.02);
+    s.globalBatch = (long) c.batchSize() * world;
+
+    ImageTensorizer tensorizer = new ImageTensorizer(s.imageSize);
+    Augment augment = new Augment(Math.min(1, c.cropScaleMin()), 1, c.flip());
+    s.loader = new ShardLoader(storage, trainShards, s.numClasses, tensorizer, c.batchSize(), c.effectiveLoaderThreads(), true,
+        augment, c.seed()).forRank(worker.rank, world, s.info.records("train"));
+    List<String> valShards = s.info.shardPaths(storage, c.shardDir(), "val");
+    s.valLoader = lead && c.validate() && !valShards.isEmpty()
+        ? new ShardLoader(storage, valShards, s.numClasses, tensorizer, c.batchSize(), c.effectiveLoaderThreads(), false,
+            Augment.none(), c.seed())
+        : null;
+    return s;
+  }
+
+  /** A fresh position, or with {@code resume} the latest checkpoint's (weights and optimizer restored). */
+  private TrainCheckpoint.State startOrResume(TrainOptions c, Setup s, Consumer<String> say) throws IOException {
+    TrainCheckpoint.State state = new TrainCheckpoint.State();
+    state.seed = c.seed();
+    state.arch = c.arch().toString();
+    state.epoch = 1;
+    state.worldSize = worker.worldSize;
+    state.batchSize = c.batchSize();
+    if (!c.resume()) {
+      return state;
+    }
+    TrainCheckpoint.State restored = TrainCheckpoint.restoreLatest(c.outputDir(), s.model, s.optimizer);
+    if (restored == null) {
+      return state;
+    }
+    if (restored.seed != c.seed() || !c.arch().toString().equals(restored.arch)) {
+      throw new IllegalArgumentException("the checkpoint in " + c.outputDir() + " was made with seed " + restored.seed
+          + " and " + restored.arch + ", not " + c.seed() + " and " + c.arch());
+    }
+    // the position is kept in records, so a run resumes with the same or another number of workers
+    restored.globalStep = restored.samplesDone / s.globalBatch;
+    restored.batchesDone = restored.epochSamplesDone / s.globalBatch;
+    restored.worldSize = worker.worldSize;
+    restored.batchSize = c.batchSize();
+    say.accept("resuming at step " + restored.globalStep + " (epoch " + restored.epoch + ", batch " + restored.batchesDone
+        + ")");
+    return restored;
+  }
+
+  /** Steps this process has run and since when: the rate behind the ETA. */
+  private static final class Progress {
+    final long started = System.nanoTime();
+    long steps;
+
+    double stepsPerSecond() {
+      return steps / ((System.nanoTime() - started) / 1e9);
+    }
+  }
+
+  /** The steps of one epoch (from the restored batch on), with step checkpoints and step log lines; the loss averaged over ranks. */
+  private EpochReport runEpoch(TrainOptions c, Setup s, TrainStep step, TrainCheckpoint.State state, boolean lead,
+      Consumer<String> say, Progress progress, Collectives coll) throws IOException {
+    long t0 = System.nanoTime();
+    double lossSum = 0;
+    long batches = 0;
+    long images = 0;
+    try (ShardLoader.Epoch batchesOfEpoch = s.loader.epoch(state.epoch, state.batchesDone)) {
+      for (Batch b = batchesOfEpoch.next(); b != null && state.globalStep < s.totalSteps; b = batchesOfEpoch.next()) {
+        lossSum += step.run(b.images, b.targets, b.size, s.imageSize, s.numClasses, s.schedule.at(state.globalStep));
+        batches++;
+        images += (long) b.size * worker.worldSize;
+        state.globalStep++;
+        state.batchesDone++;
+        state.samplesDone += s.globalBatch;
+        state.epochSamplesDone += s.globalBatch;
+        progress.steps++;
+        if (lead && c.checkpointEvery() > 0 && state.globalStep % c.checkpointEvery() == 0) {
+          TrainCheckpoint.save(c.outputDir(), s.model, s.optimizer, state, c.keepCheckpoints());
+        }
+        if (c.logEvery() > 0 && state.globalStep % c.logEvery() == 0) {
+          say.accept(String.format(java.util.Locale.ROOT, "  step %d/%d  loss %.4f  ETA %s", state.globalStep,
+              s.totalSteps, lossSum / batches, EpochReport.eta((s.totalSteps - state.globalStep) / progress.stepsPerSecond())));
+        }
+        afterStep.accept(state.globalStep);
+      }
+    }
+    double meanLoss = batches == 0 ? Double.NaN : lossSum / batches;
+    if (coll != null) {
+      meanLoss = coll.mean(meanLoss); // every rank's mean, the same on all
+    }
+    return new EpochReport(state.epoch, c.epochs(), meanLoss, images, (System.nanoTime() - t0) / 1e9, state.globalStep);
+  }
+
+  /** Rank 0 writes model.pt, model.json and model.safetensors (and every rank its weights when asked). */
+  private void saveModel(TrainOptions c, Setup s, boolean cuda, boolean lead) throws IOException {
+    if (cuda) {
+      s.model.to(new Device(torch.DeviceType.CPU), false);
+    }
+    if (c.dumpRankWeights()) {
+      StateDicts.save(s.model, c.outputDir().resolve("rank-" + worker.rank + ".safetensors"), Map.of());
+    }
+    if (lead) {
+      Checkpoints.save(s.model, s.spec, c.outputDir());
+      StateDicts.save(s.model, c.outputDir().resolve("model.safetensors"),
+          Map.of("arch", c.arch().toString(), "labels", String.join("\n", s.vocab.names())));
+    }
   }
 
   private MultiLabelLoss lossFor(DatasetInfo info, int numClasses, Device device) throws IOException {
