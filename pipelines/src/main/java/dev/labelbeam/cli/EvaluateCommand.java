@@ -20,7 +20,7 @@ import picocli.CommandLine.Option;
     footer = BeamRunnerOptions.FOOTER)
 public final class EvaluateCommand implements Callable<Integer> {
   @Option(names = "--shards", required = true, description = "Folder of a preprocess run.")
-  Path shards;
+  String shards;
 
   @Option(names = "--model", required = true, description = "Folder of a checkpoint (model.pt, model.json).")
   Path model;
@@ -39,15 +39,16 @@ public final class EvaluateCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    String shardDir = shards.toAbsolutePath().toString();
-    Path out = output != null ? output.toAbsolutePath() : shards.toAbsolutePath();
-    EvaluateModel evaluate = EvaluateModel.on(shardDir).withOutputDir(out.toString()).withSplit(split)
+    String shardDir = PreprocessCommand.absolute(shards);
+    String out = output != null ? output.toAbsolutePath().toString() : shardDir;
+    EvaluateModel evaluate = EvaluateModel.on(shardDir).withOutputDir(out).withSplit(split)
         .withScoring(scoring.options()).withMetrics(metrics.options());
     MultiLabelReport r = EvaluatePipeline.run(model.toAbsolutePath().toString(), evaluate, runner.options());
     System.out.print(SummaryTable.format(r));
-    System.out.println("metrics: " + out.resolve(EvaluatePipeline.METRICS_FILE) + ", " + out.resolve(EvaluatePipeline.PER_CLASS_FILE)
-        + ", " + out.resolve(EvaluatePipeline.THRESHOLDS_FILE));
-    System.out.println("report:  " + out.resolve(EvaluatePipeline.REPORT_FILE));
+    String dir = out.endsWith("/") ? out : out + "/";
+    System.out.println("metrics: " + dir + EvaluatePipeline.METRICS_FILE + ", " + dir + EvaluatePipeline.PER_CLASS_FILE
+        + ", " + dir + EvaluatePipeline.THRESHOLDS_FILE);
+    System.out.println("report:  " + dir + EvaluatePipeline.REPORT_FILE);
     return 0;
   }
 }

@@ -93,7 +93,7 @@ public final class PreprocessCommand implements Callable<Integer> {
   }
 
   /** Local paths made absolute; URLs of other filesystems (gs://, s3://) left as they are. */
-  private static String absolute(String p) {
+  static String absolute(String p) {
     return p.matches("^[a-zA-Z][a-zA-Z0-9+.-]*://.*") ? p : Path.of(p).toAbsolutePath().toString();
   }
 }

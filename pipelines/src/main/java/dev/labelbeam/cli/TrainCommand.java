@@ -8,6 +8,7 @@ import dev.labelbeam.trainer.train.TrainOptions.LossFunction;
 import dev.labelbeam.trainer.train.TrainOptions.OptimizerKind;
 import dev.labelbeam.trainer.train.TrainOptions.PosWeight;
 import dev.labelbeam.trainer.train.Trainer;
+import dev.labelbeam.transforms.shards.BeamStorage;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,7 +30,7 @@ public final class TrainCommand implements Callable<Integer> {
   private static final TrainOptions D = TrainOptions.defaults();
 
   @Option(names = "--shards", required = true, description = "Folder of a preprocess run (shards, dataset.json, labels.txt).")
-  Path shards;
+  String shards;
 
   @Option(names = "--output", required = true, description = "Folder for the model, checkpoints and the training log.")
   Path output;
@@ -169,7 +170,7 @@ public final class TrainCommand implements Callable<Integer> {
       return WorkerLauncher.run(argsOf(each), workers, options.outputDir(), System.out);
     }
     WorkerEnv worker = joinsARun ? WorkerEnv.fromEnv(env) : WorkerEnv.single();
-    new Trainer(options, worker, System.out::println).run();
+    new Trainer(options, worker, System.out::println).readingFrom(BeamStorage.create()).run();
     if (worker.rank == 0) {
       System.out.println("model: " + options.outputDir().resolve("model.pt") + " (+ model.json, model.safetensors, train_log.jsonl)");
     }
@@ -181,7 +182,7 @@ public final class TrainCommand implements Callable<Integer> {
     if (!(bucketMb > 0)) {
       throw new IllegalArgumentException("--bucket-mb must be > 0, was " + bucketMb);
     }
-    return TrainOptions.builder(shards.toAbsolutePath(), output.toAbsolutePath())
+    return TrainOptions.builder(PreprocessCommand.absolute(shards), output.toAbsolutePath())
         .arch(arch).width(width).batchNorm(!noBatchNorm)
         .initWeights(init == null ? null : init.toAbsolutePath()).freezeBackbone(freezeBackbone).imageSize(imageSize)
         .epochs(epochs).batchSize(batchSize).loaderThreads(loaderThreads).cropScaleMin(cropScaleMin).flip(!noFlip)
@@ -203,7 +204,7 @@ public final class TrainCommand implements Callable<Integer> {
    */
   public static List<String> argsOf(TrainOptions o) {
     List<String> a = new ArrayList<>(List.of("train",
-        "--shards", o.shardDir().toString(), "--output", o.outputDir().toString(),
+        "--shards", o.shardDir(), "--output", o.outputDir().toString(),
         "--arch", o.arch().toString(), "--width", Integer.toString(o.width()),
         "--image-size", Integer.toString(o.imageSize()),
         "--epochs", Integer.toString(o.epochs()), "--batch-size", Integer.toString(o.batchSize()),

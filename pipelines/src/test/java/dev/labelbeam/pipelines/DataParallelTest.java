@@ -98,23 +98,20 @@ class DataParallelTest {
     Path out = tmp.resolve("killed");
     List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-cp", System.getProperty("java.class.path"), LabelbeamCli.class.getName()));
-    List<String> a = args(out, 2, 8, "--checkpoint-every", "3");
+    List<String> a = args(out, 2, 8, "--checkpoint-every", "3", "--log-every", "3");
     a.set(a.indexOf("--epochs") + 1, "40");
     cmd.addAll(a);
-    Process launcher = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(tmp.resolve("launcher.log").toFile()).start();
+    Process launcher = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    ProcessLines lines = new ProcessLines(launcher, tmp.resolve("launcher.log"));
+    // rank 0 logs step 3 after writing its checkpoint; the workers' pid files exist before any step
+    lines.await(java.util.regex.Pattern.compile("^\\s*step 3/"), java.time.Duration.ofSeconds(120));
     Path pid1 = out.resolve("workers/rank-1.pid");
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-    while (!(Files.exists(pid1) && Files.exists(out.resolve("checkpoints"))
-        && Files.list(out.resolve("checkpoints")).anyMatch(p -> p.getFileName().toString().matches("step-\\d+")))
-        && launcher.isAlive() && System.nanoTime() < deadline) {
-      Thread.sleep(50);
-    }
-    assertTrue(launcher.isAlive(), "the run ended early: " + Files.readString(tmp.resolve("launcher.log")));
+    assertTrue(launcher.isAlive(), "the run ended early: " + lines.text());
     ProcessHandle.of(Long.parseLong(Files.readString(pid1).trim())).orElseThrow().destroyForcibly();
     long killed = System.nanoTime();
     assertTrue(launcher.waitFor(60, TimeUnit.SECONDS), "the launcher must stop within 60 s");
     double seconds = (System.nanoTime() - killed) / 1e9;
-    String log = Files.readString(tmp.resolve("launcher.log"));
+    String log = lines.awaitEnd(java.time.Duration.ofSeconds(30));
     assertNotEquals(0, launcher.exitValue(), log);
     assertTrue(log.contains("worker rank 1 failed"), log);
     System.out.printf("launcher exited %.1f s after rank 1 was killed%n", seconds);
@@ -153,33 +150,36 @@ class DataParallelTest {
     a.remove("--workers");
     a.set(a.indexOf("--epochs") + 1, "40");
     List<Process> ranks = new ArrayList<>();
+    ProcessLines rank0 = null;
     for (int r = 0; r < 2; r++) {
       List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
           "-cp", System.getProperty("java.class.path"), LabelbeamCli.class.getName()));
       cmd.addAll(a);
-      ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
-          .redirectOutput(tmp.resolve("env-rank-" + r + ".log").toFile());
+      ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+      if (r == 1) {
+        pb.redirectOutput(tmp.resolve("env-rank-1.log").toFile());
+      }
       pb.environment().putAll(Map.of("RANK", Integer.toString(r), "WORLD_SIZE", "2", "LOCAL_RANK", Integer.toString(r),
           "MASTER_ADDR", "127.0.0.1", "MASTER_PORT", Integer.toString(port)));
       ranks.add(pb.start());
+      if (r == 0) {
+        rank0 = new ProcessLines(ranks.get(0), tmp.resolve("env-rank-0.log"));
+      }
     }
     try {
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-      Path log = out.resolve("train_log.jsonl");
-      while (!(Files.exists(log) && Files.size(log) > 0) && ranks.get(0).isAlive() && System.nanoTime() < deadline) {
-        Thread.sleep(50);
-      }
+      // rank 0 prints an epoch line once both ranks have trained a whole epoch together
+      rank0.await(java.util.regex.Pattern.compile("^epoch 1/"), java.time.Duration.ofSeconds(120));
       assertTrue(ranks.get(0).isAlive() && ranks.get(1).isAlive(),
-          "both ranks should be training: " + Files.readString(tmp.resolve("env-rank-0.log")));
+          "both ranks should be training: " + rank0.text());
       ranks.get(1).destroyForcibly();
       long killed = System.nanoTime();
       assertTrue(ranks.get(0).waitFor(45, TimeUnit.SECONDS), "rank 0 must stop on its own, within the timeout");
       double seconds = (System.nanoTime() - killed) / 1e9;
-      String rank0 = Files.readString(tmp.resolve("env-rank-0.log"));
-      assertNotEquals(0, ranks.get(0).exitValue(), rank0);
-      assertTrue(rank0.contains("error: rank 0/2") && rank0.contains("another worker died"), rank0);
+      String rank0Log = rank0.awaitEnd(java.time.Duration.ofSeconds(30));
+      assertNotEquals(0, ranks.get(0).exitValue(), rank0Log);
+      assertTrue(rank0Log.contains("error: rank 0/2") && rank0Log.contains("another worker died"), rank0Log);
       System.out.printf("rank 0 exited %.1f s after rank 1 was killed: %s%n", seconds,
-          rank0.lines().filter(l -> l.contains("error:")).findFirst().orElse(""));
+          rank0Log.lines().filter(l -> l.contains("error:")).findFirst().orElse(""));
     } finally {
       ranks.forEach(Process::destroyForcibly);
     }

@@ -46,13 +46,12 @@ class KillAndResumeTest {
     List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-cp", System.getProperty("java.class.path"), LabelbeamCli.class.getName()));
     cmd.addAll(trainArgs(shards, b));
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(tmp.resolve("b.log").toFile()).start();
+    cmd.addAll(List.of("--log-every", "20")); // the step-20 line comes after the step-20 checkpoint is written
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    ProcessLines out = new ProcessLines(p, tmp.resolve("b.log"));
+    out.await(java.util.regex.Pattern.compile("^\\s*step 20/"), java.time.Duration.ofSeconds(120));
     Path target = b.resolve("checkpoints/step-000000020");
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-    while (!Files.exists(target) && p.isAlive() && System.nanoTime() < deadline) {
-      Thread.sleep(20);
-    }
-    assertTrue(Files.exists(target), "no mid-run checkpoint: " + Files.readString(tmp.resolve("b.log")));
+    assertTrue(Files.exists(target), "no mid-run checkpoint: " + out.text());
     p.destroyForcibly();
     assertTrue(p.waitFor(30, TimeUnit.SECONDS));
     assertTrue(!Files.exists(b.resolve("model.pt")), "killed before the end");

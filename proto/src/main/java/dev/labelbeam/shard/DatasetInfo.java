@@ -59,6 +59,15 @@ public final class DatasetInfo implements java.io.Serializable {
     return c == null ? new long[numClasses] : c;
   }
 
+  /** The shards of a split this dataset.json lists, resolved against its folder {@code dir} in {@code storage}. */
+  public List<String> shardPaths(Storage storage, String dir, String split) {
+    List<String> out = new java.util.ArrayList<>();
+    for (String name : shards.getOrDefault(split, List.of())) {
+      out.add(storage.resolve(dir, name));
+    }
+    return out;
+  }
+
   /** The shards of a split this dataset.json lists, resolved against the folder it lies in. */
   public List<Path> shardFiles(Path dir, String split) {
     List<Path> out = new java.util.ArrayList<>();

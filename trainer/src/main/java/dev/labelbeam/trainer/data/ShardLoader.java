@@ -2,6 +2,7 @@ package dev.labelbeam.trainer.data;
 
 import dev.labelbeam.shard.ImageRecord;
 import dev.labelbeam.shard.LabelBits;
+import dev.labelbeam.shard.Storage;
 import dev.labelbeam.shard.TfRecordReader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -32,7 +33,8 @@ public final class ShardLoader {
   /** Records held in the reader's shuffle buffer when training. */
   public static final int SHUFFLE_BUFFER = 1024;
 
-  private final List<Path> shards;
+  private final Storage storage;
+  private final List<String> shards;
   private final int numClasses;
   private final ImageTensorizer tensorizer;
   private final int batchSize;
@@ -49,6 +51,18 @@ public final class ShardLoader {
    */
   public ShardLoader(List<Path> shards, int numClasses, ImageTensorizer tensorizer, int batchSize, int workers,
       boolean train, Augment augment, long seed) {
+    this(Storage.local(), shards.stream().map(Path::toString).toList(), numClasses, tensorizer, batchSize, workers, train,
+        augment, seed);
+  }
+
+  /**
+   * Shards read from {@code storage} (local files, or any Beam filesystem through the pipelines
+   * module's storage).
+   *
+   * @param train shuffle, augment and drop the last partial batch when true; read in order otherwise
+   */
+  public ShardLoader(Storage storage, List<String> shards, int numClasses, ImageTensorizer tensorizer, int batchSize,
+      int workers, boolean train, Augment augment, long seed) {
     if (shards.isEmpty()) {
       throw new IllegalArgumentException("no shards to read");
     }
@@ -58,6 +72,7 @@ public final class ShardLoader {
     if (workers < 1) {
       throw new IllegalArgumentException("loader threads must be >= 1, was " + workers);
     }
+    this.storage = java.util.Objects.requireNonNull(storage, "storage");
     this.shards = List.copyOf(shards);
     this.numClasses = numClasses;
     this.tensorizer = tensorizer;
@@ -155,14 +170,14 @@ public final class ShardLoader {
     private void read() {
       long seq = 0;
       try {
-        List<Path> order = new ArrayList<>(shards);
+        List<String> order = new ArrayList<>(shards);
         Random rnd = new Random(seed * 1_000_003L + epoch);
         if (train) {
           Collections.shuffle(order, rnd);
         }
         List<ImageRecord> buffer = new ArrayList<>();
-        for (Path f : order) {
-          try (TfRecordReader r = TfRecordReader.open(f)) {
+        for (String f : order) {
+          try (TfRecordReader r = storage.openRecords(f)) {
             for (byte[] data = r.next(); data != null; data = r.next()) {
               ImageRecord rec;
               try {

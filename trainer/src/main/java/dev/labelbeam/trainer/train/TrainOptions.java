@@ -17,7 +17,8 @@ import java.util.Objects;
  * new Trainer(o, WorkerEnv.single(), System.out::println).run();
  * }</pre>
  *
- * @param shardDir folder of a preprocess run: shards, {@code dataset.json}, {@code labels.txt}
+ * @param shardDir folder of a preprocess run: shards, {@code dataset.json}, {@code labels.txt}; a local path or,
+ *     read through the trainer's {@link dev.labelbeam.shard.Storage}, a URL of another filesystem ({@code gs://...})
  * @param outputDir folder for {@code model.pt}, {@code model.json}, {@code model.safetensors},
  *     {@code checkpoints/} and {@code train_log.jsonl}
  * @param arch the network
@@ -58,7 +59,7 @@ import java.util.Objects;
  * @param logEvery also print a progress line every this many steps; 0 per epoch only
  */
 public record TrainOptions(
-    Path shardDir, Path outputDir,
+    String shardDir, Path outputDir,
     Architecture arch, int width, boolean batchNorm, Path initWeights, boolean freezeBackbone, int imageSize,
     int epochs, int batchSize, int loaderThreads, double cropScaleMin, boolean flip, long seed,
     LossFunction loss, PosWeight posWeight, double maxPosWeight, double aslGammaPos, double aslGammaNeg, double aslMargin,
@@ -241,8 +242,13 @@ public record TrainOptions(
   }
 
   /** A builder with every default, for the given input and output folders. */
-  public static Builder builder(Path shardDir, Path outputDir) {
+  public static Builder builder(String shardDir, Path outputDir) {
     return new Builder().shardDir(shardDir).outputDir(outputDir);
+  }
+
+  /** A builder with the defaults, for a local dataset folder. */
+  public static Builder builder(Path shardDir, Path outputDir) {
+    return builder(shardDir.toString(), outputDir);
   }
 
   /** A builder holding these options, to change some of them. */
@@ -291,7 +297,7 @@ public record TrainOptions(
 
   /** Builds {@link TrainOptions}; its initial values are the defaults of the trainer and of {@code train}. */
   public static final class Builder {
-    private Path shardDir;
+    private String shardDir;
     private Path outputDir;
     private Architecture arch = Architecture.SMALL_CNN;
     private int width = 16;
@@ -332,7 +338,7 @@ public record TrainOptions(
 
     private Builder() {}
 
-    public Builder shardDir(Path v) { shardDir = v; return this; }
+    public Builder shardDir(String v) { shardDir = v; return this; }
     public Builder outputDir(Path v) { outputDir = v; return this; }
     public Builder arch(Architecture v) { arch = v; return this; }
     public Builder width(int v) { width = v; return this; }

@@ -1,0 +1,75 @@
+package dev.labelbeam.shard;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.Serializable;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Where readers outside Beam (the trainer) read a dataset from: {@code dataset.json},
+ * {@code labels.txt} and the shards. {@link #local()} reads local files; the {@code pipelines} module
+ * plugs in Beam's {@code FileSystems} (so {@code train --shards gs://...} reads wherever preprocess
+ * writes) without the trainer depending on Beam.
+ */
+public interface Storage extends Serializable {
+  /** Opens a file for reading. */
+  InputStream open(String path) throws IOException;
+
+  /** {@code name} inside the folder {@code dir}. */
+  String resolve(String dir, String name);
+
+  /** Local files, paths as {@link Path} understands them. */
+  static Storage local() {
+    return Local.INSTANCE;
+  }
+
+  /** A file's text as UTF-8. */
+  default String readText(String dir, String name) throws IOException {
+    try (InputStream in = open(resolve(dir, name))) {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+  }
+
+  /** The {@code dataset.json} of a dataset folder. */
+  default DatasetInfo readInfo(String dir) throws IOException {
+    return DatasetInfo.fromJson(readText(dir, DatasetInfo.FILE_NAME));
+  }
+
+  /** The {@code labels.txt} of a dataset folder. */
+  default LabelVocabulary readVocabulary(String dir) throws IOException {
+    return LabelVocabulary.fromText(readText(dir, LabelVocabulary.FILE_NAME));
+  }
+
+  /** A shard's records, through gzip when its name ends in {@code .gz}. */
+  default TfRecordReader openRecords(String path) throws IOException {
+    InputStream raw = open(path);
+    if (path.endsWith(".gz")) {
+      raw = new java.util.zip.GZIPInputStream(raw, 1 << 16);
+    }
+    return new TfRecordReader(raw, path);
+  }
+
+  /** Local files. */
+  final class Local implements Storage {
+    private static final long serialVersionUID = 1L;
+    static final Local INSTANCE = new Local();
+
+    private Local() {}
+
+    @Override
+    public InputStream open(String path) throws IOException {
+      return Files.newInputStream(Path.of(path));
+    }
+
+    @Override
+    public String resolve(String dir, String name) {
+      return Path.of(dir).resolve(name).toString();
+    }
+
+    private Object readResolve() {
+      return INSTANCE;
+    }
+  }
+}
