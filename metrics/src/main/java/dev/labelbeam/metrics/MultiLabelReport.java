@@ -150,6 +150,20 @@ public final class MultiLabelReport implements Serializable {
     return copy;
   }
 
+  /**
+   * A copy of this report with {@code other}'s macro and micro averages as its {@code baseline}
+   * (described by {@code description}); neither report is changed.
+   */
+  public MultiLabelReport withBaseline(String description, MultiLabelReport other) {
+    MultiLabelReport copy = fromJson(toJson());
+    MultiLabelReport b = fromJson(other.toJson());
+    copy.baseline = new Baseline();
+    copy.baseline.description = description;
+    copy.baseline.macro = b.macro;
+    copy.baseline.micro = b.micro;
+    return copy;
+  }
+
   /** The per-class thresholds of this report ({@code tunedThreshold}), for {@code thresholds.json}. */
   public Thresholds thresholds() {
     Thresholds t = new Thresholds();

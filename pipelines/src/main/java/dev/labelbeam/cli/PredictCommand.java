@@ -31,11 +31,11 @@ public final class PredictCommand implements Callable<Integer> {
   }
 
   @Option(names = "--output", required = true, description = "Output folder for the JSON Lines.")
-  Path output;
+  String output;
 
   @Option(names = "--thresholds", description = "A thresholds.json (as evaluate writes it: per-class thresholds tuned for F1). "
       + "Default: --threshold for every class.")
-  Path thresholds;
+  String thresholds;
 
   @Option(names = "--threshold", description = "The threshold of every class when no --thresholds file is given.")
   double threshold = MetricsOptions.DEFAULT_THRESHOLD;
@@ -50,11 +50,11 @@ public final class PredictCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PredictPipeline.Job s = new PredictPipeline.Job(model.toAbsolutePath(), input.records, input.images,
-        output.toAbsolutePath(), thresholds == null ? null : thresholds.toAbsolutePath(), threshold, topK,
-        scoring.options());
+        PreprocessCommand.absolute(output), thresholds == null ? null : PreprocessCommand.absolute(thresholds), threshold,
+        topK, scoring.options());
     long n = PredictPipeline.run(s, runner.options());
-    System.out.println(n + " predictions in " + s.outputDir().resolve(PredictPipeline.PREDICTIONS_PREFIX + "-*.jsonl")
-        + "; undecodable images in " + s.outputDir().resolve(PredictPipeline.DEAD_LETTER_FILE));
+    System.out.println(n + " predictions in " + PredictPipeline.file(s.outputDir(), PredictPipeline.PREDICTIONS_PREFIX)
+        + "-*.jsonl; undecodable images in " + PredictPipeline.file(s.outputDir(), PredictPipeline.DEAD_LETTER_FILE));
     return 0;
   }
 }

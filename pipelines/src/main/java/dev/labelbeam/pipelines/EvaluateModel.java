@@ -274,11 +274,8 @@ public final class EvaluateModel extends PTransform<PCollection<String>, PCollec
     @ProcessElement
     public void process(@Element MultiLabelReport report, OutputReceiver<MultiLabelReport> out, ProcessContext c) {
       MultiLabelReport b = c.sideInput(baseline);
-      MultiLabelReport r = report.withLabels(c.sideInput(labels));
-      r.baseline = new MultiLabelReport.Baseline();
-      r.baseline.description = "predicts each label's training frequency for every example";
-      r.baseline.macro = b.macro;
-      r.baseline.micro = b.micro;
+      MultiLabelReport r = report.withLabels(c.sideInput(labels))
+          .withBaseline("predicts each label's training frequency for every example", b);
       try {
         DatasetFiles.writeText(outputDir, EvaluatePipeline.METRICS_FILE, r.toJson());
         DatasetFiles.writeText(outputDir, EvaluatePipeline.PER_CLASS_FILE, r.toCsv());

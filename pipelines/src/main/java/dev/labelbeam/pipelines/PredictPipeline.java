@@ -22,6 +22,9 @@ import java.util.List;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.io.FileIO;
+import org.apache.beam.sdk.io.FileSystems;
+import org.apache.beam.sdk.io.fs.MatchResult;
+import org.apache.beam.sdk.io.fs.ResolveOptions;
 import org.apache.beam.sdk.io.TFRecordIO;
 import org.apache.beam.sdk.io.TextIO;
 import org.apache.beam.sdk.options.PipelineOptions;
@@ -48,7 +51,7 @@ public final class PredictPipeline {
   /**
    * One inference run.
    *
-   * @param modelDir folder of a checkpoint (local)
+   * @param modelDir folder of a checkpoint (local: LibTorch loads it from local files)
    * @param records a glob of TFRecord shards, or null
    * @param images a glob of image files (any format OpenCV decodes), or null; exactly one of the two
    * @param outputDir folder for the JSON Lines and the dead letters
@@ -57,7 +60,7 @@ public final class PredictPipeline {
    * @param topK highest scores listed per image, >= 0; default 5
    * @param scoring batch size and device
    */
-  public record Job(Path modelDir, String records, String images, Path outputDir, Path thresholdsFile, double threshold,
+  public record Job(Path modelDir, String records, String images, String outputDir, String thresholdsFile, double threshold,
       int topK, ScoringOptions scoring) {
     /** Default number of top scores listed. */
     public static final int DEFAULT_TOP_K = 5;
@@ -79,19 +82,19 @@ public final class PredictPipeline {
     }
 
     /** Shards to score, with the default threshold, top-k and scoring. */
-    public static Job onRecords(Path modelDir, String records, Path outputDir) {
+    public static Job onRecords(Path modelDir, String records, String outputDir) {
       return new Job(modelDir, records, null, outputDir, null, MetricsOptions.DEFAULT_THRESHOLD, DEFAULT_TOP_K,
           ScoringOptions.defaults());
     }
 
     /** Image files to score, with the default threshold, top-k and scoring. */
-    public static Job onImages(Path modelDir, String images, Path outputDir) {
+    public static Job onImages(Path modelDir, String images, String outputDir) {
       return new Job(modelDir, null, images, outputDir, null, MetricsOptions.DEFAULT_THRESHOLD, DEFAULT_TOP_K,
           ScoringOptions.defaults());
     }
 
     /** A copy applying the per-class thresholds of a {@code thresholds.json} (null: none). */
-    public Job withThresholdsFile(Path f) {
+    public Job withThresholdsFile(String f) {
       return new Job(modelDir, records, images, outputDir, f, threshold, topK, scoring);
     }
 
@@ -116,9 +119,11 @@ public final class PredictPipeline {
     ModelSpec spec = ModelSpec.read(s.modelDir().resolve(ModelSpec.FILE_NAME));
     Thresholds thresholds = s.thresholdsFile() == null
         ? Thresholds.uniform(spec.labels, s.threshold())
-        : Thresholds.fromJson(Files.readString(s.thresholdsFile()));
+        : Thresholds.fromJson(readText(s.thresholdsFile()));
     double[] perClass = thresholds.forLabels(spec.labels);
-    Files.createDirectories(s.outputDir());
+    if ("file".equals(FileSystems.matchNewResource(s.outputDir(), true).getScheme())) {
+      Files.createDirectories(Path.of(s.outputDir()));
+    }
 
     Pipeline p = Pipeline.create(options);
     PCollection<ImageRecord> records;
@@ -137,21 +142,33 @@ public final class PredictPipeline {
     predicted.get(Predict.SCORED)
         .apply("ToJson", MapElements.into(TypeDescriptor.of(String.class))
             .via(new FormatFn(new ArrayList<>(spec.labels), perClass, s.topK())::apply))
-        .apply("WritePredictions", TextIO.write().to(s.outputDir().resolve(PREDICTIONS_PREFIX).toString()).withSuffix(".jsonl"));
+        .apply("WritePredictions", TextIO.write().to(file(s.outputDir(), PREDICTIONS_PREFIX)).withSuffix(".jsonl"));
     predicted.get(Predict.DEAD_LETTERS)
         .apply("DeadLetterJson", MapElements.into(TypeDescriptor.of(String.class)).via(DeadLetter::toJson))
-        .apply("WriteDeadLetters", TextIO.write().to(s.outputDir().resolve(DEAD_LETTER_FILE).toString()).withoutSharding());
+        .apply("WriteDeadLetters", TextIO.write().to(file(s.outputDir(), DEAD_LETTER_FILE)).withoutSharding());
     PipelineResult.State state = p.run().waitUntilFinish();
     if (state != PipelineResult.State.DONE) {
       throw new IllegalStateException("predict pipeline ended in state " + state);
     }
     long lines = 0;
-    try (var files = Files.list(s.outputDir())) {
-      for (Path f : (Iterable<Path>) files.filter(f -> f.getFileName().toString().startsWith(PREDICTIONS_PREFIX))::iterator) {
-        lines += Files.readAllLines(f).size();
+    for (MatchResult.Metadata m : FileSystems.match(file(s.outputDir(), PREDICTIONS_PREFIX) + "*").metadata()) {
+      try (var in = new java.io.BufferedReader(Channels.newReader(FileSystems.open(m.resourceId()), "UTF-8"))) {
+        lines += in.lines().count();
       }
     }
     return lines;
+  }
+
+  /** {@code name} in the folder {@code dir}, on any Beam filesystem. */
+  public static String file(String dir, String name) {
+    return FileSystems.matchNewResource(dir, true).resolve(name, ResolveOptions.StandardResolveOptions.RESOLVE_FILE)
+        .toString();
+  }
+
+  private static String readText(String file) throws IOException {
+    try (InputStream in = Channels.newInputStream(FileSystems.open(FileSystems.matchNewResource(file, false)))) {
+      return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    }
   }
 
   /** An image file as a record to score: id = its path, no labels. */

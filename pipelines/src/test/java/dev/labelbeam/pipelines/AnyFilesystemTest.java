@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code train} and {@code evaluate} read a dataset through Beam's filesystems: given as a URL of a
+ * {@code train}, {@code evaluate} and {@code predict} read (and write) through Beam's filesystems: given as a URL of a
  * scheme that only the tests register ({@code lbtest://}, which {@code java.nio.file.Path} cannot
  * open), as a dataset on {@code gs://} would be.
  */
@@ -52,5 +52,20 @@ class AnyFilesystemTest {
     MultiLabelReport r = MultiLabelReport.fromJson(Files.readString(reports.resolve(EvaluatePipeline.METRICS_FILE)));
     assertEquals(info.records("val"), r.numExamples);
     assertEquals(12, r.perClass.size());
+
+    // predict: shards, thresholds and the output folder all on the other scheme
+    Path preds = tmp.resolve("preds");
+    int predicted = LabelbeamCli.commandLine().execute("predict", "--model", model.toString(),
+        "--records", TestSchemeFileSystem.url(shards) + "/val-*.tfrecord",
+        "--thresholds", TestSchemeFileSystem.url(reports.resolve(EvaluatePipeline.THRESHOLDS_FILE)),
+        "--output", TestSchemeFileSystem.url(preds), "--device", "cpu");
+    assertEquals(0, predicted);
+    long lines = 0;
+    try (var files = Files.list(preds)) {
+      for (Path f : (Iterable<Path>) files.filter(f -> f.getFileName().toString().startsWith("predictions"))::iterator) {
+        lines += Files.readAllLines(f).size();
+      }
+    }
+    assertEquals(info.records("val"), lines);
   }
 }

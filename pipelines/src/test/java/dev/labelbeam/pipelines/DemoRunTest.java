@@ -64,15 +64,15 @@ class DemoRunTest {
     // predict on image files, one of them not an image: every input is a prediction or a dead letter
     Files.writeString(tmp.resolve("data/images/zz_not_an_image.jpg"), "not a jpeg");
     PredictPipeline.Job ps = PredictPipeline.Job.onImages(r.modelDir, tmp.resolve("data/images/0000*.jpg").toString(),
-            tmp.resolve("pred"))
-        .withThresholdsFile(r.shardDir.resolve(EvaluatePipeline.THRESHOLDS_FILE)).withTopK(3)
+            tmp.resolve("pred").toString())
+        .withThresholdsFile(r.shardDir.resolve(EvaluatePipeline.THRESHOLDS_FILE).toString()).withTopK(3)
         .withScoring(ScoringOptions.defaults().withDevice(dev.labelbeam.trainer.DeviceChoice.CPU));
     assertEquals(100, PredictPipeline.run(ps, Runners.options("DirectRunner", List.of())));
-    ps = new PredictPipeline.Job(ps.modelDir(), null, tmp.resolve("data/images/*.jpg").toString(), tmp.resolve("pred-all"),
+    ps = new PredictPipeline.Job(ps.modelDir(), null, tmp.resolve("data/images/*.jpg").toString(), tmp.resolve("pred-all").toString(),
         ps.thresholdsFile(), ps.threshold(), ps.topK(), ps.scoring());
     long predicted = PredictPipeline.run(ps, Runners.options("DirectRunner", List.of()));
     assertEquals(s.images(), predicted);
-    List<String> dead = Files.readAllLines(ps.outputDir().resolve(PredictPipeline.DEAD_LETTER_FILE));
+    List<String> dead = Files.readAllLines(Path.of(ps.outputDir()).resolve(PredictPipeline.DEAD_LETTER_FILE));
     assertEquals(1, dead.size());
     assertTrue(dead.get(0).contains("zz_not_an_image.jpg") && dead.get(0).contains("decode_failed"), dead.get(0));
     ObjectMapper json = new ObjectMapper();
