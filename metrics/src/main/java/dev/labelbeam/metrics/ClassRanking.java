@@ -49,11 +49,21 @@ final class ClassRanking {
    * {@code |AUC_binned - AUC_exact| <= sum_b pos_b * neg_b / (2 P N)}, the bound reported.
    */
   static ClassRanking fromHistograms(int[] pos, int[] neg, int off, int nb, LogitBins bins) {
+    return fromCounts(b -> pos[off + b], b -> neg[off + b], nb, bins);
+  }
+
+  /** The same for pooled histograms, whose counts (N × C at 11,000 classes) pass 2^31. */
+  static ClassRanking fromHistograms(long[] pos, long[] neg, LogitBins bins) {
+    return fromCounts(b -> pos[b], b -> neg[b], bins.bins(), bins);
+  }
+
+  private static ClassRanking fromCounts(java.util.function.IntToLongFunction pos,
+      java.util.function.IntToLongFunction neg, int nb, LogitBins bins) {
     long p = 0;
     long n = 0;
     for (int b = 0; b < nb; b++) {
-      p += pos[off + b];
-      n += neg[off + b];
+      p += pos.applyAsLong(b);
+      n += neg.applyAsLong(b);
     }
     ClassRanking r = new ClassRanking();
     if (p > 0 && n > 0) {
@@ -61,8 +71,8 @@ final class ClassRanking {
       double tiePairs = 0;
       long negBelow = 0;
       for (int b = 0; b < nb; b++) {
-        long pb = pos[off + b];
-        long qb = neg[off + b];
+        long pb = pos.applyAsLong(b);
+        long qb = neg.applyAsLong(b);
         wins += pb * (negBelow + qb / 2.0);
         tiePairs += (double) pb * qb;
         negBelow += qb;
@@ -78,8 +88,8 @@ final class ClassRanking {
     r.bestThreshold = bins.edge(nb);
     r.atBest = new Confusion(0, 0, p, n);
     for (int b = nb - 1; b >= 0; b--) {
-      long pb = pos[off + b];
-      long qb = neg[off + b];
+      long pb = pos.applyAsLong(b);
+      long qb = neg.applyAsLong(b);
       if (pb + qb == 0) {
         continue;
       }

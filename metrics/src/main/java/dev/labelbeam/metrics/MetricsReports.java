@@ -76,9 +76,9 @@ public final class MetricsReports {
     r.micro.tunedF1 = tunedTotal.f1();
     r.micro.aucClasses = numClasses;
 
-    int[][] pooled = pooledHistograms(acc);
+    long[][] pooled = pooledHistograms(acc);
     LogitBins curveBins = acc.isExact() ? LogitBins.defaults() : acc.bins;
-    ClassRanking micro = ClassRanking.fromHistograms(pooled[0], pooled[1], 0, curveBins.bins(), curveBins);
+    ClassRanking micro = ClassRanking.fromHistograms(pooled[0], pooled[1], curveBins);
     if (acc.isExact()) {
       micro.auc = exactPooledAuc(acc);
       micro.aucErrorBound = 0;
@@ -136,11 +136,12 @@ public final class MetricsReports {
     return a;
   }
 
-  private static int[][] pooledHistograms(MetricsAccumulator acc) {
+  /** Every class's histograms summed: counts in {@code long}, as N × C passes 2^31 at 11,000 classes. */
+  private static long[][] pooledHistograms(MetricsAccumulator acc) {
     LogitBins bins = acc.isExact() ? LogitBins.defaults() : acc.bins;
     int nb = bins.bins();
-    int[] pos = new int[nb];
-    int[] neg = new int[nb];
+    long[] pos = new long[nb];
+    long[] neg = new long[nb];
     if (acc.isExact()) {
       for (ScoredExample e : acc.kept) {
         for (int c = 0; c < acc.numClasses; c++) {
@@ -161,7 +162,7 @@ public final class MetricsReports {
         }
       }
     }
-    return new int[][] {pos, neg};
+    return new long[][] {pos, neg};
   }
 
   private static double exactPooledAuc(MetricsAccumulator acc) {
@@ -179,8 +180,8 @@ public final class MetricsReports {
   }
 
   /** The micro-averaged precision-recall curve at the bin edges, thinned to at most 200 points. */
-  private static List<MultiLabelReport.CurvePoint> curve(int[] pos, int[] neg, LogitBins bins) {
-    long p = Arrays.stream(pos).asLongStream().sum();
+  private static List<MultiLabelReport.CurvePoint> curve(long[] pos, long[] neg, LogitBins bins) {
+    long p = Arrays.stream(pos).sum();
     List<MultiLabelReport.CurvePoint> all = new ArrayList<>();
     if (p == 0) {
       return all;
