@@ -1,21 +1,66 @@
 package dev.labelbeam.pipelines;
 
 import dev.labelbeam.metrics.MultiLabelReport;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Locale;
 
-/** Formats a {@link MultiLabelReport} as the table the commands print. */
+/**
+ * Formats a {@link MultiLabelReport} as the table the commands print: every class up to
+ * {@value #ALL_ROWS_UP_TO} classes; above that (11,000 labels would print 11,000 lines) the
+ * {@value #BEST_AND_WORST} best and worst classes by F1 among those with positives, then the averages.
+ * Every class is in {@code per_class.csv} and {@code metrics.json}.
+ */
 public final class SummaryTable {
+  /** Reports with at most this many classes print every class. */
+  public static final int ALL_ROWS_UP_TO = 50;
+  /** Above {@link #ALL_ROWS_UP_TO}: this many best and this many worst classes. */
+  public static final int BEST_AND_WORST = 10;
+
   private SummaryTable() {}
+
+  /** The rows printed: all classes, or the best and worst by F1 (classes with positives) and a gap marker (null). */
+  static List<MultiLabelReport.ClassMetrics> rows(MultiLabelReport r) {
+    if (r.perClass.size() <= ALL_ROWS_UP_TO) {
+      return r.perClass;
+    }
+    List<MultiLabelReport.ClassMetrics> ranked = new ArrayList<>();
+    for (MultiLabelReport.ClassMetrics m : r.perClass) {
+      if (m.support > 0) {
+        ranked.add(m);
+      }
+    }
+    ranked.sort(Comparator.comparingDouble((MultiLabelReport.ClassMetrics m) -> -m.f1).thenComparingInt(m -> m.index));
+    if (ranked.size() <= 2 * BEST_AND_WORST) {
+      return ranked;
+    }
+    List<MultiLabelReport.ClassMetrics> out = new ArrayList<>(ranked.subList(0, BEST_AND_WORST));
+    out.add(null);
+    out.addAll(ranked.subList(ranked.size() - BEST_AND_WORST, ranked.size()));
+    return out;
+  }
 
   public static String format(MultiLabelReport r) {
     StringBuilder sb = new StringBuilder();
     int w = 12;
-    for (MultiLabelReport.ClassMetrics m : r.perClass) {
-      w = Math.max(w, m.label == null ? 4 : Math.min(40, m.label.length()));
+    List<MultiLabelReport.ClassMetrics> rows = rows(r);
+    for (MultiLabelReport.ClassMetrics m : rows) {
+      if (m != null) {
+        w = Math.max(w, m.label == null ? 4 : Math.min(40, m.label.length()));
+      }
     }
     String rowFmt = "%-" + w + "s %8s %9s %7s %7s %7s %7s %8s%n";
     sb.append(String.format(Locale.ROOT, rowFmt, "class", "support", "precision", "recall", "F1", "AUC", "AP", "tunedF1"));
-    for (MultiLabelReport.ClassMetrics m : r.perClass) {
+    if (rows != r.perClass) {
+      sb.append(String.format(Locale.ROOT, "%d classes: the %d best and %d worst by F1 among those with positives "
+          + "(every class in per_class.csv)%n", r.perClass.size(), BEST_AND_WORST, BEST_AND_WORST));
+    }
+    for (MultiLabelReport.ClassMetrics m : rows) {
+      if (m == null) {
+        sb.append(String.format(Locale.ROOT, "%-" + w + "s%n", "..."));
+        continue;
+      }
       String name = m.label == null ? Integer.toString(m.index) : m.label;
       if (name.length() > 40) {
         name = name.substring(0, 37) + "...";
