@@ -19,18 +19,8 @@ public final class MetricsAccumulator implements Serializable {
   final long[] fp;
   final long[] fn;
   final long[] tn;
-  long examples;
-  /**
-   * Sums of per-example rates in fixed point (units of 2^-32), so that merging in any order gives
-   * bit-identical results (floating-point sums would depend on the order).
-   */
-  long sumSampleF1;
-  long sumSamplePrecision;
-  long sumSampleRecall;
-  long sumTrue;
-  long sumPredicted;
-  long withoutLabels;
-
+  /** Example-based statistics (samples averages, cardinality). */
+  final ExampleStats stats = new ExampleStats();
   /** Exact mode: the examples; null in binned mode. */
   final List<ScoredExample> kept;
   /** Binned mode: the bins; null in exact mode. */
@@ -124,15 +114,7 @@ public final class MetricsAccumulator implements Serializable {
         tn[c]++;
       }
     }
-    examples++;
-    sumTrue += exTrue;
-    sumPredicted += exPred;
-    if (exTrue == 0) {
-      withoutLabels++;
-    }
-    sumSamplePrecision += fixed(exPred == 0 ? 0 : (double) exTp / exPred);
-    sumSampleRecall += fixed(exTrue == 0 ? 0 : (double) exTp / exTrue);
-    sumSampleF1 += fixed(exTrue + exPred == 0 ? 0 : 2.0 * exTp / (exTrue + exPred));
+    stats.add(exTp, exTrue, exPred);
     if (kept != null) {
       kept.add(e);
     } else {
@@ -166,12 +148,6 @@ public final class MetricsAccumulator implements Serializable {
     blockSize = 0;
   }
 
-  static final double FIXED_ONE = 4294967296.0;
-
-  private static long fixed(double rate) {
-    return Math.round(rate * FIXED_ONE);
-  }
-
   /** Adds another accumulator of the same shape into this one. */
   public MetricsAccumulator merge(MetricsAccumulator o) {
     if (o.numClasses != numClasses || o.threshold != threshold || (o.bins == null) != (bins == null)
@@ -184,13 +160,7 @@ public final class MetricsAccumulator implements Serializable {
       fn[c] += o.fn[c];
       tn[c] += o.tn[c];
     }
-    examples += o.examples;
-    sumSampleF1 += o.sumSampleF1;
-    sumSamplePrecision += o.sumSamplePrecision;
-    sumSampleRecall += o.sumSampleRecall;
-    sumTrue += o.sumTrue;
-    sumPredicted += o.sumPredicted;
-    withoutLabels += o.withoutLabels;
+    stats.merge(o.stats);
     if (kept != null) {
       kept.addAll(o.kept);
     } else {
@@ -277,10 +247,8 @@ public final class MetricsAccumulator implements Serializable {
       flushBlock();
       a.flushBlock();
     }
-    return numClasses == a.numClasses && threshold == a.threshold && examples == a.examples
-        && sumSampleF1 == a.sumSampleF1 && sumSamplePrecision == a.sumSamplePrecision
-        && sumSampleRecall == a.sumSampleRecall && sumTrue == a.sumTrue && sumPredicted == a.sumPredicted
-        && withoutLabels == a.withoutLabels && java.util.Arrays.equals(tp, a.tp) && java.util.Arrays.equals(fp, a.fp)
+    return numClasses == a.numClasses && threshold == a.threshold && stats.equals(a.stats)
+        && java.util.Arrays.equals(tp, a.tp) && java.util.Arrays.equals(fp, a.fp)
         && java.util.Arrays.equals(fn, a.fn) && java.util.Arrays.equals(tn, a.tn)
         && java.util.Objects.equals(kept, a.kept) && java.util.Arrays.equals(posHist, a.posHist)
         && java.util.Arrays.equals(negHist, a.negHist) && pendingSize == a.pendingSize
@@ -290,6 +258,6 @@ public final class MetricsAccumulator implements Serializable {
 
   @Override
   public int hashCode() {
-    return java.util.Objects.hash(numClasses, examples, sumTrue, sumPredicted);
+    return java.util.Objects.hash(numClasses, stats);
   }
 }

@@ -18,23 +18,27 @@ public final class MetricsReports {
   }
 
   public static MultiLabelReport report(MetricsAccumulator acc, int minSupportForTuning) {
-    int numClasses = acc.numClasses;
-    MultiLabelReport r = new MultiLabelReport();
-    r.mode = (acc.isExact() ? MetricsOptions.Mode.EXACT : MetricsOptions.Mode.BINNED).jsonName();
-    r.bins = acc.isExact() ? null : acc.bins.bins();
-    r.numExamples = acc.examples;
-    r.numClasses = numClasses;
-    r.threshold = acc.threshold;
-    r.minSupportForTuning = minSupportForTuning;
+    ReportParts parts = parts(acc, minSupportForTuning, 0);
+    if (acc.isExact()) {
+      parts.exactMicroAuc = exactPooledAuc(acc);
+    }
+    return assemble(List.of(parts), acc.stats, acc.threshold, minSupportForTuning,
+        acc.isExact() ? null : acc.bins);
+  }
 
-    Confusion total = new Confusion(0, 0, 0, 0);
-    Confusion tunedTotal = new Confusion(0, 0, 0, 0);
-    for (int c = 0; c < numClasses; c++) {
+  /**
+   * What a report needs from the classes of one accumulator, whose class {@code c} is class
+   * {@code classOffset + c} of the whole evaluation (an evaluation split by blocks of classes).
+   */
+  public static ReportParts parts(MetricsAccumulator acc, int minSupportForTuning, int classOffset) {
+    ReportParts out = new ReportParts();
+    out.classOffset = classOffset;
+    for (int c = 0; c < acc.numClasses; c++) {
       Confusion cm = new Confusion(acc.tp[c], acc.fp[c], acc.fn[c], acc.tn[c]);
-      total = total.plus(cm);
+      out.total = out.total.plus(cm);
       ClassRanking rank = acc.isExact() ? ClassRanking.exact(acc, c) : ClassRanking.binned(acc, c);
       MultiLabelReport.ClassMetrics m = new MultiLabelReport.ClassMetrics();
-      m.index = c;
+      m.index = classOffset + c;
       m.support = cm.support();
       m.tp = cm.tp;
       m.fp = cm.fp;
@@ -65,9 +69,47 @@ public final class MetricsReports {
       m.tunedPrecision = tuned.precision();
       m.tunedRecall = tuned.recall();
       m.tunedF1 = tuned.f1();
-      tunedTotal = tunedTotal.plus(tuned);
-      r.perClass.add(m);
+      out.tunedTotal = out.tunedTotal.plus(tuned);
+      out.rows.add(m);
     }
+    long[][] pooled = pooledHistograms(acc);
+    out.pooledPos = pooled[0];
+    out.pooledNeg = pooled[1];
+    return out;
+  }
+
+  /**
+   * The report from the parts of every class (in any order; rows are sorted by class) and the
+   * example-based statistics. {@code bins}: the binned mode's bins, null in exact mode.
+   */
+  public static MultiLabelReport assemble(List<ReportParts> parts, ExampleStats stats, double threshold,
+      int minSupportForTuning, LogitBins bins) {
+    boolean exact = bins == null;
+    MultiLabelReport r = new MultiLabelReport();
+    r.mode = (exact ? MetricsOptions.Mode.EXACT : MetricsOptions.Mode.BINNED).jsonName();
+    r.bins = exact ? null : bins.bins();
+    r.numExamples = stats.examples;
+    r.threshold = threshold;
+    r.minSupportForTuning = minSupportForTuning;
+    LogitBins curveBins = exact ? LogitBins.defaults() : bins;
+    Confusion total = new Confusion(0, 0, 0, 0);
+    Confusion tunedTotal = new Confusion(0, 0, 0, 0);
+    long[] pos = new long[curveBins.bins()];
+    long[] neg = new long[curveBins.bins()];
+    Double exactMicroAuc = null;
+    for (ReportParts p : parts) {
+      r.perClass.addAll(p.rows);
+      total = total.plus(p.total);
+      tunedTotal = tunedTotal.plus(p.tunedTotal);
+      for (int b = 0; b < pos.length; b++) {
+        pos[b] += p.pooledPos[b];
+        neg[b] += p.pooledNeg[b];
+      }
+      exactMicroAuc = p.exactMicroAuc;
+    }
+    r.perClass.sort(java.util.Comparator.comparingInt(m -> m.index));
+    int numClasses = r.perClass.size();
+    r.numClasses = numClasses;
     r.macro = average(r.perClass, false);
     r.weighted = average(r.perClass, true);
     r.micro.precision = total.precision();
@@ -76,24 +118,23 @@ public final class MetricsReports {
     r.micro.tunedF1 = tunedTotal.f1();
     r.micro.aucClasses = numClasses;
 
-    long[][] pooled = pooledHistograms(acc);
-    LogitBins curveBins = acc.isExact() ? LogitBins.defaults() : acc.bins;
-    ClassRanking micro = ClassRanking.fromHistograms(pooled[0], pooled[1], curveBins);
-    if (acc.isExact()) {
-      micro.auc = exactPooledAuc(acc);
+    ClassRanking micro = ClassRanking.fromHistograms(pos, neg, curveBins);
+    if (exact && exactMicroAuc != null) {
+      micro.auc = exactMicroAuc;
       micro.aucErrorBound = 0;
     }
     r.micro.auc = Double.isNaN(micro.auc) ? null : micro.auc;
     r.micro.ap = Double.isNaN(micro.ap) ? null : micro.ap;
-    r.microPrCurve = curve(pooled[0], pooled[1], curveBins);
+    r.microPrCurve = curve(pos, neg, curveBins);
 
-    r.samples.precision = acc.examples == 0 ? 0 : acc.sumSamplePrecision / MetricsAccumulator.FIXED_ONE / acc.examples;
-    r.samples.recall = acc.examples == 0 ? 0 : acc.sumSampleRecall / MetricsAccumulator.FIXED_ONE / acc.examples;
-    r.samples.f1 = acc.examples == 0 ? 0 : acc.sumSampleF1 / MetricsAccumulator.FIXED_ONE / acc.examples;
-    r.cardinality.meanTrueLabels = acc.examples == 0 ? 0 : (double) acc.sumTrue / acc.examples;
-    r.cardinality.meanPredictedLabels = acc.examples == 0 ? 0 : (double) acc.sumPredicted / acc.examples;
-    r.cardinality.labelDensity = r.cardinality.meanTrueLabels / numClasses;
-    r.cardinality.examplesWithoutLabels = acc.withoutLabels;
+    long n = stats.examples;
+    r.samples.precision = n == 0 ? 0 : stats.sumSamplePrecision / ExampleStats.FIXED_ONE / n;
+    r.samples.recall = n == 0 ? 0 : stats.sumSampleRecall / ExampleStats.FIXED_ONE / n;
+    r.samples.f1 = n == 0 ? 0 : stats.sumSampleF1 / ExampleStats.FIXED_ONE / n;
+    r.cardinality.meanTrueLabels = n == 0 ? 0 : (double) stats.sumTrue / n;
+    r.cardinality.meanPredictedLabels = n == 0 ? 0 : (double) stats.sumPredicted / n;
+    r.cardinality.labelDensity = numClasses == 0 ? 0 : r.cardinality.meanTrueLabels / numClasses;
+    r.cardinality.examplesWithoutLabels = stats.withoutLabels;
     r.cardinality.classesWithoutPositives = (int) r.perClass.stream().filter(m -> m.support == 0).count();
     r.cardinality.classesWithoutAuc = numClasses - r.macro.aucClasses;
     return r;

@@ -27,7 +27,7 @@ class PooledCountsTest {
       acc.tn[c] = negativesPerClass;
       acc.tp[c] = positivesPerClass;
     }
-    acc.examples = negativesPerClass + positivesPerClass;
+    acc.stats.examples = negativesPerClass + positivesPerClass;
     assertTrue(classes * negativesPerClass > Integer.MAX_VALUE);
 
     MultiLabelReport r = MetricsReports.report(acc);

@@ -1,0 +1,30 @@
+package dev.labelbeam.metrics;
+
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The part of a {@link MultiLabelReport} that one block of classes contributes: its per-class rows
+ * (with their global class indices), its confusion totals at the fixed and the tuned thresholds, and
+ * its histograms pooled over its classes (for micro AUC, AP and the precision-recall curve).
+ * {@link MetricsReports#assemble} joins the parts of every block; small (rows plus 2 × bins longs),
+ * unlike the accumulator it comes from.
+ */
+public final class ReportParts implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  int classOffset;
+  final List<MultiLabelReport.ClassMetrics> rows = new ArrayList<>();
+  Confusion total = new Confusion(0, 0, 0, 0);
+  Confusion tunedTotal = new Confusion(0, 0, 0, 0);
+  long[] pooledPos;
+  long[] pooledNeg;
+  /** Exact mode over all classes only: the pooled AUC from every score. */
+  Double exactMicroAuc;
+
+  /** The global index of this block's first class. */
+  public int classOffset() {
+    return classOffset;
+  }
+}
