@@ -200,8 +200,11 @@ public final class MetricsAccumulator implements Serializable {
     pending[pendingSize++] = (cell << 1) | (label ? 1 : 0);
   }
 
-  /** Switches to dense histograms (binned mode), replaying what was pending. */
-  void densify() {
+  /**
+   * Switches to dense histograms (binned mode), replaying what was pending; reading the metrics
+   * does it too, so call it before handing the accumulator to code that must not change it.
+   */
+  public void densify() {
     if (bins == null) {
       return;
     }

@@ -66,6 +66,11 @@ public record MetricsOptions(Mode mode, int bins, double threshold, int minSuppo
     }
   }
 
+  /** The binned mode's bins: {@link #bins} uniform in logit space over the default range. */
+  public LogitBins logitBins() {
+    return new LogitBins(bins, LogitBins.DEFAULT_RANGE);
+  }
+
   /** Binned, {@value #DEFAULT_BINS} bins, threshold 0.5, tuning from 10 positives. */
   public static MetricsOptions defaults() {
     return new MetricsOptions(Mode.BINNED, DEFAULT_BINS, DEFAULT_THRESHOLD, DEFAULT_MIN_SUPPORT_FOR_TUNING);
@@ -101,7 +106,7 @@ public record MetricsOptions(Mode mode, int bins, double threshold, int minSuppo
     }
     return mode == Mode.EXACT
         ? MetricsAccumulator.exact(numClasses, threshold)
-        : MetricsAccumulator.binned(numClasses, threshold, new LogitBins(bins, LogitBins.DEFAULT_RANGE));
+        : MetricsAccumulator.binned(numClasses, threshold, logitBins());
   }
 
   /**

@@ -36,13 +36,30 @@ public final class EvaluateMultiLabel extends PTransform<PCollection<ScoredExamp
   /** The number of classes, or null when it is taken from the first example's score vector. */
   private final Integer numClasses;
   private final MetricsOptions options;
+  private final int classesPerBlock;
 
   private EvaluateMultiLabel(Integer numClasses, MetricsOptions options) {
+    this(numClasses, options, CLASSES_PER_BLOCK);
+  }
+
+  private EvaluateMultiLabel(Integer numClasses, MetricsOptions options, int classesPerBlock) {
     if (numClasses != null && numClasses < 1) {
       throw new IllegalArgumentException("numClasses must be >= 1, was " + numClasses);
     }
+    if (classesPerBlock < 1) {
+      throw new IllegalArgumentException("classesPerBlock must be >= 1, was " + classesPerBlock);
+    }
     this.numClasses = numClasses;
     this.options = options;
+    this.classesPerBlock = classesPerBlock;
+  }
+
+  /**
+   * Classes per block in binned mode (>= 1; default {@value #CLASSES_PER_BLOCK}): a block's accumulator
+   * holds {@code 8 × classesPerBlock × bins} bytes, 2 MiB at the defaults.
+   */
+  public EvaluateMultiLabel withClassesPerBlock(int n) {
+    return new EvaluateMultiLabel(numClasses, options, n);
   }
 
   /** Metrics computed as {@code options} say (see {@link MetricsOptions}) for {@code numClasses} classes. */
@@ -80,17 +97,17 @@ public final class EvaluateMultiLabel extends PTransform<PCollection<ScoredExamp
 
   /** Bins per class in binned mode: even, in [2, 1048576]; more bins, tighter AUC, more memory. */
   public EvaluateMultiLabel withBins(int n) {
-    return new EvaluateMultiLabel(numClasses, options.withBins(n));
+    return new EvaluateMultiLabel(numClasses, options.withBins(n), classesPerBlock);
   }
 
   /** Fixed decision threshold in [0, 1]: a score at or above it predicts positive. Default 0.5. */
   public EvaluateMultiLabel withThreshold(double t) {
-    return new EvaluateMultiLabel(numClasses, options.withThreshold(t));
+    return new EvaluateMultiLabel(numClasses, options.withThreshold(t), classesPerBlock);
   }
 
   /** Classes with fewer positives keep the fixed threshold rather than a tuned one; >= 1, default 10. */
   public EvaluateMultiLabel withMinSupportForTuning(int n) {
-    return new EvaluateMultiLabel(numClasses, options.withMinSupportForTuning(n));
+    return new EvaluateMultiLabel(numClasses, options.withMinSupportForTuning(n), classesPerBlock);
   }
 
   /** The options this transform computes with. */
@@ -98,8 +115,17 @@ public final class EvaluateMultiLabel extends PTransform<PCollection<ScoredExamp
     return options;
   }
 
+  /**
+   * Classes per block in binned mode: the examples are cut into blocks of this many classes and
+   * combined per block ({@link ClassBlockMetrics}), so that no accumulator holds every class.
+   */
+  public static final int CLASSES_PER_BLOCK = 256;
+
   @Override
   public PCollection<MultiLabelReport> expand(PCollection<ScoredExample> input) {
+    if (options.mode() == MetricsOptions.Mode.BINNED) {
+      return input.apply("BinnedMetricsByClassBlock", new ClassBlockMetrics(numClasses, options, classesPerBlock));
+    }
     Combine.CombineFn<ScoredExample, ?, MultiLabelReport> fn = numClasses != null
         ? new MetricsFn(numClasses, options)
         : new SizedByDataFn(options);
