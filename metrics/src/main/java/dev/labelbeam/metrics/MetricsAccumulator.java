@@ -14,6 +14,10 @@ public final class MetricsAccumulator implements Serializable {
   private static final long serialVersionUID = 1L;
 
   final int numClasses;
+  /** The examples' class of this accumulator's class 0 (a block of a wider evaluation), usually 0. */
+  final int classOffset;
+  /** The number of classes of the examples added: {@code numClasses} unless this is a block. */
+  final int exampleClasses;
   final double threshold;
   final long[] tp;
   final long[] fp;
@@ -45,6 +49,16 @@ public final class MetricsAccumulator implements Serializable {
   static final int BLOCK = 64;
 
   private MetricsAccumulator(int numClasses, double threshold, LogitBins bins) {
+    this(numClasses, threshold, bins, 0, numClasses);
+  }
+
+  private MetricsAccumulator(int numClasses, double threshold, LogitBins bins, int classOffset, int exampleClasses) {
+    if (classOffset < 0 || classOffset + numClasses > exampleClasses) {
+      throw new IllegalArgumentException("classes [" + classOffset + ", " + (classOffset + numClasses)
+          + ") are not within the examples' " + exampleClasses);
+    }
+    this.classOffset = classOffset;
+    this.exampleClasses = exampleClasses;
     this.numClasses = numClasses;
     this.threshold = threshold;
     this.tp = new long[numClasses];
@@ -76,27 +90,64 @@ public final class MetricsAccumulator implements Serializable {
     return new MetricsAccumulator(numClasses, threshold, bins);
   }
 
+  /**
+   * A binned-mode accumulator of the classes {@code [classOffset, classOffset + numClasses)} of
+   * examples with {@code exampleClasses} classes: one block of an evaluation split by classes, fed the
+   * whole examples (no copy of their scores). Its example-based statistics count only its classes.
+   */
+  public static MetricsAccumulator binnedBlock(int numClasses, double threshold, LogitBins bins, int classOffset,
+      int exampleClasses) {
+    return new MetricsAccumulator(numClasses, threshold, bins, classOffset, exampleClasses);
+  }
+
+  /** The number of classes accumulated. */
+  public int numClasses() {
+    return numClasses;
+  }
+
+  /** The decision threshold of the confusion counts. */
+  public double threshold() {
+    return threshold;
+  }
+
+  /** The binned mode's bins; null in exact mode. */
+  public LogitBins bins() {
+    return bins;
+  }
+
+  /** The examples' class of this accumulator's class 0 (see {@link #binnedBlock}). */
+  public int classOffset() {
+    return classOffset;
+  }
+
+  /** The number of classes of the examples this accumulator takes. */
+  public int exampleClasses() {
+    return exampleClasses;
+  }
+
   public boolean isExact() {
     return bins == null;
   }
 
   /** Adds one scored example. */
   public MetricsAccumulator add(ScoredExample e) {
-    if (e.scores.length != numClasses) {
-      throw new IllegalArgumentException("example " + e.id + " has " + e.scores.length + " scores, expected " + numClasses);
+    if (e.scores.length != exampleClasses) {
+      throw new IllegalArgumentException("example " + e.id + " has " + e.scores.length + " scores, expected "
+          + exampleClasses);
     }
     byte[] bits = e.labelBits;
-    if (bits.length != (numClasses + 7) / 8) {
+    if (bits.length != (exampleClasses + 7) / 8) {
       throw new IllegalArgumentException("example " + e.id + " has a " + bits.length + "-byte label bitset, expected "
-          + (numClasses + 7) / 8);
+          + (exampleClasses + 7) / 8);
     }
     long exTp = 0;
     long exTrue = 0;
     long exPred = 0;
 
     for (int c = 0; c < numClasses; c++) {
-      boolean label = (bits[c >>> 3] & (1 << (c & 7))) != 0;
-      float s = e.scores[c];
+      int g = classOffset + c;
+      boolean label = (bits[g >>> 3] & (1 << (g & 7))) != 0;
+      float s = e.scores[g];
       boolean predicted = s >= threshold;
       if (label) {
         exTrue++;
@@ -129,19 +180,23 @@ public final class MetricsAccumulator implements Serializable {
     return this;
   }
 
-  /** Bins the pending block of examples, class by class. */
-  void flushBlock() {
+  /**
+   * Bins the examples waiting in the block buffer, class by class (they are binned 64 at a time);
+   * call it before handing the accumulator on as an element, so that reading it changes nothing.
+   */
+  public void flushBlock() {
     if (blockSize == 0) {
       return;
     }
     int nb = bins.bins();
     for (int c = 0; c < numClasses; c++) {
       int row = c * nb;
-      int byteIndex = c >>> 3;
-      int mask = 1 << (c & 7);
+      int g = classOffset + c;
+      int byteIndex = g >>> 3;
+      int mask = 1 << (g & 7);
       for (int k = 0; k < blockSize; k++) {
         ScoredExample e = block[k];
-        observe(row + bins.bin(e.scores[c]), (e.labelBits[byteIndex] & mask) != 0);
+        observe(row + bins.bin(e.scores[g]), (e.labelBits[byteIndex] & mask) != 0);
       }
     }
     java.util.Arrays.fill(block, 0, blockSize, null);
@@ -150,7 +205,8 @@ public final class MetricsAccumulator implements Serializable {
 
   /** Adds another accumulator of the same shape into this one. */
   public MetricsAccumulator merge(MetricsAccumulator o) {
-    if (o.numClasses != numClasses || o.threshold != threshold || (o.bins == null) != (bins == null)
+    if (o.numClasses != numClasses || o.classOffset != classOffset || o.exampleClasses != exampleClasses
+        || o.threshold != threshold || (o.bins == null) != (bins == null)
         || (bins != null && o.bins.bins() != bins.bins())) {
       throw new IllegalArgumentException("cannot merge accumulators of different shapes");
     }
@@ -250,7 +306,8 @@ public final class MetricsAccumulator implements Serializable {
       flushBlock();
       a.flushBlock();
     }
-    return numClasses == a.numClasses && threshold == a.threshold && stats.equals(a.stats)
+    return numClasses == a.numClasses && classOffset == a.classOffset && exampleClasses == a.exampleClasses
+        && threshold == a.threshold && stats.equals(a.stats)
         && java.util.Arrays.equals(tp, a.tp) && java.util.Arrays.equals(fp, a.fp)
         && java.util.Arrays.equals(fn, a.fn) && java.util.Arrays.equals(tn, a.tn)
         && java.util.Objects.equals(kept, a.kept) && java.util.Arrays.equals(posHist, a.posHist)

@@ -21,14 +21,19 @@ import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
+import org.apache.beam.sdk.transforms.windowing.GlobalWindow;
+import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.beam.sdk.values.TupleTag;
+import org.apache.beam.sdk.values.TupleTagList;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.TypeDescriptor;
 
 /**
- * Binned metrics combined per block of classes: each example is cut into slices of
- * {@code classesPerBlock} classes, keyed by block, and combined per key, so that no element and no
+ * Binned metrics combined per block of classes: each bundle feeds its examples to one accumulator per
+ * block of {@code classesPerBlock} classes, keyed by block, and the blocks are merged per key, so that no element and no
  * accumulator holds all classes (at 11,000 classes × 1,024 bins one accumulator is 90 MB, more than a
  * Flink sort buffer takes) and the merge spreads over workers, one key per block. Each block's
  * accumulator becomes small {@link ReportParts}; the example-based statistics are combined from the
@@ -54,16 +59,18 @@ final class ClassBlockMetrics extends PTransform<PCollection<ScoredExample>, PCo
   public PCollection<MultiLabelReport> expand(PCollection<ScoredExample> examples) {
     int minSupport = options.minSupportForTuning();
     int blockSize = classesPerBlock;
-    PCollection<Piece> parts = examples
-        .apply("SliceByClassBlock", ParDo.of(new SliceFn(numClasses, classesPerBlock)))
-        .setCoder(KvCoder.of(VarIntCoder.of(), ScoredExampleCoder.of()))
-        .apply("MetricsPerBlock", Combine.perKey(new BlockFn(options)))
+    PCollectionTuple partial = examples.apply("AccumulateBlocksPerBundle",
+        ParDo.of(new PartialBlocksFn(numClasses, options, classesPerBlock))
+            .withOutputTags(BLOCKS, TupleTagList.of(STATS)));
+    PCollection<Piece> parts = partial.get(BLOCKS)
+        .setCoder(KvCoder.of(VarIntCoder.of(), SerializableCoder.of(MetricsAccumulator.class)))
+        .apply("MergePerBlock", Combine.perKey(new MergeFn()))
         .setCoder(KvCoder.of(VarIntCoder.of(), SerializableCoder.of(MetricsAccumulator.class)))
         .apply("PartsOfBlock", MapElements.into(TypeDescriptor.of(Piece.class))
             .via(kv -> Piece.of(MetricsReports.parts(kv.getValue(), minSupport, kv.getKey() * blockSize))))
         .setCoder(SerializableCoder.of(Piece.class));
-    PCollection<Piece> stats = examples
-        .apply("ExampleStats", Combine.globally(new ExampleStatsFn(options.threshold())).withoutDefaults())
+    PCollection<Piece> stats = partial.get(STATS)
+        .setCoder(SerializableCoder.of(ExampleStats.class))
         .apply("StatsAsPieces", MapElements.into(TypeDescriptor.of(Piece.class)).via(Piece::of))
         .setCoder(SerializableCoder.of(Piece.class));
     return PCollectionList.of(parts).and(stats)
@@ -91,48 +98,73 @@ final class ClassBlockMetrics extends PTransform<PCollection<ScoredExample>, PCo
     }
   }
 
-  /** Cuts an example into (block, slice of its labels and scores). */
-  static final class SliceFn extends DoFn<ScoredExample, KV<Integer, ScoredExample>> {
+  private static final TupleTag<KV<Integer, MetricsAccumulator>> BLOCKS = new TupleTag<>() {};
+  private static final TupleTag<ExampleStats> STATS = new TupleTag<>() {};
+
+  /**
+   * Per bundle, one accumulator per block of classes fed the whole examples (no copy of their
+   * scores), and the example-based statistics; emitted at the end of the bundle, so the elements that
+   * cross the shuffle are accumulators (2 MiB at most each when dense), never the scores.
+   */
+  static final class PartialBlocksFn extends DoFn<ScoredExample, KV<Integer, MetricsAccumulator>> {
     private static final long serialVersionUID = 1L;
     private final Integer numClasses;
+    private final MetricsOptions options;
     private final int classesPerBlock;
+    private transient MetricsAccumulator[] blocks;
+    private transient ExampleStats stats;
 
-    SliceFn(Integer numClasses, int classesPerBlock) {
+    PartialBlocksFn(Integer numClasses, MetricsOptions options, int classesPerBlock) {
       this.numClasses = numClasses;
+      this.options = options;
       this.classesPerBlock = classesPerBlock;
     }
 
+    @StartBundle
+    public void startBundle() {
+      blocks = null;
+      stats = new ExampleStats();
+    }
+
     @ProcessElement
-    public void process(@Element ScoredExample e, OutputReceiver<KV<Integer, ScoredExample>> out) {
+    public void process(@Element ScoredExample e) {
       int c = e.scores.length;
       if (numClasses != null && c != numClasses) {
         throw new IllegalArgumentException("example " + e.id + " has " + c + " scores, expected " + numClasses);
       }
-      if (e.labelBits.length != (c + 7) / 8) {
-        throw new IllegalArgumentException("example " + e.id + " has a " + e.labelBits.length
-            + "-byte label bitset, expected " + (c + 7) / 8);
-      }
-      for (int block = 0, from = 0; from < c; block++, from += classesPerBlock) {
-        int n = Math.min(classesPerBlock, c - from);
-        float[] scores = java.util.Arrays.copyOfRange(e.scores, from, from + n);
-        byte[] bits = new byte[(n + 7) / 8];
-        for (int k = 0; k < n; k++) {
-          int g = from + k;
-          if ((e.labelBits[g >>> 3] & (1 << (g & 7))) != 0) {
-            bits[k >>> 3] |= (byte) (1 << (k & 7));
-          }
+      if (blocks == null) {
+        blocks = new MetricsAccumulator[(c + classesPerBlock - 1) / classesPerBlock];
+        for (int b = 0; b < blocks.length; b++) {
+          int from = b * classesPerBlock;
+          blocks[b] = MetricsAccumulator.binnedBlock(Math.min(classesPerBlock, c - from), options.threshold(),
+              options.logitBins(), from, c);
         }
-        out.output(KV.of(block, new ScoredExample(e.id, bits, scores)));
       }
+      for (MetricsAccumulator block : blocks) {
+        block.add(e); // checks the score count and the bitset width against the first example's
+      }
+      stats.add(e, options.threshold());
+    }
+
+    @FinishBundle
+    public void finishBundle(FinishBundleContext ctx) {
+      if (blocks == null) {
+        return;
+      }
+      for (int b = 0; b < blocks.length; b++) {
+        blocks[b].flushBlock();
+        ctx.output(BLOCKS, KV.of(b, blocks[b]), BoundedWindow.TIMESTAMP_MIN_VALUE, GlobalWindow.INSTANCE);
+      }
+      ctx.output(STATS, stats, BoundedWindow.TIMESTAMP_MIN_VALUE, GlobalWindow.INSTANCE);
+      blocks = null;
     }
   }
 
-  /** A block's binned accumulator, sized by its first slice (the output: the accumulator itself). */
-  static final class BlockFn extends Combine.CombineFn<ScoredExample, BlockFn.Holder, MetricsAccumulator> {
+  /** Merges one block's accumulators; the output is the merged accumulator, densified for reading. */
+  static final class MergeFn extends Combine.CombineFn<MetricsAccumulator, MergeFn.Holder, MetricsAccumulator> {
     private static final long serialVersionUID = 1L;
-    private final MetricsOptions options;
 
-    /** The accumulator and the block it belongs to; empty until the first slice. */
+    /** The merged accumulator; empty until the first. */
     static final class Holder implements Serializable {
       private static final long serialVersionUID = 1L;
       MetricsAccumulator acc;
@@ -148,21 +180,19 @@ final class ClassBlockMetrics extends PTransform<PCollection<ScoredExample>, PCo
       }
     }
 
-    BlockFn(MetricsOptions options) {
-      this.options = options;
-    }
-
     @Override
     public Holder createAccumulator() {
       return new Holder();
     }
 
     @Override
-    public Holder addInput(Holder h, ScoredExample slice) {
+    public Holder addInput(Holder h, MetricsAccumulator in) {
+      // the input is an element: merge it into an accumulator of our own, never change it
       if (h.acc == null) {
-        h.acc = options.newAccumulator(slice.scores.length);
+        h.acc = MetricsAccumulator.binnedBlock(in.numClasses(), in.threshold(), in.bins(), in.classOffset(),
+            in.exampleClasses());
       }
-      h.acc.add(slice);
+      h.acc.merge(in);
       return h;
     }
 
@@ -179,50 +209,13 @@ final class ClassBlockMetrics extends PTransform<PCollection<ScoredExample>, PCo
 
     @Override
     public MetricsAccumulator extractOutput(Holder h) {
-      h.acc.densify(); // the next step only reads it (a key exists only with a slice, so acc is set)
+      h.acc.densify(); // the next step only reads it (a key exists only with an input, so acc is set)
       return h.acc;
     }
 
     @Override
-    public Coder<Holder> getAccumulatorCoder(CoderRegistry r, Coder<ScoredExample> in) {
+    public Coder<Holder> getAccumulatorCoder(CoderRegistry r, Coder<MetricsAccumulator> in) {
       return SerializableCoder.of(Holder.class);
-    }
-  }
-
-  /** Example-based statistics from whole examples. */
-  static final class ExampleStatsFn extends Combine.CombineFn<ScoredExample, ExampleStats, ExampleStats> {
-    private static final long serialVersionUID = 1L;
-    private final double threshold;
-
-    ExampleStatsFn(double threshold) {
-      this.threshold = threshold;
-    }
-
-    @Override
-    public ExampleStats createAccumulator() {
-      return new ExampleStats();
-    }
-
-    @Override
-    public ExampleStats addInput(ExampleStats acc, ScoredExample e) {
-      return acc.add(e, threshold);
-    }
-
-    @Override
-    public ExampleStats mergeAccumulators(Iterable<ExampleStats> accs) {
-      ExampleStats out = new ExampleStats();
-      accs.forEach(out::merge);
-      return out;
-    }
-
-    @Override
-    public ExampleStats extractOutput(ExampleStats acc) {
-      return acc;
-    }
-
-    @Override
-    public Coder<ExampleStats> getAccumulatorCoder(CoderRegistry r, Coder<ScoredExample> in) {
-      return SerializableCoder.of(ExampleStats.class);
     }
   }
 
