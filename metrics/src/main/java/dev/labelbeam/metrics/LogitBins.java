@@ -43,6 +43,11 @@ public final class LogitBins implements Serializable {
     return new LogitBins(DEFAULT_BINS, DEFAULT_RANGE);
   }
 
+  /** The logit range: bins are uniform in logit over {@code [-range, range]}. */
+  public double range() {
+    return range;
+  }
+
   public int bins() {
     return bins;
   }

@@ -296,6 +296,140 @@ public final class MetricsAccumulator implements Serializable {
     out.defaultWriteObject();
   }
 
+  /**
+   * A compact encoding (for a Beam coder, not Java serialization): variable-length integers, the
+   * histograms as (index gap, count) pairs of their non-zero cells, so a sparse accumulator is small
+   * and a dense one at most about its cells' size.
+   */
+  public void writeTo(java.io.DataOutput out) throws java.io.IOException {
+    if (bins != null) {
+      flushBlock();
+    }
+    out.writeByte(1); // format version
+    out.writeBoolean(bins != null);
+    VarInts.write(out, numClasses);
+    VarInts.write(out, classOffset);
+    VarInts.write(out, exampleClasses);
+    out.writeDouble(threshold);
+    for (long[] counts : new long[][] {tp, fp, fn, tn, stats.toLongs()}) {
+      for (long v : counts) {
+        VarInts.write(out, v);
+      }
+    }
+    if (bins == null) {
+      VarInts.write(out, kept.size());
+      for (ScoredExample e : kept) {
+        out.writeUTF(e.id);
+        VarInts.write(out, e.labelBits.length);
+        out.write(e.labelBits);
+        VarInts.write(out, e.scores.length);
+        for (float f : e.scores) {
+          out.writeFloat(f);
+        }
+      }
+      return;
+    }
+    VarInts.write(out, bins.bins());
+    out.writeDouble(bins.range());
+    out.writeBoolean(posHist != null);
+    if (posHist != null) {
+      writeSparse(out, posHist);
+      writeSparse(out, negHist);
+    } else {
+      VarInts.write(out, pendingSize);
+      for (int k = 0; k < pendingSize; k++) {
+        VarInts.write(out, pending[k]);
+      }
+    }
+  }
+
+  /** Reads what {@link #writeTo} wrote. */
+  public static MetricsAccumulator readFrom(java.io.DataInput in) throws java.io.IOException {
+    int version = in.readByte();
+    if (version != 1) {
+      throw new java.io.IOException("unknown accumulator format " + version);
+    }
+    boolean binned = in.readBoolean();
+    int numClasses = (int) VarInts.read(in);
+    int classOffset = (int) VarInts.read(in);
+    int exampleClasses = (int) VarInts.read(in);
+    double threshold = in.readDouble();
+    long[][] counts = new long[4][numClasses];
+    for (long[] c : counts) {
+      for (int i = 0; i < numClasses; i++) {
+        c[i] = VarInts.read(in);
+      }
+    }
+    long[] stats = new long[7];
+    for (int i = 0; i < stats.length; i++) {
+      stats[i] = VarInts.read(in);
+    }
+    MetricsAccumulator a;
+    if (!binned) {
+      a = new MetricsAccumulator(numClasses, threshold, null, classOffset, exampleClasses);
+      int n = (int) VarInts.read(in);
+      for (int k = 0; k < n; k++) {
+        String id = in.readUTF();
+        byte[] bits = new byte[(int) VarInts.read(in)];
+        in.readFully(bits);
+        float[] scores = new float[(int) VarInts.read(in)];
+        for (int i = 0; i < scores.length; i++) {
+          scores[i] = in.readFloat();
+        }
+        a.kept.add(new ScoredExample(id, bits, scores));
+      }
+    } else {
+      int nb = (int) VarInts.read(in);
+      double range = in.readDouble();
+      a = new MetricsAccumulator(numClasses, threshold, new LogitBins(nb, range), classOffset, exampleClasses);
+      if (in.readBoolean()) {
+        a.posHist = new int[a.cells];
+        a.negHist = new int[a.cells];
+        readSparse(in, a.posHist);
+        readSparse(in, a.negHist);
+        a.pending = new int[0];
+      } else {
+        int n = (int) VarInts.read(in);
+        a.pending = new int[Math.max(16, n)];
+        for (int k = 0; k < n; k++) {
+          a.pending[k] = (int) VarInts.read(in);
+        }
+        a.pendingSize = n;
+      }
+    }
+    System.arraycopy(counts[0], 0, a.tp, 0, numClasses);
+    System.arraycopy(counts[1], 0, a.fp, 0, numClasses);
+    System.arraycopy(counts[2], 0, a.fn, 0, numClasses);
+    System.arraycopy(counts[3], 0, a.tn, 0, numClasses);
+    a.stats.merge(ExampleStats.fromLongs(stats));
+    return a;
+  }
+
+  private static void writeSparse(java.io.DataOutput out, int[] hist) throws java.io.IOException {
+    int nonZero = 0;
+    for (int v : hist) {
+      nonZero += v != 0 ? 1 : 0;
+    }
+    VarInts.write(out, nonZero);
+    int last = -1;
+    for (int i = 0; i < hist.length; i++) {
+      if (hist[i] != 0) {
+        VarInts.write(out, i - last);
+        VarInts.write(out, hist[i]);
+        last = i;
+      }
+    }
+  }
+
+  private static void readSparse(java.io.DataInput in, int[] hist) throws java.io.IOException {
+    int n = (int) VarInts.read(in);
+    int at = -1;
+    for (int k = 0; k < n; k++) {
+      at += (int) VarInts.read(in);
+      hist[at] = (int) VarInts.read(in);
+    }
+  }
+
   @Override
   public boolean equals(Object o) {
     if (!(o instanceof MetricsAccumulator)) {

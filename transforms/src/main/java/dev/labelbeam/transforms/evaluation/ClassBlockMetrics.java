@@ -63,9 +63,9 @@ final class ClassBlockMetrics extends PTransform<PCollection<ScoredExample>, PCo
         ParDo.of(new PartialBlocksFn(numClasses, options, classesPerBlock))
             .withOutputTags(BLOCKS, TupleTagList.of(STATS)));
     PCollection<Piece> parts = partial.get(BLOCKS)
-        .setCoder(KvCoder.of(VarIntCoder.of(), SerializableCoder.of(MetricsAccumulator.class)))
+        .setCoder(KvCoder.of(VarIntCoder.of(), MetricsAccumulatorCoder.of()))
         .apply("MergePerBlock", Combine.perKey(new MergeFn()))
-        .setCoder(KvCoder.of(VarIntCoder.of(), SerializableCoder.of(MetricsAccumulator.class)))
+        .setCoder(KvCoder.of(VarIntCoder.of(), MetricsAccumulatorCoder.of()))
         .apply("PartsOfBlock", MapElements.into(TypeDescriptor.of(Piece.class))
             .via(kv -> Piece.of(MetricsReports.parts(kv.getValue(), minSupport, kv.getKey() * blockSize))))
         .setCoder(SerializableCoder.of(Piece.class));
@@ -161,32 +161,16 @@ final class ClassBlockMetrics extends PTransform<PCollection<ScoredExample>, PCo
   }
 
   /** Merges one block's accumulators; the output is the merged accumulator, densified for reading. */
-  static final class MergeFn extends Combine.CombineFn<MetricsAccumulator, MergeFn.Holder, MetricsAccumulator> {
+  static final class MergeFn extends Combine.CombineFn<MetricsAccumulator, AccumulatorHolder, MetricsAccumulator> {
     private static final long serialVersionUID = 1L;
 
-    /** The merged accumulator; empty until the first. */
-    static final class Holder implements Serializable {
-      private static final long serialVersionUID = 1L;
-      MetricsAccumulator acc;
-
-      @Override
-      public boolean equals(Object o) {
-        return o instanceof Holder && java.util.Objects.equals(acc, ((Holder) o).acc);
-      }
-
-      @Override
-      public int hashCode() {
-        return acc == null ? 0 : acc.hashCode();
-      }
+    @Override
+    public AccumulatorHolder createAccumulator() {
+      return new AccumulatorHolder();
     }
 
     @Override
-    public Holder createAccumulator() {
-      return new Holder();
-    }
-
-    @Override
-    public Holder addInput(Holder h, MetricsAccumulator in) {
+    public AccumulatorHolder addInput(AccumulatorHolder h, MetricsAccumulator in) {
       // the input is an element: merge it into an accumulator of our own, never change it
       if (h.acc == null) {
         h.acc = MetricsAccumulator.binnedBlock(in.numClasses(), in.threshold(), in.bins(), in.classOffset(),
@@ -197,25 +181,19 @@ final class ClassBlockMetrics extends PTransform<PCollection<ScoredExample>, PCo
     }
 
     @Override
-    public Holder mergeAccumulators(Iterable<Holder> hs) {
-      Holder out = new Holder();
-      for (Holder h : hs) {
-        if (h.acc != null) {
-          out.acc = out.acc == null ? h.acc : out.acc.merge(h.acc);
-        }
-      }
-      return out;
+    public AccumulatorHolder mergeAccumulators(Iterable<AccumulatorHolder> hs) {
+      return AccumulatorHolder.merge(hs);
     }
 
     @Override
-    public MetricsAccumulator extractOutput(Holder h) {
+    public MetricsAccumulator extractOutput(AccumulatorHolder h) {
       h.acc.densify(); // the next step only reads it (a key exists only with an input, so acc is set)
       return h.acc;
     }
 
     @Override
-    public Coder<Holder> getAccumulatorCoder(CoderRegistry r, Coder<MetricsAccumulator> in) {
-      return SerializableCoder.of(Holder.class);
+    public Coder<AccumulatorHolder> getAccumulatorCoder(CoderRegistry r, Coder<MetricsAccumulator> in) {
+      return AccumulatorHolder.Coder.INSTANCE;
     }
   }
 

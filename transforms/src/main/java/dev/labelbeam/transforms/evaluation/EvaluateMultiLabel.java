@@ -185,42 +185,26 @@ public final class EvaluateMultiLabel extends PTransform<PCollection<ScoredExamp
 
     @Override
     public Coder<MetricsAccumulator> getAccumulatorCoder(CoderRegistry r, Coder<ScoredExample> in) {
-      return SerializableCoder.of(MetricsAccumulator.class);
+      return MetricsAccumulatorCoder.of();
     }
   }
 
   /** A {@link MetricsFn} created at the first example, sized by its score vector. */
-  static final class SizedByDataFn extends Combine.CombineFn<ScoredExample, SizedByDataFn.Holder, MultiLabelReport> {
+  static final class SizedByDataFn extends Combine.CombineFn<ScoredExample, AccumulatorHolder, MultiLabelReport> {
     private static final long serialVersionUID = 1L;
     private final MetricsOptions options;
-
-    /** The accumulator: empty until the first example. */
-    static final class Holder implements java.io.Serializable {
-      private static final long serialVersionUID = 1L;
-      MetricsAccumulator acc;
-
-      @Override
-      public boolean equals(Object o) {
-        return o instanceof Holder && java.util.Objects.equals(acc, ((Holder) o).acc);
-      }
-
-      @Override
-      public int hashCode() {
-        return acc == null ? 0 : acc.hashCode();
-      }
-    }
 
     SizedByDataFn(MetricsOptions options) {
       this.options = options;
     }
 
     @Override
-    public Holder createAccumulator() {
-      return new Holder();
+    public AccumulatorHolder createAccumulator() {
+      return new AccumulatorHolder();
     }
 
     @Override
-    public Holder addInput(Holder h, ScoredExample in) {
+    public AccumulatorHolder addInput(AccumulatorHolder h, ScoredExample in) {
       if (h.acc == null) {
         h.acc = options.newAccumulator(in.scores.length);
       }
@@ -229,25 +213,19 @@ public final class EvaluateMultiLabel extends PTransform<PCollection<ScoredExamp
     }
 
     @Override
-    public Holder mergeAccumulators(Iterable<Holder> hs) {
-      Holder out = new Holder();
-      for (Holder h : hs) {
-        if (h.acc != null) {
-          out.acc = out.acc == null ? h.acc : out.acc.merge(h.acc);
-        }
-      }
-      return out;
+    public AccumulatorHolder mergeAccumulators(Iterable<AccumulatorHolder> hs) {
+      return AccumulatorHolder.merge(hs);
     }
 
     @Override
-    public MultiLabelReport extractOutput(Holder h) {
+    public MultiLabelReport extractOutput(AccumulatorHolder h) {
       // no examples (also what Combine.globally asks for as its default value): an empty report
       return h.acc == null ? options.emptyReport() : options.report(h.acc);
     }
 
     @Override
-    public Coder<Holder> getAccumulatorCoder(CoderRegistry r, Coder<ScoredExample> in) {
-      return SerializableCoder.of(Holder.class);
+    public Coder<AccumulatorHolder> getAccumulatorCoder(CoderRegistry r, Coder<ScoredExample> in) {
+      return AccumulatorHolder.Coder.INSTANCE;
     }
   }
 }
