@@ -42,4 +42,15 @@ public final class Confusion implements Serializable {
     long d = 2 * tp + fp + fn;
     return d == 0 ? 0 : 2.0 * tp / d;
   }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof Confusion && ((Confusion) o).tp == tp && ((Confusion) o).fp == fp && ((Confusion) o).fn == fn
+        && ((Confusion) o).tn == tn;
+  }
+
+  @Override
+  public int hashCode() {
+    return java.util.Objects.hash(tp, fp, fn, tn);
+  }
 }

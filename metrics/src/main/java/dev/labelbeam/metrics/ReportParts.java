@@ -23,6 +23,23 @@ public final class ReportParts implements Serializable {
   /** Exact mode over all classes only: the pooled AUC from every score. */
   Double exactMicroAuc;
 
+  @Override
+  public boolean equals(Object o) {
+    if (!(o instanceof ReportParts)) {
+      return false;
+    }
+    ReportParts p = (ReportParts) o;
+    return classOffset == p.classOffset && java.util.Arrays.equals(pooledPos, p.pooledPos)
+        && java.util.Arrays.equals(pooledNeg, p.pooledNeg) && total.equals(p.total)
+        && tunedTotal.equals(p.tunedTotal) && java.util.Objects.equals(exactMicroAuc, p.exactMicroAuc)
+        && dev.labelbeam.shard.Json.write(rows).equals(dev.labelbeam.shard.Json.write(p.rows));
+  }
+
+  @Override
+  public int hashCode() {
+    return java.util.Objects.hash(classOffset, rows.size(), java.util.Arrays.hashCode(pooledPos));
+  }
+
   /** The global index of this block's first class. */
   public int classOffset() {
     return classOffset;

@@ -96,6 +96,17 @@ final class ClassBlockMetrics extends PTransform<PCollection<ScoredExample>, PCo
       x.stats = s;
       return x;
     }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Piece && java.util.Objects.equals(parts, ((Piece) o).parts)
+          && java.util.Objects.equals(stats, ((Piece) o).stats);
+    }
+
+    @Override
+    public int hashCode() {
+      return java.util.Objects.hash(parts, stats);
+    }
   }
 
   private static final TupleTag<KV<Integer, MetricsAccumulator>> BLOCKS = new TupleTag<>() {};
@@ -207,6 +218,16 @@ final class ClassBlockMetrics extends PTransform<PCollection<ScoredExample>, PCo
       private static final long serialVersionUID = 1L;
       final List<ReportParts> parts = new ArrayList<>();
       final ExampleStats stats = new ExampleStats();
+
+      @Override
+      public boolean equals(Object o) {
+        return o instanceof Pieces && parts.equals(((Pieces) o).parts) && stats.equals(((Pieces) o).stats);
+      }
+
+      @Override
+      public int hashCode() {
+        return java.util.Objects.hash(parts, stats);
+      }
     }
 
     AssembleFn(MetricsOptions options) {
