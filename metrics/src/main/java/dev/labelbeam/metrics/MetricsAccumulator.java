@@ -297,6 +297,53 @@ public final class MetricsAccumulator implements Serializable {
   }
 
   /**
+   * The exact counts as one vector, {@code tp, fp, fn, tn} per class then the seven example
+   * statistics: what workers sum (all-reduce) to merge their accumulators without Beam.
+   */
+  public long[] countsVector() {
+    long[] v = new long[4 * numClasses + 7];
+    System.arraycopy(tp, 0, v, 0, numClasses);
+    System.arraycopy(fp, 0, v, numClasses, numClasses);
+    System.arraycopy(fn, 0, v, 2 * numClasses, numClasses);
+    System.arraycopy(tn, 0, v, 3 * numClasses, numClasses);
+    System.arraycopy(stats.toLongs(), 0, v, 4 * numClasses, 7);
+    return v;
+  }
+
+  /** Binned mode: the positives' histograms then the negatives', class-major, as one vector to sum. */
+  public int[] histogramsVector() {
+    if (bins == null) {
+      throw new IllegalStateException("an exact-mode accumulator has no histograms");
+    }
+    densify();
+    int[] v = java.util.Arrays.copyOf(posHist, 2 * cells);
+    System.arraycopy(negHist, 0, v, cells, cells);
+    return v;
+  }
+
+  /**
+   * A binned accumulator of these options from summed {@link #countsVector()} and
+   * {@link #histogramsVector()} (of accumulators of the same shape): the merge of all of them.
+   */
+  public static MetricsAccumulator fromSums(int numClasses, double threshold, LogitBins bins, long[] counts,
+      int[] histograms) {
+    MetricsAccumulator a = new MetricsAccumulator(numClasses, threshold, bins);
+    if (counts.length != 4 * numClasses + 7 || histograms.length != 2 * a.cells) {
+      throw new IllegalArgumentException("sums of another shape: " + counts.length + " counts and "
+          + histograms.length + " cells for " + numClasses + " classes x " + bins.bins() + " bins");
+    }
+    System.arraycopy(counts, 0, a.tp, 0, numClasses);
+    System.arraycopy(counts, numClasses, a.fp, 0, numClasses);
+    System.arraycopy(counts, 2 * numClasses, a.fn, 0, numClasses);
+    System.arraycopy(counts, 3 * numClasses, a.tn, 0, numClasses);
+    a.stats.merge(ExampleStats.fromLongs(java.util.Arrays.copyOfRange(counts, 4 * numClasses, 4 * numClasses + 7)));
+    a.posHist = java.util.Arrays.copyOf(histograms, a.cells);
+    a.negHist = java.util.Arrays.copyOfRange(histograms, a.cells, 2 * a.cells);
+    a.pending = new int[0];
+    return a;
+  }
+
+  /**
    * A compact encoding (for a Beam coder, not Java serialization): variable-length integers, the
    * histograms as (index gap, count) pairs of their non-zero cells, so a sparse accumulator is small
    * and a dense one at most about its cells' size.

@@ -135,6 +135,14 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--log-every", description = "Also print a progress line every this many steps.")
   int logEvery = D.logEvery();
 
+  @Option(names = "--validate-every", description = "Validate after every this many epochs (and after the last).")
+  int validateEvery = D.validateEvery();
+
+  @Option(names = "--val-samples", description = "Validate on this many val records only (the first in dataset "
+      + "order, rounded up to a multiple of the workers: the same sample every epoch); 0: all. Every worker scores its "
+      + "share.")
+  long valSamples = D.valSamples();
+
   @Option(names = "--workers", defaultValue = "1", description = "Data-parallel worker processes on this machine "
       + "(Gloo on CPU, NCCL on CUDA). A worker started with RANK, WORLD_SIZE, LOCAL_RANK, MASTER_ADDR and MASTER_PORT "
       + "in its environment (as torchrun sets them) joins that run instead; see the README for several machines.")
@@ -193,7 +201,7 @@ public final class TrainCommand implements Callable<Integer> {
         .distTimeoutSeconds(distTimeout).bucketBytes(Math.max(1, (long) (bucketMb * (1 << 20))))
         .dumpRankWeights(dumpRankWeights).torchThreads(torchThreads).device(device).maxSteps(maxSteps)
         .checkpointEvery(checkpointEvery).keepCheckpoints(keepCheckpoints).resume(resume).validate(!noValidate)
-        .logEvery(logEvery)
+        .logEvery(logEvery).validateEvery(validateEvery).valSamples(valSamples)
         .build();
   }
 
@@ -220,7 +228,8 @@ public final class TrainCommand implements Callable<Integer> {
         "--bucket-mb", Double.toString(o.bucketBytes() / (double) (1 << 20)),
         "--torch-threads", Integer.toString(o.torchThreads()), "--device", o.device().toString(),
         "--max-steps", Long.toString(o.maxSteps()), "--checkpoint-every", Integer.toString(o.checkpointEvery()),
-        "--keep-checkpoints", Integer.toString(o.keepCheckpoints()), "--log-every", Integer.toString(o.logEvery())));
+        "--keep-checkpoints", Integer.toString(o.keepCheckpoints()), "--log-every", Integer.toString(o.logEvery()),
+        "--validate-every", Integer.toString(o.validateEvery()), "--val-samples", Long.toString(o.valSamples())));
     if (o.initWeights() != null) {
       a.addAll(List.of("--init", o.initWeights().toString()));
     }

@@ -16,14 +16,17 @@ import java.nio.channels.Channels;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
+import dev.labelbeam.metrics.TopK;
 import org.apache.beam.sdk.io.FileIO;
+import org.apache.beam.sdk.metrics.Counter;
+import org.apache.beam.sdk.metrics.MetricNameFilter;
+import org.apache.beam.sdk.metrics.MetricResult;
+import org.apache.beam.sdk.metrics.Metrics;
+import org.apache.beam.sdk.metrics.MetricsFilter;
 import org.apache.beam.sdk.io.FileSystems;
-import org.apache.beam.sdk.io.fs.MatchResult;
 import org.apache.beam.sdk.io.fs.ResolveOptions;
 import org.apache.beam.sdk.io.TFRecordIO;
 import org.apache.beam.sdk.io.TextIO;
@@ -140,21 +143,20 @@ public final class PredictPipeline {
     PCollectionTuple predicted = records.apply("Predict",
         Predict.withModel(s.modelDir().toString()).withOptions(s.scoring()));
     predicted.get(Predict.SCORED)
-        .apply("ToJson", MapElements.into(TypeDescriptor.of(String.class))
-            .via(new FormatFn(new ArrayList<>(spec.labels), perClass, s.topK())::apply))
+        .apply("ToJson", ParDo.of(new FormatDoFn(new FormatFn(new ArrayList<>(spec.labels), perClass, s.topK()))))
         .apply("WritePredictions", TextIO.write().to(file(s.outputDir(), PREDICTIONS_PREFIX)).withSuffix(".jsonl"));
     predicted.get(Predict.DEAD_LETTERS)
         .apply("DeadLetterJson", MapElements.into(TypeDescriptor.of(String.class)).via(DeadLetter::toJson))
         .apply("WriteDeadLetters", TextIO.write().to(file(s.outputDir(), DEAD_LETTER_FILE)).withoutSharding());
-    PipelineResult.State state = p.run().waitUntilFinish();
+    PipelineResult result = p.run();
+    PipelineResult.State state = result.waitUntilFinish();
     if (state != PipelineResult.State.DONE) {
       throw new IllegalStateException("predict pipeline ended in state " + state);
     }
     long lines = 0;
-    for (MatchResult.Metadata m : FileSystems.match(file(s.outputDir(), PREDICTIONS_PREFIX) + "*").metadata()) {
-      try (var in = new java.io.BufferedReader(Channels.newReader(FileSystems.open(m.resourceId()), "UTF-8"))) {
-        lines += in.lines().count();
-      }
+    for (MetricResult<Long> c : result.metrics().queryMetrics(MetricsFilter.builder()
+        .addNameFilter(MetricNameFilter.named(PredictPipeline.class, WRITTEN_COUNTER)).build()).getCounters()) {
+      lines += c.getAttempted();
     }
     return lines;
   }
@@ -191,6 +193,26 @@ public final class PredictPipeline {
     }
   }
 
+  /** Name of the Beam counter of prediction lines written. */
+  static final String WRITTEN_COUNTER = "predictions_written";
+
+  /** Formats each prediction and counts it (the count comes from the runner, not from reading the output). */
+  static final class FormatDoFn extends DoFn<ScoredExample, String> {
+    private static final long serialVersionUID = 1L;
+    private final FormatFn format;
+    private final Counter written = Metrics.counter(PredictPipeline.class, WRITTEN_COUNTER);
+
+    FormatDoFn(FormatFn format) {
+      this.format = format;
+    }
+
+    @ProcessElement
+    public void process(@Element ScoredExample e, OutputReceiver<String> out) {
+      out.output(format.apply(e));
+      written.inc();
+    }
+  }
+
   /** Formats one prediction line. */
   static final class FormatFn implements java.io.Serializable {
     private static final long serialVersionUID = 1L;
@@ -214,11 +236,9 @@ public final class PredictPipeline {
           above.add(labels.get(c));
         }
       }
-      Integer[] order = new Integer[e.scores.length];
-      Arrays.setAll(order, i -> i);
-      Arrays.sort(order, Comparator.comparingDouble((Integer i) -> -e.scores[i]).thenComparingInt(i -> i));
+      int[] order = TopK.of(e.scores, topK);
       ArrayNode top = n.putArray("top");
-      for (int k = 0; k < Math.min(topK, order.length); k++) {
+      for (int k = 0; k < order.length; k++) {
         ObjectNode t = top.addObject();
         t.put("label", labels.get(order[k]));
         t.put("score", e.scores[order[k]]);

@@ -100,4 +100,15 @@ class RunnerConfigsTest {
       return false;
     }
   }
+
+  @Test
+  void commandsRunDirectRunnerWithoutItsTestEnforcementUnlessAsked() {
+    org.apache.beam.runners.direct.DirectOptions plain = preprocessOptions("preprocess", "--manifest", "m.csv",
+        "--output", "out").as(org.apache.beam.runners.direct.DirectOptions.class);
+    assertTrue(!plain.isEnforceImmutability() && !plain.isEnforceEncodability(),
+        "enforcement keeps encoded copies of every element; off for the commands");
+    org.apache.beam.runners.direct.DirectOptions asked = preprocessOptions("preprocess", "--manifest", "m.csv",
+        "--output", "out", "--enforceImmutability=true").as(org.apache.beam.runners.direct.DirectOptions.class);
+    assertTrue(asked.isEnforceImmutability() && !asked.isEnforceEncodability());
+  }
 }

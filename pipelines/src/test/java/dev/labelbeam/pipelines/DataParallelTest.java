@@ -94,6 +94,28 @@ class DataParallelTest {
   }
 
   @Test
+  void everyRankValidatesItsShareAndRankZeroReportsTheSum() throws Exception {
+    Path manifest = SyntheticShapes.generate(tmp.resolve("val-data"), 160, 48, 12);
+    Path withVal = tmp.resolve("val-shards");
+    PreprocessPipeline.run(PreprocessImages.fromManifest(manifest.toString())
+        .withImageOptions(ImageOptions.defaults().withShorterSide(24))
+        .withShardOptions(ShardOptions.defaults().withSplit(0.3, 0, "v").withShards("train", 2).withShards("val", 1)),
+        withVal, Runners.options("DirectRunner", List.of()));
+    Path out = tmp.resolve("validated");
+    List<String> a = args(out, 2, 8, "--validate-every", "2", "--val-samples", "30");
+    a.set(a.indexOf("--shards") + 1, withVal.toString());
+    a.set(a.indexOf("--epochs") + 1, "3");
+    a.remove("--no-validate");
+    assertEquals(0, cli(a));
+    List<String> epochs = Files.readAllLines(out.resolve("train_log.jsonl"));
+    assertEquals(3, epochs.size());
+    assertTrue(epochs.get(0).contains("\"val_macro_auc\":null"), "epoch 1 is not validated: " + epochs.get(0));
+    for (String e : List.of(epochs.get(1), epochs.get(2))) { // epoch 2 (every 2nd) and the last
+      assertTrue(e.matches(".*\"val_macro_auc\":[01]\\.\\d+.*") && !e.contains("\"val_seconds\":null"), e);
+    }
+  }
+
+  @Test
   void aDeadWorkerStopsTheRunAndTheRunResumes() throws Exception {
     Path out = tmp.resolve("killed");
     List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),

@@ -94,10 +94,6 @@ class GradientReducerTest {
 
   @Test
   void twoWorkersEachGetTheMeanOfBothGradients() throws Exception {
-    int port;
-    try (ServerSocket s = new ServerSocket(0)) {
-      port = s.getLocalPort();
-    }
     SmallCnn[] models = new SmallCnn[2];
     Tensor[] inputs = new Tensor[2];
     List<List<float[]>> plain = new ArrayList<>();
@@ -111,34 +107,14 @@ class GradientReducerTest {
       plain.add(backward(models[r], inputs[r], null));
     }
     List<List<float[]>> reduced = new ArrayList<>(List.of(List.of(), List.of()));
-    Throwable[] failure = new Throwable[2];
-    Thread[] workers = new Thread[2];
-    int storePort = port;
-    for (int r = 0; r < 2; r++) {
-      int rank = r;
-      workers[r] = new Thread(() -> {
-        try (Collectives c = Collectives.connect(new WorkerEnv(rank, 2, rank, "127.0.0.1", storePort), 60_000, false)) {
-          GradientReducer reducer = c.reducer(params(models[rank]), 256);
-          try {
-            reduced.set(rank, backward(models[rank], inputs[rank], reducer));
-          } finally {
-            reducer.close();
-          }
-        } catch (Throwable t) {
-          failure[rank] = t;
-        }
-      });
-      workers[r].start();
-    }
-    for (Thread t : workers) {
-      t.join(120_000);
-      assertTrue(!t.isAlive(), "a worker did not finish within 120 s");
-    }
-    for (Throwable t : failure) {
-      if (t != null) {
-        throw new AssertionError(t);
+    TwoRanks.run((rank, c) -> {
+      GradientReducer reducer = c.reducer(params(models[rank]), 256);
+      try {
+        reduced.set(rank, backward(models[rank], inputs[rank], reducer));
+      } finally {
+        reducer.close();
       }
-    }
+    });
     for (int i = 0; i < plain.get(0).size(); i++) {
       float[] a = plain.get(0).get(i);
       float[] b = plain.get(1).get(i);

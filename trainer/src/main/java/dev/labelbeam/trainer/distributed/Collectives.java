@@ -147,6 +147,36 @@ public final class Collectives implements AutoCloseable {
     }
   }
 
+  /** The element-wise sum of a vector over the ranks (int64 all-reduce). */
+  public long[] sum(long[] v) {
+    try (PointerScope scope = new PointerScope()) {
+      Tensor t = Tensor.create(v);
+      allreduce(t, "a sum");
+      long[] out = new long[v.length];
+      ((java.nio.LongBuffer) t.createBuffer()).get(out);
+      return out;
+    }
+  }
+
+  /** The element-wise sum of a vector over the ranks (int32 all-reduce). */
+  public int[] sum(int[] v) {
+    try (PointerScope scope = new PointerScope()) {
+      Tensor t = Tensor.create(v);
+      allreduce(t, "a sum");
+      int[] out = new int[v.length];
+      ((java.nio.IntBuffer) t.createBuffer()).get(out);
+      return out;
+    }
+  }
+
+  private void allreduce(Tensor t, String what) {
+    try {
+      group.allreduce(new TensorVector(t))._wait();
+    } catch (RuntimeException e) {
+      throw lost(env, what, e);
+    }
+  }
+
   /** Waits until every rank got here. */
   public void barrier() {
     mean(0);

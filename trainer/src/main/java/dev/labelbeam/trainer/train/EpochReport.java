@@ -13,6 +13,8 @@ public final class EpochReport {
   /** NaN when not validated. */
   public double valMacroF1 = Double.NaN;
   public double valMacroAuc = Double.NaN;
+  /** Seconds the validation took (every rank its share, in parallel); NaN without validation. */
+  public double valSeconds = Double.NaN;
   /** Seconds left at the rate of this run so far. */
   public double etaSeconds;
 
@@ -44,8 +46,8 @@ public final class EpochReport {
   /** One JSON object for {@code train_log.jsonl}. */
   public String json() {
     return String.format(Locale.ROOT,
-        "{\"epoch\":%d,\"step\":%d,\"loss\":%.6f,\"images\":%d,\"seconds\":%.3f,\"images_per_s\":%.1f,\"val_macro_f1\":%s,\"val_macro_auc\":%s}",
-        epoch, globalStep, meanLoss, images, seconds, imagesPerSecond(), num(valMacroF1), num(valMacroAuc));
+        "{\"epoch\":%d,\"step\":%d,\"loss\":%.6f,\"images\":%d,\"seconds\":%.3f,\"images_per_s\":%.1f,\"val_macro_f1\":%s,\"val_macro_auc\":%s,\"val_seconds\":%s}",
+        epoch, globalStep, meanLoss, images, seconds, imagesPerSecond(), num(valMacroF1), num(valMacroAuc), num(valSeconds));
   }
 
   private static String num(double v) {

@@ -57,6 +57,8 @@ import java.util.Objects;
  * @param resume continue from the latest checkpoint in {@code outputDir}
  * @param validate compute val macro-F1 and macro-AUC after each epoch (when a val split exists)
  * @param logEvery also print a progress line every this many steps; 0 per epoch only
+ * @param validateEvery validate after every this many epochs (and after the last); >= 1, default 1
+ * @param valSamples validate on the first this many val records only (all ranks together); 0 (default): all
  */
 public record TrainOptions(
     String shardDir, Path outputDir,
@@ -67,7 +69,7 @@ public record TrainOptions(
     int warmupSteps, double gradClip,
     int distTimeoutSeconds, long bucketBytes, boolean dumpRankWeights,
     int torchThreads, DeviceChoice device, long maxSteps, int checkpointEvery, int keepCheckpoints,
-    boolean resume, boolean validate, int logEvery) {
+    boolean resume, boolean validate, int logEvery, int validateEvery, long valSamples) {
 
   /** The networks the trainer builds; state-dict names as torchvision's. */
   public enum Architecture {
@@ -201,6 +203,10 @@ public record TrainOptions(
     atLeast("checkpoint-every", checkpointEvery, 0);
     atLeast("keep-checkpoints", keepCheckpoints, 1);
     atLeast("log-every", logEvery, 0);
+    atLeast("validate-every", validateEvery, 1);
+    if (valSamples < 0) {
+      throw new IllegalArgumentException("--val-samples must be >= 0, was " + valSamples);
+    }
   }
 
   private static void atLeast(String option, long v, long min) {
@@ -292,6 +298,8 @@ public record TrainOptions(
     b.resume = resume;
     b.validate = validate;
     b.logEvery = logEvery;
+    b.validateEvery = validateEvery;
+    b.valSamples = valSamples;
     return b;
   }
 
@@ -335,6 +343,8 @@ public record TrainOptions(
     private boolean resume;
     private boolean validate = true;
     private int logEvery = 0;
+    private int validateEvery = 1;
+    private long valSamples = 0;
 
     private Builder() {}
 
@@ -376,6 +386,8 @@ public record TrainOptions(
     public Builder resume(boolean v) { resume = v; return this; }
     public Builder validate(boolean v) { validate = v; return this; }
     public Builder logEvery(int v) { logEvery = v; return this; }
+    public Builder validateEvery(int v) { validateEvery = v; return this; }
+    public Builder valSamples(long v) { valSamples = v; return this; }
 
     /** The options; throws {@link IllegalArgumentException} naming the first invalid one. */
     public TrainOptions build() {
@@ -383,7 +395,7 @@ public record TrainOptions(
           epochs, batchSize, loaderThreads, cropScaleMin, flip, seed, loss, posWeight, maxPosWeight, aslGammaPos,
           aslGammaNeg, aslMargin, optimizer, learningRate, weightDecay, momentum, nesterov, warmupSteps, gradClip,
           distTimeoutSeconds, bucketBytes, dumpRankWeights, torchThreads, device, maxSteps, checkpointEvery,
-          keepCheckpoints, resume, validate, logEvery);
+          keepCheckpoints, resume, validate, logEvery, validateEvery, valSamples);
     }
   }
 }

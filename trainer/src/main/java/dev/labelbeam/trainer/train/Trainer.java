@@ -169,10 +169,15 @@ public final class Trainer {
     s.model.train(true);
     while (state.epoch <= c.epochs() && state.globalStep < s.totalSteps) {
       EpochReport r = runEpoch(c, s, step, state, lead, say, progress, coll);
-      if (s.valLoader != null) {
-        MultiLabelReport v = Validation.run(s.model, s.valLoader, s.numClasses, s.imageSize, device);
-        r.valMacroF1 = v.macro.f1;
-        r.valMacroAuc = v.macro.auc == null ? Double.NaN : v.macro.auc;
+      boolean validateNow = state.epoch % c.validateEvery() == 0 || state.epoch == c.epochs();
+      if (s.valLoader != null && validateNow) {
+        long v0 = System.nanoTime();
+        MultiLabelReport v = Validation.run(s.model, s.valLoader, s.numClasses, s.imageSize, device, coll, lead);
+        r.valSeconds = (System.nanoTime() - v0) / 1e9;
+        if (v != null) {
+          r.valMacroF1 = v.macro.f1;
+          r.valMacroAuc = v.macro.auc == null ? Double.NaN : v.macro.auc;
+        }
       }
       double rate = progress.stepsPerSecond();
       r.etaSeconds = rate > 0 ? (s.totalSteps - state.globalStep) / rate : 0;
@@ -245,9 +250,11 @@ public final class Trainer {
     s.loader = new ShardLoader(storage, trainShards, s.numClasses, tensorizer, c.batchSize(), c.effectiveLoaderThreads(), true,
         augment, c.seed()).forRank(worker.rank, world, s.info.records("train"));
     List<String> valShards = s.info.shardPaths(storage, c.shardDir(), "val");
-    s.valLoader = lead && c.validate() && !valShards.isEmpty()
+    // every rank validates its share (records r, r + W, ...; all of them: the share is rounded up)
+    long valRecords = c.valSamples() > 0 ? Math.min(c.valSamples(), s.info.records("val")) : s.info.records("val");
+    s.valLoader = c.validate() && !valShards.isEmpty()
         ? new ShardLoader(storage, valShards, s.numClasses, tensorizer, c.batchSize(), c.effectiveLoaderThreads(), false,
-            Augment.none(), c.seed())
+            Augment.none(), c.seed()).forRank(worker.rank, world, (valRecords + world - 1) / world * world)
         : null;
     return s;
   }

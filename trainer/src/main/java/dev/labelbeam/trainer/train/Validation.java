@@ -1,5 +1,6 @@
 package dev.labelbeam.trainer.train;
 
+import dev.labelbeam.trainer.distributed.Collectives;
 import dev.labelbeam.trainer.data.Batch;
 import dev.labelbeam.trainer.data.ShardLoader;
 import dev.labelbeam.trainer.model.MultiLabelModel;
@@ -16,14 +17,20 @@ import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 
 /**
- * Scores the val split with the model in eval mode and computes the metrics with the evaluation
- * stage's own math ({@link MetricsOptions#defaults()}: binned, threshold 0.5), so the numbers in the training
+ * Scores the val split with the model in eval mode, each rank its share, and computes the metrics with
+ * the evaluation stage's own math ({@link MetricsOptions#defaults()}: binned, threshold 0.5), so the numbers in the training
  * log are those {@code evaluate} would report.
  */
 final class Validation {
   private Validation() {}
 
-  static MultiLabelReport run(MultiLabelModel model, ShardLoader loader, int numClasses, int size, Device device) {
+  /**
+   * Scores this rank's share of the val split ({@code loader} reads it); with {@code coll} the ranks'
+   * accumulators are summed through the collectives, so every rank validates in parallel. Returns
+   * the report on rank 0 ({@code lead}), null on the others.
+   */
+  static MultiLabelReport run(MultiLabelModel model, ShardLoader loader, int numClasses, int size, Device device,
+      Collectives coll, boolean lead) {
     MetricsOptions options = MetricsOptions.defaults();
     MetricsAccumulator acc = options.newAccumulator(numClasses);
     model.eval();
@@ -51,6 +58,10 @@ final class Validation {
       }
     }
     model.train(true);
-    return options.report(acc);
+    if (coll != null) {
+      acc = MetricsAccumulator.fromSums(numClasses, options.threshold(), options.logitBins(),
+          coll.sum(acc.countsVector()), coll.sum(acc.histogramsVector()));
+    }
+    return lead ? options.report(acc) : null;
   }
 }
