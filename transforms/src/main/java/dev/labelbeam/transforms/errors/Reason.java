@@ -8,6 +8,8 @@ public enum Reason {
   DUPLICATE_ID("duplicate_id"),
   /** The image path cannot be opened or read. */
   UNREADABLE_PATH("unreadable_path"),
+  /** The path is not a regular file (a folder, a FIFO, a device such as a symlink to /dev/zero): never read. */
+  NOT_A_REGULAR_FILE("not_a_regular_file"),
   /** The file has zero bytes. */
   EMPTY_FILE("empty_file"),
   /** The file is larger than the maximum file size. */

@@ -17,6 +17,7 @@ import java.util.EnumMap;
 import java.util.Map;
 import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.fs.MatchResult;
+import org.apache.beam.sdk.io.fs.ResourceId;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.DoFn;
@@ -241,22 +242,56 @@ public final class DecodeAndResize extends PTransform<PCollection<ManifestEntry>
       return java.util.Arrays.copyOf(classes, n);
     }
 
+    /**
+     * Reads a file of at most {@code maxFileBytes}. Local paths are checked with one stat each
+     * (Beam's match of a missing local file lists its whole folder): missing, not a regular file
+     * (folders, FIFOs that would hang the reader, devices such as a symlink to /dev/zero) and too
+     * large are refused before reading; other filesystems are matched as a single resource. The read
+     * itself stops one byte past the limit, so a file that grows or a size that lies cannot exhaust
+     * memory.
+     */
     private byte[] read(String path) throws ImageProcessingException {
-      MatchResult.Metadata meta;
+      ResourceId file;
       try {
-        meta = FileSystems.matchSingleFileSpec(path);
+        if (isLocal(path)) {
+          java.nio.file.Path local = java.nio.file.Path.of(path.startsWith("file:") ? java.net.URI.create(path).getPath()
+              : path);
+          if (!java.nio.file.Files.exists(local)) {
+            throw new ImageProcessingException(Reason.UNREADABLE_PATH, "cannot open " + path + ": no such file");
+          }
+          if (!java.nio.file.Files.isRegularFile(local)) {
+            throw new ImageProcessingException(Reason.NOT_A_REGULAR_FILE, path + " is not a regular file ("
+                + (java.nio.file.Files.isDirectory(local) ? "a folder" : "a device, FIFO or socket") + ")");
+          }
+          checkSize(java.nio.file.Files.size(local));
+          file = FileSystems.matchNewResource(local.toString(), false);
+        } else {
+          MatchResult.Metadata meta = FileSystems.matchSingleFileSpec(path);
+          checkSize(meta.sizeBytes());
+          file = meta.resourceId();
+        }
       } catch (IOException | RuntimeException e) {
         throw new ImageProcessingException(Reason.UNREADABLE_PATH, "cannot open " + path + ": " + e.getMessage());
       }
-      if (meta.sizeBytes() > maxFileBytes) {
-        throw new ImageProcessingException(Reason.FILE_TOO_LARGE,
-            "file is " + meta.sizeBytes() + " bytes, above the limit of " + maxFileBytes);
-      }
-      try (InputStream in = Channels.newInputStream(FileSystems.open(meta.resourceId()))) {
-        return in.readAllBytes();
+      try (InputStream in = Channels.newInputStream(FileSystems.open(file))) {
+        byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxFileBytes + 1));
+        checkSize(bytes.length);
+        return bytes;
       } catch (IOException | RuntimeException e) {
         throw new ImageProcessingException(Reason.UNREADABLE_PATH, "cannot read " + path + ": " + e);
       }
+    }
+
+    private void checkSize(long bytes) throws ImageProcessingException {
+      if (bytes > maxFileBytes) {
+        throw new ImageProcessingException(Reason.FILE_TOO_LARGE,
+            "file is " + (bytes > maxFileBytes + 1 ? bytes + " bytes" : "over " + maxFileBytes + " bytes")
+                + ", above the limit of " + maxFileBytes);
+      }
+    }
+
+    private static boolean isLocal(String path) {
+      return !path.matches("^[a-zA-Z][a-zA-Z0-9+.-]*://.*") || path.startsWith("file:");
     }
   }
 }
