@@ -2,6 +2,7 @@ package dev.labelbeam.cli;
 
 import dev.labelbeam.trainer.DeviceChoice;
 import dev.labelbeam.trainer.distributed.WorkerEnv;
+import dev.labelbeam.trainer.train.OutputFolder;
 import dev.labelbeam.trainer.train.TrainOptions;
 import dev.labelbeam.trainer.train.TrainOptions.Architecture;
 import dev.labelbeam.trainer.train.TrainOptions.LossFunction;
@@ -160,6 +161,11 @@ public final class TrainCommand implements Callable<Integer> {
       + "gradient is then exactly the batch mean, whatever the number of workers). Default: off.")
   boolean noBatchNorm;
 
+  @Option(names = "--overwrite", defaultValue = "false", description = "Replace the training run --output holds "
+      + "(its model, checkpoints and log are deleted first). Without it (or --resume) a used --output is refused. "
+      + "Default: off.")
+  boolean overwrite;
+
   @Option(names = "--dump-rank-weights", defaultValue = "false", hidden = true,
       description = "Every rank writes rank-<r>.safetensors at the end (for tests). Default: off.")
   boolean dumpRankWeights;
@@ -171,6 +177,12 @@ public final class TrainCommand implements Callable<Integer> {
     TrainOptions options = options();
     if (workers < 1) {
       throw new IllegalArgumentException("--workers must be >= 1, was " + workers);
+    }
+    if (resume && overwrite) {
+      throw new IllegalArgumentException("--resume continues the run in --output and --overwrite replaces it: give one");
+    }
+    if (!joinsARun || WorkerEnv.fromEnv(env).rank == 0) {
+      OutputFolder.claim(options.outputDir(), resume, overwrite); // once: the launcher, or rank 0
     }
     if (workers > 1 && !joinsARun) {
       // the launcher: the same options, once per worker, with the cores shared among them

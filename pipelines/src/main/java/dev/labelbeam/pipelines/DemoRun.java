@@ -137,6 +137,8 @@ public final class DemoRun {
         .withShardOptions(ShardOptions.defaults().withSplit(s.valFraction(), 0.0, "demo").withShards("train", 4)
             .withShards("val", 1));
     java.nio.file.Files.createDirectories(r.shardDir);
+    // each demo is a fresh run: an earlier demo's model in the same work folder is replaced
+    dev.labelbeam.trainer.train.OutputFolder.claim(r.modelDir, false, true);
     if (preprocessOptions.getRunner().getSimpleName().equals("DirectRunner")) {
       // While one DoFn runs for long (the training), DirectRunner's other executor threads poll for
       // work and take a core from the training workers; one executor thread avoids that.

@@ -70,4 +70,35 @@ class KillAndResumeTest {
       }
     }
   }
+
+  @Test
+  void aUsedOutputFolderIsRefusedUnlessResumedOrOverwritten(@TempDir Path tmp) throws Exception {
+    Path manifest = SyntheticShapes.generate(tmp.resolve("data"), 80, 48, 6);
+    Path shards = tmp.resolve("shards");
+    PreprocessPipeline.run(PreprocessImages.fromManifest(manifest.toString())
+        .withImageOptions(ImageOptions.defaults().withShorterSide(24))
+        .withShardOptions(ShardOptions.defaults().withSplit(0, 0, "")), shards, Runners.options("DirectRunner", List.of()));
+    Path out = tmp.resolve("model");
+    List<String> first = trainArgs(shards, out);
+    first.set(first.indexOf("--epochs") + 1, "1");
+    assertEquals(0, LabelbeamCli.commandLine().execute(first.toArray(new String[0])));
+    assertTrue(Files.exists(out.resolve("checkpoints")));
+
+    // a new run into the same folder: refused with a message, the earlier run untouched
+    java.io.StringWriter err = new java.io.StringWriter();
+    picocli.CommandLine cl = LabelbeamCli.commandLine();
+    cl.setErr(new java.io.PrintWriter(err));
+    List<String> second = trainArgs(shards, out);
+    second.set(second.indexOf("--seed") + 1, "99");
+    int code = cl.execute(second.toArray(new String[0]));
+    assertTrue(code != 0, "a used --output must be refused");
+    assertTrue(err.toString().contains("--resume") && err.toString().contains("--overwrite"), err.toString());
+    assertTrue(Files.exists(out.resolve("model.pt")));
+
+    // --overwrite replaces it: the old checkpoints are gone, so a later --resume cannot pick up the old run
+    second.add("--overwrite");
+    assertEquals(0, LabelbeamCli.commandLine().execute(second.toArray(new String[0])));
+    String log = Files.readString(out.resolve("train_log.jsonl"));
+    assertEquals(3, log.lines().count(), "only the new run's 3 epochs: " + log);
+  }
 }

@@ -55,6 +55,7 @@ public final class DatasetCheck {
   /** Reads every shard and the dead-letter file of {@code dir}; the result lists what is wrong. */
   public static DatasetCheck of(Path dir) throws IOException {
     DatasetCheck c = new DatasetCheck(dir);
+    c.checkDescribesADataset();
     c.checkShards();
     c.checkDeadLetters();
     long dead = c.info.deadLetters.values().stream().mapToLong(Long::longValue).sum();
@@ -62,6 +63,32 @@ public final class DatasetCheck {
       c.problem("input records %d != written %d + dead-lettered %d", c.info.inputRecords, c.written, dead);
     }
     return c;
+  }
+
+  /** A dataset.json of {@code {}} (or one that lists nothing) describes no dataset: it must not pass. */
+  private void checkDescribesADataset() throws IOException {
+    if (info.numClasses < 1) {
+      problem("dataset.json gives %d classes; a dataset has at least one", info.numClasses);
+    }
+    if (info.shards.values().stream().allMatch(List::isEmpty)) {
+      problem("dataset.json lists no shards");
+    }
+    if (info.inputRecords < 1) {
+      problem("dataset.json counts %d input records", info.inputRecords);
+    }
+    java.util.Set<String> labels = new java.util.HashSet<>(info.records.keySet());
+    if (!labels.equals(info.shards.keySet())) {
+      problem("dataset.json's record counts name the splits %s, its shard lists %s", info.records.keySet(),
+          info.shards.keySet());
+    }
+    Path vocabulary = dir.resolve(dev.labelbeam.shard.LabelVocabulary.FILE_NAME);
+    if (!Files.exists(vocabulary)) {
+      problem("%s is missing", vocabulary.getFileName());
+    } else if (info.numClasses >= 1
+        && dev.labelbeam.shard.LabelVocabulary.read(vocabulary).size() != info.numClasses) {
+      problem("labels.txt has %d labels, dataset.json %d classes",
+          dev.labelbeam.shard.LabelVocabulary.read(vocabulary).size(), info.numClasses);
+    }
   }
 
   private void checkShards() throws IOException {

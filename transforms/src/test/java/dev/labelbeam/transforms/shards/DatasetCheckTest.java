@@ -116,4 +116,14 @@ class DatasetCheckTest {
     Files.write(dead.resolve(PreprocessImages.DEAD_LETTER_FILE), lines.subList(1, lines.size()));
     assertTrue(DatasetCheck.of(dead).problems().stream().anyMatch(s -> s.contains("dead letters by reason")));
   }
+
+  @Test
+  void anEmptyDatasetJsonFails() throws Exception {
+    Path empty = copy("empty");
+    Files.writeString(empty.resolve(DatasetInfo.FILE_NAME), "{}");
+    DatasetCheck c = DatasetCheck.of(empty);
+    org.junit.jupiter.api.Assertions.assertFalse(c.problems().isEmpty(), "{} must not pass");
+    org.junit.jupiter.api.Assertions.assertTrue(c.problems().stream().anyMatch(p -> p.contains("lists no shards")),
+        c.problems().toString());
+  }
 }
