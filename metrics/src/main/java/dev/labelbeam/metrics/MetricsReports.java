@@ -55,7 +55,12 @@ public final class MetricsReports {
           m.aucErrorBound = rank.aucErrorBound;
         }
       }
-      m.ap = Double.isNaN(rank.ap) ? null : rank.ap;
+      if (Double.isNaN(rank.ap) || cm.tn + cm.fp == 0) {
+        // no positives: AP undefined; no negatives: any scores give AP 1, which says nothing of the model
+        m.apUndefinedReason = cm.support() == 0 ? "no positives" : "no negatives";
+      } else {
+        m.ap = rank.ap;
+      }
       Confusion tuned;
       if (cm.support() >= minSupportForTuning) {
         m.tunedThreshold = rank.bestThreshold;
@@ -117,6 +122,7 @@ public final class MetricsReports {
     r.micro.f1 = total.f1();
     r.micro.tunedF1 = tunedTotal.f1();
     r.micro.aucClasses = numClasses;
+    r.micro.apClasses = numClasses;
 
     ClassRanking micro = ClassRanking.fromHistograms(pos, neg, curveBins);
     if (exact && exactMicroAuc != null) {
@@ -148,6 +154,7 @@ public final class MetricsReports {
     double auc = 0;
     double ap = 0;
     int aucClasses = 0;
+    int apClasses = 0;
     for (MultiLabelReport.ClassMetrics m : rows) {
       double k = bySupport ? m.support : 1;
       w += k;
@@ -163,6 +170,7 @@ public final class MetricsReports {
       if (m.ap != null) {
         ap += k * m.ap;
         apW += k;
+        apClasses++;
       }
     }
     if (w > 0) {
@@ -174,6 +182,7 @@ public final class MetricsReports {
     a.auc = aucW > 0 ? auc / aucW : null;
     a.ap = apW > 0 ? ap / apW : null;
     a.aucClasses = aucClasses;
+    a.apClasses = apClasses;
     return a;
   }
 

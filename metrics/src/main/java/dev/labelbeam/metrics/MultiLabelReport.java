@@ -19,14 +19,15 @@ import java.util.Locale;
  *       tn}, {@code precision recall f1} at {@code threshold} (exact in both modes); {@code auc} (ROC)
  *       and {@code ap} (average precision), tied scores counted as scikit-learn does; in binned mode
  *       {@code aucErrorBound} bounds {@code |auc - exact auc|}. {@code auc} is {@code null} with
- *       {@code aucUndefinedReason} for a class without positives or without negatives; {@code ap} is
- *       {@code null} without positives. {@code tunedThreshold} maximizes the class's F1 on this data
+ *       {@code aucUndefinedReason} for a class without positives or without negatives; {@code ap} the
+ *       same, with {@code apUndefinedReason} (a class whose every example is positive would get AP 1
+ *       from any scores, so it is left out of mAP as of macro-AUC). {@code tunedThreshold} maximizes the class's F1 on this data
  *       ({@code thresholdSource} "tuned"), or is {@code threshold} for classes with fewer than
  *       {@code minSupportForTuning} positives ("fallback"); {@code tunedPrecision tunedRecall
  *       tunedF1} are measured at it.
  *   <li>{@code macro}: unweighted means over classes; precision, recall, F1 and tunedF1 average all
  *       classes (as scikit-learn's {@code average="macro"}), {@code auc} and {@code ap} (= mAP) only
- *       the classes where they are defined ({@code aucClasses}). {@code weighted}: the same,
+ *       the classes where they are defined ({@code aucClasses}, {@code apClasses}). {@code weighted}: the same,
  *       weighted by support. {@code micro}: from the summed confusion counts, and AUC/AP of all
  *       (example, class) pairs pooled.
  *   <li>{@code samples}: example-based precision, recall, F1 at {@code threshold} (an example with
@@ -77,6 +78,7 @@ public final class MultiLabelReport implements Serializable {
     public Double aucErrorBound;
     public String aucUndefinedReason;
     public Double ap;
+    public String apUndefinedReason;
     public double tunedThreshold;
     public String thresholdSource;
     public double tunedPrecision;
@@ -96,6 +98,7 @@ public final class MultiLabelReport implements Serializable {
     public Double ap;
     /** Classes whose AUC entered the average. */
     public int aucClasses;
+    public int apClasses;
   }
 
   /** Example-based averages. */
