@@ -60,8 +60,9 @@ import org.apache.beam.sdk.values.TypeDescriptors;
  * <p>Every input record ends up either as a shard record ({@link Result#records()}) or as a dead
  * letter with its reason ({@link Result#deadLetters()}); {@code dataset.json} records
  * {@code inputRecords}, counted independently, so that {@code inputRecords == sum(records) +
- * sum(deadLetters)} can be checked. With {@link #withMaxBadFraction} the job fails (after writing
- * {@code dataset.json} and the dead letters, without moving shards in) when too many records are bad.
+ * sum(deadLetters)} can be checked. With {@link #withMaxBadFraction} the job fails when too many
+ * records are bad (its {@code dataset.json} and dead letters go to {@code refused/}; a dataset already
+ * in the folder is left as it was).
  */
 public final class PreprocessImages extends PTransform<PBegin, PreprocessImages.Result> {
   private static final long serialVersionUID = 1L;

@@ -209,16 +209,24 @@ class PreprocessInputsTest {
     Files.writeString(m, "i/missing1.jpg,a\ni/missing2.jpg,a\ni/missing3.jpg,b\n", StandardCharsets.UTF_8,
         java.nio.file.StandardOpenOption.APPEND);
     Path out = tmp.resolve("out");
+    // a good dataset first (the same input within the threshold goes through)
+    DatasetInfo ok = runInto(PreprocessImages.fromManifest(m.toString()).withImageOptions(SIDE16).withMaxBadFraction(0.5), out);
+    assertEquals(10, written(ok));
+    byte[] goodJson = Files.readAllBytes(out.resolve(DatasetInfo.FILE_NAME));
+    byte[] goodDead = Files.readAllBytes(out.resolve(PreprocessImages.DEAD_LETTER_FILE));
+
+    // then a failing run into the same folder: it reports in refused/ and leaves the good dataset as it was
     Exception e = assertThrows(Exception.class, () -> run(PreprocessImages.fromManifest(m.toString()).withImageOptions(SIDE16)
         .withMaxBadFraction(0.1).to(out.toString())));
     assertTrue(String.valueOf(e.getMessage()).contains("more than the allowed"), e.getMessage());
-    DatasetInfo info = DatasetInfo.read(out.resolve(DatasetInfo.FILE_NAME));
+    Path refused = out.resolve(dev.labelbeam.transforms.shards.DatasetFiles.REFUSED_DIR);
+    DatasetInfo info = DatasetInfo.read(refused.resolve(DatasetInfo.FILE_NAME));
     assertEquals(3L, info.deadLetters.get("unreadable_path"));
-    assertEquals(3, Files.readAllLines(out.resolve(PreprocessImages.DEAD_LETTER_FILE)).size());
-    assertTrue(ShardFiles.list(out, "train").isEmpty(), "no shards when the job fails");
-    // the same input within the threshold goes through
-    DatasetInfo ok = runInto(PreprocessImages.fromManifest(m.toString()).withImageOptions(SIDE16).withMaxBadFraction(0.5), out);
-    assertEquals(10, written(ok));
+    assertEquals(3, Files.readAllLines(refused.resolve(PreprocessImages.DEAD_LETTER_FILE)).size());
+    org.junit.jupiter.api.Assertions.assertArrayEquals(goodJson, Files.readAllBytes(out.resolve(DatasetInfo.FILE_NAME)));
+    org.junit.jupiter.api.Assertions.assertArrayEquals(goodDead,
+        Files.readAllBytes(out.resolve(PreprocessImages.DEAD_LETTER_FILE)));
+    assertEquals(List.of(), dev.labelbeam.transforms.shards.DatasetCheck.of(out).problems());
   }
 
   @Test

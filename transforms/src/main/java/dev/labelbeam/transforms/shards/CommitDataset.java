@@ -27,7 +27,8 @@ import org.apache.beam.sdk.values.PCollectionView;
  * <p>Idempotent: a runner that retries it after a partial commit finds the already moved shards in
  * place and finishes the job; an {@link IOException} fails the step (never swallowed). When more
  * than {@code maxBadFraction} of the input records were dead-lettered it writes {@code dataset.json}
- * and the dead letters but moves no shard in, and fails the job with the counts.
+ * and the dead letters into {@code refused/}, moves no shard in, leaves a dataset already there
+ * untouched, and fails the job with the counts.
  *
  * <p>{@link WriteImageShards} builds and applies it; a pipeline author gets a committed dataset by
  * applying {@code WriteImageShards} (or {@code PreprocessImages}), never a staging folder.
@@ -111,8 +112,9 @@ public final class CommitDataset extends PTransform<PCollection<DatasetStats>, P
           DatasetFiles.refuse(outputDir, target.stagingDir(), info);
           throw new IllegalStateException(String.format(Locale.ROOT,
               "%d of %d input records (%.2f%%) were dead-lettered %s, more than the allowed %.2f%%; no shards were "
-                  + "written. See %s/%s", deadTotal, inputs, 100.0 * deadTotal / inputs, info.deadLetters,
-              100 * target.maxBadFraction(), outputDir, DatasetFiles.DEAD_LETTER_FILE));
+                  + "written and a dataset already in %s is unchanged. See %s/%s/%s", deadTotal, inputs,
+              100.0 * deadTotal / inputs, info.deadLetters, 100 * target.maxBadFraction(), outputDir, outputDir,
+              DatasetFiles.REFUSED_DIR, DatasetFiles.DEAD_LETTER_FILE));
         }
         DatasetFiles.commit(outputDir, target.stagingDir(), info, vocab);
       } catch (IOException e) {

@@ -118,14 +118,19 @@ public final class DatasetFiles {
     deleteFolder(stagingDir);
   }
 
+  /** The folder, inside the output folder, where a refused run's report goes. */
+  public static final String REFUSED_DIR = "refused";
+
   /**
    * A refused run (too many bad records): writes its {@code dataset.json} and moves its dead letters
-   * into {@code outputDir}, so the user can see why, and removes the staged shards.
+   * into {@code outputDir/refused/}, so the user can see why, and removes the staged shards. A dataset
+   * already in {@code outputDir} is left exactly as it was: a failing run never replaces a good one.
    */
   public static void refuse(String outputDir, String stagingDir, DatasetInfo info) throws IOException {
-    writeText(outputDir, DatasetInfo.FILE_NAME, info.toJson());
-    moveIn(FileSystems.matchNewResource(stagingDir, true), FileSystems.matchNewResource(outputDir, true),
-        List.of(DEAD_LETTER_FILE));
+    ResourceId refused = FileSystems.matchNewResource(outputDir, true)
+        .resolve(REFUSED_DIR, StandardResolveOptions.RESOLVE_DIRECTORY);
+    writeText(refused.toString(), DatasetInfo.FILE_NAME, info.toJson());
+    moveIn(FileSystems.matchNewResource(stagingDir, true), refused, List.of(DEAD_LETTER_FILE));
     deleteFolder(stagingDir);
   }
 
