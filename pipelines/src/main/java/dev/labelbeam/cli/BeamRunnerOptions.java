@@ -10,8 +10,10 @@ import picocli.CommandLine.Spec;
 
 /** The runner flags shared by the commands that run Beam pipelines (a picocli mixin). */
 public final class BeamRunnerOptions {
-  @Option(names = "--runner", defaultValue = "DirectRunner",
-      description = "Beam runner: DirectRunner or FlinkRunner (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--runner", defaultValue = "FlinkRunner",
+      description = "Beam runner: FlinkRunner (without --flinkMaster an embedded Flink sized to this machine: "
+          + "parallelism = cores), DirectRunner (small jobs, tests) or another runner on the class path "
+          + "(default: ${DEFAULT-VALUE}).")
   String runner;
 
   /** The command this mixin is part of: its unmatched arguments are the Beam flags. */

@@ -6,9 +6,10 @@ import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 
 /**
- * Builds Beam {@link PipelineOptions} for our commands: {@code --runner} (DirectRunner by default,
- * FlinkRunner, or any runner on the class path) plus any other Beam flags passed through, such as
- * {@code --flinkMaster=[local]} or {@code --parallelism=2}.
+ * Builds Beam {@link PipelineOptions} for our commands: {@code --runner} (FlinkRunner by default,
+ * DirectRunner, or any runner on the class path) plus any other Beam flags passed through, such as
+ * {@code --flinkMaster=host:8081} or {@code --parallelism=2}. FlinkRunner without {@code --flinkMaster}
+ * is an embedded Flink with one slot per core.
  */
 public final class Runners {
   private Runners() {}
@@ -25,6 +26,15 @@ public final class Runners {
         throw new IllegalArgumentException("give the runner with --runner, once (found " + a + ")");
       }
       args.add(a);
+    }
+    if ("FlinkRunner".equals(runner)) {
+      // without a cluster: an embedded Flink in this JVM, one slot per core
+      if (args.stream().noneMatch(a -> a.startsWith("--flinkMaster="))) {
+        args.add("--flinkMaster=[local]");
+      }
+      if (args.stream().noneMatch(a -> a.startsWith("--parallelism="))) {
+        args.add("--parallelism=" + Runtime.getRuntime().availableProcessors());
+      }
     }
     if ("DirectRunner".equals(runner) && args.stream().noneMatch(a -> a.startsWith("--targetParallelism"))) {
       args.add("--targetParallelism=" + Math.max(2, Runtime.getRuntime().availableProcessors()));

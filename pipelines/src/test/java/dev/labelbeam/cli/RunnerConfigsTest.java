@@ -104,11 +104,24 @@ class RunnerConfigsTest {
   @Test
   void commandsRunDirectRunnerWithoutItsTestEnforcementUnlessAsked() {
     org.apache.beam.runners.direct.DirectOptions plain = preprocessOptions("preprocess", "--manifest", "m.csv",
-        "--output", "out").as(org.apache.beam.runners.direct.DirectOptions.class);
+        "--output", "out", "--runner=DirectRunner").as(org.apache.beam.runners.direct.DirectOptions.class);
     assertTrue(!plain.isEnforceImmutability() && !plain.isEnforceEncodability(),
         "enforcement keeps encoded copies of every element; off for the commands");
     org.apache.beam.runners.direct.DirectOptions asked = preprocessOptions("preprocess", "--manifest", "m.csv",
-        "--output", "out", "--enforceImmutability=true").as(org.apache.beam.runners.direct.DirectOptions.class);
+        "--output", "out", "--runner=DirectRunner", "--enforceImmutability=true")
+        .as(org.apache.beam.runners.direct.DirectOptions.class);
     assertTrue(asked.isEnforceImmutability() && !asked.isEnforceEncodability());
+  }
+
+  @Test
+  void theDefaultRunnerIsAnEmbeddedFlinkWithOneSlotPerCore() {
+    PipelineOptions o = preprocessOptions("preprocess", "--manifest", "m.csv", "--output", "out");
+    assertEquals(FlinkRunner.class, o.getRunner());
+    FlinkPipelineOptions f = o.as(FlinkPipelineOptions.class);
+    assertEquals("[local]", f.getFlinkMaster());
+    assertEquals(Runtime.getRuntime().availableProcessors(), f.getParallelism());
+    FlinkPipelineOptions given = preprocessOptions("preprocess", "--manifest", "m.csv", "--output", "out",
+        "--parallelism=1").as(FlinkPipelineOptions.class);
+    assertEquals(1, given.getParallelism());
   }
 }
