@@ -5,12 +5,9 @@ import dev.labelbeam.shard.DatasetInfo;
 import dev.labelbeam.metrics.Thresholds;
 import dev.labelbeam.metrics.MultiLabelReport;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import dev.labelbeam.transforms.shards.DatasetFiles;
 import org.apache.beam.sdk.Pipeline;
-import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.options.PipelineOptions;
@@ -44,9 +41,7 @@ public final class EvaluatePipeline {
     if (info.records(evaluate.split()) == 0) {
       throw new IllegalArgumentException("split '" + evaluate.split() + "' has no records in " + evaluate.shardDir());
     }
-    if ("file".equals(FileSystems.matchNewResource(evaluate.outputDir(), true).getScheme())) {
-      Files.createDirectories(Path.of(evaluate.outputDir()));
-    }
+    DatasetFiles.createFolderIfLocal(evaluate.outputDir());
     Pipeline p = Pipeline.create(options);
     p.apply("Model", Create.of(modelDir)).apply("Evaluate", evaluate);
     PipelineResult.State state = p.run().waitUntilFinish();

@@ -9,11 +9,11 @@ import dev.labelbeam.trainer.model.ModelSpec;
 import dev.labelbeam.transforms.errors.DeadLetter;
 import dev.labelbeam.metrics.ScoredExample;
 import dev.labelbeam.metrics.Thresholds;
+import dev.labelbeam.transforms.shards.DatasetFiles;
 import dev.labelbeam.transforms.shards.ImageRecordCoder;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.channels.Channels;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,7 +27,6 @@ import org.apache.beam.sdk.metrics.MetricResult;
 import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.metrics.MetricsFilter;
 import org.apache.beam.sdk.io.FileSystems;
-import org.apache.beam.sdk.io.fs.ResolveOptions;
 import org.apache.beam.sdk.io.TFRecordIO;
 import org.apache.beam.sdk.io.TextIO;
 import org.apache.beam.sdk.options.PipelineOptions;
@@ -124,9 +123,7 @@ public final class PredictPipeline {
         ? Thresholds.uniform(spec.labels, s.threshold())
         : Thresholds.fromJson(readText(s.thresholdsFile()));
     double[] perClass = thresholds.forLabels(spec.labels);
-    if ("file".equals(FileSystems.matchNewResource(s.outputDir(), true).getScheme())) {
-      Files.createDirectories(Path.of(s.outputDir()));
-    }
+    DatasetFiles.createFolderIfLocal(s.outputDir());
 
     Pipeline p = Pipeline.create(options);
     PCollection<ImageRecord> records;
@@ -163,8 +160,7 @@ public final class PredictPipeline {
 
   /** {@code name} in the folder {@code dir}, on any Beam filesystem. */
   public static String file(String dir, String name) {
-    return FileSystems.matchNewResource(dir, true).resolve(name, ResolveOptions.StandardResolveOptions.RESOLVE_FILE)
-        .toString();
+    return DatasetFiles.file(dir, name).toString();
   }
 
   private static String readText(String file) throws IOException {

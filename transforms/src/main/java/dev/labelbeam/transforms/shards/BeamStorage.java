@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.channels.Channels;
 import org.apache.beam.sdk.io.FileSystems;
-import org.apache.beam.sdk.io.fs.ResolveOptions.StandardResolveOptions;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 
 /**
@@ -39,6 +38,6 @@ public final class BeamStorage implements Storage {
 
   @Override
   public String resolve(String dir, String name) {
-    return FileSystems.matchNewResource(dir, true).resolve(name, StandardResolveOptions.RESOLVE_FILE).toString();
+    return DatasetFiles.file(dir, name).toString();
   }
 }

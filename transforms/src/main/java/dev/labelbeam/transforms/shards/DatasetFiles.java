@@ -180,9 +180,24 @@ public final class DatasetFiles {
     }
   }
 
+  /** {@code name} in the folder {@code dir}, on any Beam filesystem ({@code gs://b/d} + {@code x} gives {@code gs://b/d/x}). */
+  public static ResourceId file(String dir, String name) {
+    return FileSystems.matchNewResource(dir, true).resolve(name, StandardResolveOptions.RESOLVE_FILE);
+  }
+
+  /**
+   * Creates a local output folder (with its parents); other filesystems (object stores) need none, so
+   * a folder of theirs is left alone.
+   */
+  public static void createFolderIfLocal(String dir) throws IOException {
+    if ("file".equals(FileSystems.matchNewResource(dir, true).getScheme())) {
+      java.nio.file.Files.createDirectories(java.nio.file.Path.of(dir));
+    }
+  }
+
   /** Reads {@code dir/name} as UTF-8 text, on any Beam filesystem. */
   public static String readText(String dir, String name) throws IOException {
-    ResourceId file = FileSystems.matchNewResource(dir, true).resolve(name, StandardResolveOptions.RESOLVE_FILE);
+    ResourceId file = file(dir, name);
     try (java.io.InputStream in = Channels.newInputStream(FileSystems.open(file))) {
       return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     }
@@ -210,7 +225,7 @@ public final class DatasetFiles {
 
   /** Writes UTF-8 text to {@code dir/name}, replacing what is there. */
   public static void writeText(String dir, String name, String text) throws IOException {
-    ResourceId file = FileSystems.matchNewResource(dir, true).resolve(name, StandardResolveOptions.RESOLVE_FILE);
+    ResourceId file = file(dir, name);
     try (OutputStream o = Channels.newOutputStream(FileSystems.create(file, "text/plain"))) {
       o.write(text.getBytes(StandardCharsets.UTF_8));
     }
