@@ -6,7 +6,6 @@ import dev.labelbeam.metrics.MetricsAccumulator;
 import dev.labelbeam.metrics.MultiLabelReport;
 import dev.labelbeam.metrics.ScoredExample;
 import java.io.BufferedOutputStream;
-import java.io.DataOutputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

@@ -18,7 +18,7 @@ public final class MetricsReports {
   }
 
   public static MultiLabelReport report(MetricsAccumulator acc, int minSupportForTuning) {
-    ReportParts parts = parts(acc, minSupportForTuning, 0);
+    ReportParts parts = parts(acc, minSupportForTuning);
     if (acc.isExact()) {
       parts.exactMicroAuc = exactPooledAuc(acc);
     }
@@ -27,18 +27,17 @@ public final class MetricsReports {
   }
 
   /**
-   * What a report needs from the classes of one accumulator, whose class {@code c} is class
-   * {@code classOffset + c} of the whole evaluation (an evaluation split by blocks of classes).
+   * What a report needs from the classes of one accumulator; the rows carry the classes' indices in
+   * the whole evaluation ({@link MetricsAccumulator#classOffset()} + c for a block of classes).
    */
-  public static ReportParts parts(MetricsAccumulator acc, int minSupportForTuning, int classOffset) {
+  public static ReportParts parts(MetricsAccumulator acc, int minSupportForTuning) {
     ReportParts out = new ReportParts();
-    out.classOffset = classOffset;
     for (int c = 0; c < acc.numClasses; c++) {
       Confusion cm = new Confusion(acc.tp[c], acc.fp[c], acc.fn[c], acc.tn[c]);
       out.total = out.total.plus(cm);
       ClassRanking rank = acc.isExact() ? ClassRanking.exact(acc, c) : ClassRanking.binned(acc, c);
       MultiLabelReport.ClassMetrics m = new MultiLabelReport.ClassMetrics();
-      m.index = classOffset + c;
+      m.index = acc.classOffset + c;
       m.support = cm.support();
       m.tp = cm.tp;
       m.fp = cm.fp;

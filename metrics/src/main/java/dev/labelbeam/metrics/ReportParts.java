@@ -14,7 +14,6 @@ import java.util.List;
 public final class ReportParts implements Serializable {
   private static final long serialVersionUID = 1L;
 
-  int classOffset;
   final List<MultiLabelReport.ClassMetrics> rows = new ArrayList<>();
   Confusion total = new Confusion(0, 0, 0, 0);
   Confusion tunedTotal = new Confusion(0, 0, 0, 0);
@@ -29,7 +28,7 @@ public final class ReportParts implements Serializable {
       return false;
     }
     ReportParts p = (ReportParts) o;
-    return classOffset == p.classOffset && java.util.Arrays.equals(pooledPos, p.pooledPos)
+    return java.util.Arrays.equals(pooledPos, p.pooledPos)
         && java.util.Arrays.equals(pooledNeg, p.pooledNeg) && total.equals(p.total)
         && tunedTotal.equals(p.tunedTotal) && java.util.Objects.equals(exactMicroAuc, p.exactMicroAuc)
         && dev.labelbeam.shard.Json.write(rows).equals(dev.labelbeam.shard.Json.write(p.rows));
@@ -37,11 +36,7 @@ public final class ReportParts implements Serializable {
 
   @Override
   public int hashCode() {
-    return java.util.Objects.hash(classOffset, rows.size(), java.util.Arrays.hashCode(pooledPos));
+    return java.util.Objects.hash(rows.size(), java.util.Arrays.hashCode(pooledPos));
   }
 
-  /** The global index of this block's first class. */
-  public int classOffset() {
-    return classOffset;
-  }
 }

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.labelbeam.shard.DatasetInfo;
-import dev.labelbeam.shard.ImageRecord;
 import dev.labelbeam.shard.LabelVocabulary;
 import dev.labelbeam.transforms.errors.DeadLetter;
 import dev.labelbeam.transforms.images.DecodeAndResize;

@@ -11,7 +11,6 @@ import dev.labelbeam.shard.DatasetInfo;
 import dev.labelbeam.shard.ImageRecord;
 import dev.labelbeam.shard.LabelBits;
 import dev.labelbeam.shard.LabelVocabulary;
-import dev.labelbeam.shard.ShardFiles;
 import dev.labelbeam.shard.TfRecordReader;
 import dev.labelbeam.transforms.images.DecodeAndResize;
 import dev.labelbeam.transforms.images.ImageResizer;

@@ -58,7 +58,6 @@ final class ClassBlockMetrics extends PTransform<PCollection<ScoredExample>, PCo
   @Override
   public PCollection<MultiLabelReport> expand(PCollection<ScoredExample> examples) {
     int minSupport = options.minSupportForTuning();
-    int blockSize = classesPerBlock;
     PCollectionTuple partial = examples.apply("AccumulateBlocksPerBundle",
         ParDo.of(new PartialBlocksFn(numClasses, options, classesPerBlock))
             .withOutputTags(BLOCKS, TupleTagList.of(STATS)));
@@ -67,7 +66,7 @@ final class ClassBlockMetrics extends PTransform<PCollection<ScoredExample>, PCo
         .apply("MergePerBlock", Combine.perKey(new MergeFn()))
         .setCoder(KvCoder.of(VarIntCoder.of(), MetricsAccumulatorCoder.of()))
         .apply("PartsOfBlock", MapElements.into(TypeDescriptor.of(Piece.class))
-            .via(kv -> Piece.of(MetricsReports.parts(kv.getValue(), minSupport, kv.getKey() * blockSize))))
+            .via(kv -> Piece.of(MetricsReports.parts(kv.getValue(), minSupport))))
         .setCoder(SerializableCoder.of(Piece.class));
     PCollection<Piece> stats = partial.get(STATS)
         .setCoder(SerializableCoder.of(ExampleStats.class))
