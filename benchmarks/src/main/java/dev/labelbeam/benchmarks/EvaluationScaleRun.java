@@ -62,13 +62,13 @@ public final class EvaluationScaleRun {
         peak += pool.getPeakUsage().getUsed();
       }
     }
-    double maxBound = r.perClass.stream().filter(m -> m.aucErrorBound != null).mapToDouble(m -> m.aucErrorBound).max().orElse(0);
+    double maxBound = r.perClass().stream().filter(m -> m.aucErrorBound() != null).mapToDouble(m -> m.aucErrorBound()).max().orElse(0);
     System.out.printf(Locale.ROOT, "evaluation scale run on %s: %d classes x %d examples (%.2e scores), binned %d bins%n",
-        runner, classes, examples, (double) classes * examples, r.bins);
+        runner, classes, examples, (double) classes * examples, r.bins());
     System.out.printf(Locale.ROOT, "  wall %.1f s, %.3g scores/s, peak heap %.0f MB of max %.0f MB%n", seconds,
         classes * (double) examples / seconds, peak / 1e6, Runtime.getRuntime().maxMemory() / 1e6);
     System.out.printf(Locale.ROOT, "  macro-AUC %.4f (%d classes defined), mAP %.4f, micro-F1 %.4f, largest per-class AUC error bound %.2e%n",
-        r.macro.auc, r.macro.aucClasses, r.macro.ap, r.micro.f1, maxBound);
+        r.macro().auc(), r.macro().aucClasses(), r.macro().ap(), r.micro().f1(), maxBound);
     System.out.println("  metrics.json: " + out.resolve("metrics.json"));
   }
 }

@@ -66,7 +66,7 @@ public final class EvaluationVsSklearn {
         best = Math.min(best, (System.nanoTime() - t0) / 1e9);
       }
       System.out.printf(Locale.ROOT, "java_%s_seconds=%.4f%njava_%s_scores_per_s=%.4g%njava_%s_macro_auc=%.6f%njava_%s_macro_f1=%.6f%n",
-          mode, best, mode, (double) c * n / best, mode, r.macro.auc, mode, r.macro.f1);
+          mode, best, mode, (double) c * n / best, mode, r.macro().auc(), mode, r.macro().f1());
     }
   }
 }

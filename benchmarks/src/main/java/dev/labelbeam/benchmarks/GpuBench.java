@@ -259,8 +259,8 @@ public final class GpuBench {
     out.put("device", TorchRuntime.describe(TorchRuntime.device(DeviceChoice.AUTO)));
     out.put("scored", n);
     out.put("images_per_s", n / s);
-    out.put("val_macro_auc", r.macro.auc);
-    out.put("val_macro_f1", r.macro.f1);
+    out.put("val_macro_auc", r.macro().auc());
+    out.put("val_macro_f1", r.macro().f1());
     System.out.println(json(out));
   }
 

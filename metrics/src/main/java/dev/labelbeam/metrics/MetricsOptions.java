@@ -1,6 +1,7 @@
 package dev.labelbeam.metrics;
 
 import java.io.Serializable;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -122,11 +123,7 @@ public record MetricsOptions(Mode mode, int bins, double threshold, int minSuppo
 
   /** The report of no examples at all: the settings, no classes. */
   public MultiLabelReport emptyReport() {
-    MultiLabelReport empty = new MultiLabelReport();
-    empty.mode = mode.jsonName();
-    empty.bins = mode == Mode.EXACT ? null : bins;
-    empty.threshold = threshold;
-    empty.minSupportForTuning = minSupportForTuning;
-    return empty;
+    return new MultiLabelReport(mode.jsonName(), mode == Mode.EXACT ? null : bins, 0, 0, threshold,
+        minSupportForTuning, null, null, null, null, null, List.of(), List.of(), null);
   }
 }

@@ -36,43 +36,32 @@ public final class MetricsReports {
       Confusion cm = new Confusion(acc.tp[c], acc.fp[c], acc.fn[c], acc.tn[c]);
       out.total = out.total.plus(cm);
       ClassRanking rank = acc.isExact() ? ClassRanking.exact(acc, c) : ClassRanking.binned(acc, c);
-      MultiLabelReport.ClassMetrics m = new MultiLabelReport.ClassMetrics();
-      m.index = acc.classOffset + c;
-      m.support = cm.support();
-      m.tp = cm.tp;
-      m.fp = cm.fp;
-      m.fn = cm.fn;
-      m.tn = cm.tn;
-      m.precision = cm.precision();
-      m.recall = cm.recall();
-      m.f1 = cm.f1();
+      Double auc = null;
+      Double aucErrorBound = null;
+      String aucUndefinedReason = null;
       if (Double.isNaN(rank.auc)) {
-        m.aucUndefinedReason = cm.support() == 0 ? "no positives" : "no negatives";
+        aucUndefinedReason = cm.support() == 0 ? "no positives" : "no negatives";
       } else {
-        m.auc = rank.auc;
+        auc = rank.auc;
         if (!acc.isExact()) {
-          m.aucErrorBound = rank.aucErrorBound;
+          aucErrorBound = rank.aucErrorBound;
         }
       }
+      Double ap = null;
+      String apUndefinedReason = null;
       if (Double.isNaN(rank.ap) || cm.tn + cm.fp == 0) {
         // no positives: AP undefined; no negatives: any scores give AP 1, which says nothing of the model
-        m.apUndefinedReason = cm.support() == 0 ? "no positives" : "no negatives";
+        apUndefinedReason = cm.support() == 0 ? "no positives" : "no negatives";
       } else {
-        m.ap = rank.ap;
+        ap = rank.ap;
       }
-      Confusion tuned;
-      if (cm.support() >= minSupportForTuning) {
-        m.tunedThreshold = rank.bestThreshold;
-        m.thresholdSource = "tuned";
-        tuned = rank.atBest;
-      } else {
-        m.tunedThreshold = acc.threshold;
-        m.thresholdSource = "fallback: support below " + minSupportForTuning;
-        tuned = cm;
-      }
-      m.tunedPrecision = tuned.precision();
-      m.tunedRecall = tuned.recall();
-      m.tunedF1 = tuned.f1();
+      boolean tune = cm.support() >= minSupportForTuning;
+      Confusion tuned = tune ? rank.atBest : cm;
+      MultiLabelReport.ClassMetrics m = new MultiLabelReport.ClassMetrics(acc.classOffset + c, null, cm.support(),
+          cm.tp, cm.fp, cm.fn, cm.tn, cm.precision(), cm.recall(), cm.f1(), auc, aucErrorBound, aucUndefinedReason,
+          ap, apUndefinedReason, tune ? rank.bestThreshold : acc.threshold,
+          tune ? "tuned" : "fallback: support below " + minSupportForTuning,
+          tuned.precision(), tuned.recall(), tuned.f1());
       out.tunedTotal = out.tunedTotal.plus(tuned);
       out.rows.add(m);
     }
@@ -89,20 +78,15 @@ public final class MetricsReports {
   public static MultiLabelReport assemble(List<ReportParts> parts, ExampleStats stats, double threshold,
       int minSupportForTuning, LogitBins bins) {
     boolean exact = bins == null;
-    MultiLabelReport r = new MultiLabelReport();
-    r.mode = (exact ? MetricsOptions.Mode.EXACT : MetricsOptions.Mode.BINNED).jsonName();
-    r.bins = exact ? null : bins.bins();
-    r.numExamples = stats.examples;
-    r.threshold = threshold;
-    r.minSupportForTuning = minSupportForTuning;
     LogitBins curveBins = exact ? LogitBins.defaults() : bins;
     Confusion total = new Confusion(0, 0, 0, 0);
     Confusion tunedTotal = new Confusion(0, 0, 0, 0);
     long[] pos = new long[curveBins.bins()];
     long[] neg = new long[curveBins.bins()];
     Double exactMicroAuc = null;
+    List<MultiLabelReport.ClassMetrics> rows = new ArrayList<>();
     for (ReportParts p : parts) {
-      r.perClass.addAll(p.rows);
+      rows.addAll(p.rows);
       total = total.plus(p.total);
       tunedTotal = tunedTotal.plus(p.tunedTotal);
       for (int b = 0; b < pos.length; b++) {
@@ -111,78 +95,72 @@ public final class MetricsReports {
       }
       exactMicroAuc = p.exactMicroAuc;
     }
-    r.perClass.sort(java.util.Comparator.comparingInt(m -> m.index));
-    int numClasses = r.perClass.size();
-    r.numClasses = numClasses;
-    r.macro = average(r.perClass, false);
-    r.weighted = average(r.perClass, true);
-    r.micro.precision = total.precision();
-    r.micro.recall = total.recall();
-    r.micro.f1 = total.f1();
-    r.micro.tunedF1 = tunedTotal.f1();
-    r.micro.aucClasses = numClasses;
-    r.micro.apClasses = numClasses;
+    rows.sort(java.util.Comparator.comparingInt(MultiLabelReport.ClassMetrics::index));
+    int numClasses = rows.size();
+    MultiLabelReport.Averages macro = average(rows, false);
 
-    ClassRanking micro = ClassRanking.fromHistograms(pos, neg, curveBins);
+    ClassRanking pooled = ClassRanking.fromHistograms(pos, neg, curveBins);
     if (exact && exactMicroAuc != null) {
-      micro.auc = exactMicroAuc;
-      micro.aucErrorBound = 0;
+      pooled.auc = exactMicroAuc;
+      pooled.aucErrorBound = 0;
     }
-    r.micro.auc = Double.isNaN(micro.auc) ? null : micro.auc;
-    r.micro.ap = Double.isNaN(micro.ap) ? null : micro.ap;
-    r.microPrCurve = curve(pos, neg, curveBins);
+    MultiLabelReport.Averages micro = new MultiLabelReport.Averages(total.precision(), total.recall(), total.f1(),
+        tunedTotal.f1(), Double.isNaN(pooled.auc) ? null : pooled.auc, Double.isNaN(pooled.ap) ? null : pooled.ap,
+        numClasses, numClasses);
 
     long n = stats.examples;
-    r.samples.precision = n == 0 ? 0 : stats.sumSamplePrecision / ExampleStats.FIXED_ONE / n;
-    r.samples.recall = n == 0 ? 0 : stats.sumSampleRecall / ExampleStats.FIXED_ONE / n;
-    r.samples.f1 = n == 0 ? 0 : stats.sumSampleF1 / ExampleStats.FIXED_ONE / n;
-    r.cardinality.meanTrueLabels = n == 0 ? 0 : (double) stats.sumTrue / n;
-    r.cardinality.meanPredictedLabels = n == 0 ? 0 : (double) stats.sumPredicted / n;
-    r.cardinality.labelDensity = numClasses == 0 ? 0 : r.cardinality.meanTrueLabels / numClasses;
-    r.cardinality.examplesWithoutLabels = stats.withoutLabels;
-    r.cardinality.classesWithoutPositives = (int) r.perClass.stream().filter(m -> m.support == 0).count();
-    r.cardinality.classesWithoutAuc = numClasses - r.macro.aucClasses;
-    return r;
+    MultiLabelReport.Samples samples = new MultiLabelReport.Samples(
+        n == 0 ? 0 : stats.sumSamplePrecision / ExampleStats.FIXED_ONE / n,
+        n == 0 ? 0 : stats.sumSampleRecall / ExampleStats.FIXED_ONE / n,
+        n == 0 ? 0 : stats.sumSampleF1 / ExampleStats.FIXED_ONE / n);
+    double meanTrue = n == 0 ? 0 : (double) stats.sumTrue / n;
+    MultiLabelReport.Cardinality cardinality = new MultiLabelReport.Cardinality(meanTrue,
+        n == 0 ? 0 : (double) stats.sumPredicted / n, numClasses == 0 ? 0 : meanTrue / numClasses,
+        stats.withoutLabels, (int) rows.stream().filter(m -> m.support() == 0).count(),
+        numClasses - macro.aucClasses());
+    return new MultiLabelReport((exact ? MetricsOptions.Mode.EXACT : MetricsOptions.Mode.BINNED).jsonName(),
+        exact ? null : bins.bins(), stats.examples, numClasses, threshold, minSupportForTuning, macro,
+        average(rows, true), micro, samples, cardinality, rows, curve(pos, neg, curveBins), null);
   }
 
   private static MultiLabelReport.Averages average(List<MultiLabelReport.ClassMetrics> rows, boolean bySupport) {
-    MultiLabelReport.Averages a = new MultiLabelReport.Averages();
     double w = 0;
     double aucW = 0;
     double apW = 0;
+    double precision = 0;
+    double recall = 0;
+    double f1 = 0;
+    double tunedF1 = 0;
     double auc = 0;
     double ap = 0;
     int aucClasses = 0;
     int apClasses = 0;
     for (MultiLabelReport.ClassMetrics m : rows) {
-      double k = bySupport ? m.support : 1;
+      double k = bySupport ? m.support() : 1;
       w += k;
-      a.precision += k * m.precision;
-      a.recall += k * m.recall;
-      a.f1 += k * m.f1;
-      a.tunedF1 += k * m.tunedF1;
-      if (m.auc != null) {
-        auc += k * m.auc;
+      precision += k * m.precision();
+      recall += k * m.recall();
+      f1 += k * m.f1();
+      tunedF1 += k * m.tunedF1();
+      if (m.auc() != null) {
+        auc += k * m.auc();
         aucW += k;
         aucClasses++;
       }
-      if (m.ap != null) {
-        ap += k * m.ap;
+      if (m.ap() != null) {
+        ap += k * m.ap();
         apW += k;
         apClasses++;
       }
     }
     if (w > 0) {
-      a.precision /= w;
-      a.recall /= w;
-      a.f1 /= w;
-      a.tunedF1 /= w;
+      precision /= w;
+      recall /= w;
+      f1 /= w;
+      tunedF1 /= w;
     }
-    a.auc = aucW > 0 ? auc / aucW : null;
-    a.ap = apW > 0 ? ap / apW : null;
-    a.aucClasses = aucClasses;
-    a.apClasses = apClasses;
-    return a;
+    return new MultiLabelReport.Averages(precision, recall, f1, tunedF1, aucW > 0 ? auc / aucW : null,
+        apW > 0 ? ap / apW : null, aucClasses, apClasses);
   }
 
   /** Every class's histograms summed: counts in {@code long}, as N × C passes 2^31 at 11,000 classes. */
@@ -243,11 +221,7 @@ public final class MetricsReports {
       }
       tp += pos[b];
       fp += neg[b];
-      MultiLabelReport.CurvePoint pt = new MultiLabelReport.CurvePoint();
-      pt.threshold = bins.edge(b);
-      pt.precision = (double) tp / (tp + fp);
-      pt.recall = (double) tp / p;
-      all.add(pt);
+      all.add(new MultiLabelReport.CurvePoint(bins.edge(b), (double) tp / (tp + fp), (double) tp / p));
     }
     if (all.size() <= MAX_CURVE_POINTS) {
       return all;

@@ -38,133 +38,137 @@ import java.util.Locale;
  *       averages of a reference predictor, when the evaluation computed one.
  * </ul>
  *
- * Where a rate's denominator is zero it is 0.
+ * Where a rate's denominator is zero it is 0. Immutable (a Beam element may be shared): the
+ * {@code with...} methods return changed copies.
  */
 @JsonInclude(JsonInclude.Include.ALWAYS)
 @JsonIgnoreProperties(ignoreUnknown = true)
-public final class MultiLabelReport implements Serializable {
+public record MultiLabelReport(
+    String mode,
+    Integer bins,
+    long numExamples,
+    int numClasses,
+    double threshold,
+    int minSupportForTuning,
+    Averages macro,
+    Averages weighted,
+    Averages micro,
+    Samples samples,
+    Cardinality cardinality,
+    List<ClassMetrics> perClass,
+    List<CurvePoint> microPrCurve,
+    Baseline baseline) implements Serializable {
   private static final long serialVersionUID = 1L;
 
-  public String mode;
-  public Integer bins;
-  public long numExamples;
-  public int numClasses;
-  public double threshold;
-  public int minSupportForTuning;
-  public Averages macro = new Averages();
-  public Averages weighted = new Averages();
-  public Averages micro = new Averages();
-  public Samples samples = new Samples();
-  public Cardinality cardinality = new Cardinality();
-  public List<ClassMetrics> perClass = new ArrayList<>();
-  public List<CurvePoint> microPrCurve = new ArrayList<>();
-  public Baseline baseline;
-
-  /** Metrics of one class. */
-  @JsonIgnoreProperties(ignoreUnknown = true)
-  public static final class ClassMetrics implements Serializable {
-    private static final long serialVersionUID = 1L;
-    public int index;
-    public String label;
-    public long support;
-    public long tp;
-    public long fp;
-    public long fn;
-    public long tn;
-    public double precision;
-    public double recall;
-    public double f1;
-    public Double auc;
-    public Double aucErrorBound;
-    public String aucUndefinedReason;
-    public Double ap;
-    public String apUndefinedReason;
-    public double tunedThreshold;
-    public String thresholdSource;
-    public double tunedPrecision;
-    public double tunedRecall;
-    public double tunedF1;
+  /** Lists are copied unmodifiable (absent ones read as empty), missing groups read as zeros. */
+  public MultiLabelReport {
+    macro = macro == null ? Averages.NONE : macro;
+    weighted = weighted == null ? Averages.NONE : weighted;
+    micro = micro == null ? Averages.NONE : micro;
+    samples = samples == null ? new Samples(0, 0, 0) : samples;
+    cardinality = cardinality == null ? new Cardinality(0, 0, 0, 0, 0, 0) : cardinality;
+    perClass = perClass == null ? List.of() : List.copyOf(perClass);
+    microPrCurve = microPrCurve == null ? List.of() : List.copyOf(microPrCurve);
   }
 
-  /** Averages over classes. */
+  /**
+   * Metrics of one class; {@code index} is its position in the vocabulary, {@code label} its name
+   * (null until {@link MultiLabelReport#withLabels} names it).
+   */
   @JsonIgnoreProperties(ignoreUnknown = true)
-  public static final class Averages implements Serializable {
+  public record ClassMetrics(
+      int index,
+      String label,
+      long support,
+      long tp,
+      long fp,
+      long fn,
+      long tn,
+      double precision,
+      double recall,
+      double f1,
+      Double auc,
+      Double aucErrorBound,
+      String aucUndefinedReason,
+      Double ap,
+      String apUndefinedReason,
+      double tunedThreshold,
+      String thresholdSource,
+      double tunedPrecision,
+      double tunedRecall,
+      double tunedF1) implements Serializable {
     private static final long serialVersionUID = 1L;
-    public double precision;
-    public double recall;
-    public double f1;
-    public double tunedF1;
-    public Double auc;
-    public Double ap;
-    /** Classes whose AUC entered the average. */
-    public int aucClasses;
-    public int apClasses;
+
+    /** The same row with another label name. */
+    public ClassMetrics withLabel(String name) {
+      return new ClassMetrics(index, name, support, tp, fp, fn, tn, precision, recall, f1, auc, aucErrorBound,
+          aucUndefinedReason, ap, apUndefinedReason, tunedThreshold, thresholdSource, tunedPrecision, tunedRecall,
+          tunedF1);
+    }
+
+    /** The label name, or the index as text for an unnamed class. */
+    public String name() {
+      return label == null ? Integer.toString(index) : label;
+    }
+  }
+
+  /**
+   * Averages over classes; {@code auc} and {@code ap} are null where no class defines them, and
+   * {@code aucClasses}/{@code apClasses} count the classes that entered them.
+   */
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  public record Averages(double precision, double recall, double f1, double tunedF1, Double auc, Double ap,
+      int aucClasses, int apClasses) implements Serializable {
+    private static final long serialVersionUID = 1L;
+    /** The averages of no classes. */
+    public static final Averages NONE = new Averages(0, 0, 0, 0, null, null, 0, 0);
   }
 
   /** Example-based averages. */
   @JsonIgnoreProperties(ignoreUnknown = true)
-  public static final class Samples implements Serializable {
+  public record Samples(double precision, double recall, double f1) implements Serializable {
     private static final long serialVersionUID = 1L;
-    public double precision;
-    public double recall;
-    public double f1;
   }
 
   /** Label-cardinality statistics. */
   @JsonIgnoreProperties(ignoreUnknown = true)
-  public static final class Cardinality implements Serializable {
+  public record Cardinality(double meanTrueLabels, double meanPredictedLabels, double labelDensity,
+      long examplesWithoutLabels, int classesWithoutPositives, int classesWithoutAuc) implements Serializable {
     private static final long serialVersionUID = 1L;
-    public double meanTrueLabels;
-    public double meanPredictedLabels;
-    public double labelDensity;
-    public long examplesWithoutLabels;
-    public int classesWithoutPositives;
-    public int classesWithoutAuc;
   }
 
   /** A point of a precision-recall curve. */
   @JsonIgnoreProperties(ignoreUnknown = true)
-  public static final class CurvePoint implements Serializable {
+  public record CurvePoint(double threshold, double precision, double recall) implements Serializable {
     private static final long serialVersionUID = 1L;
-    public double threshold;
-    public double precision;
-    public double recall;
   }
 
   /** Averages of a reference predictor scored on the same examples. */
   @JsonIgnoreProperties(ignoreUnknown = true)
-  public static final class Baseline implements Serializable {
+  public record Baseline(String description, Averages macro, Averages micro) implements Serializable {
     private static final long serialVersionUID = 1L;
-    public String description;
-    public Averages macro;
-    public Averages micro;
   }
 
   /**
    * A copy of this report with label names on the per-class rows (class {@code i} gets
-   * {@code names.get(i)}, or its index where {@code names} is shorter). This report is left as it is,
-   * so a Beam element is never mutated.
+   * {@code names.get(i)}, or its index where {@code names} is shorter).
    */
   public MultiLabelReport withLabels(List<String> names) {
-    MultiLabelReport copy = fromJson(toJson());
-    for (ClassMetrics m : copy.perClass) {
-      m.label = m.index < names.size() ? names.get(m.index) : Integer.toString(m.index);
+    List<ClassMetrics> named = new ArrayList<>(perClass.size());
+    for (ClassMetrics m : perClass) {
+      named.add(m.withLabel(m.index < names.size() ? names.get(m.index) : Integer.toString(m.index)));
     }
-    return copy;
+    return new MultiLabelReport(mode, bins, numExamples, numClasses, threshold, minSupportForTuning, macro, weighted,
+        micro, samples, cardinality, named, microPrCurve, baseline);
   }
 
   /**
    * A copy of this report with {@code other}'s macro and micro averages as its {@code baseline}
-   * (described by {@code description}); neither report is changed.
+   * (described by {@code description}).
    */
   public MultiLabelReport withBaseline(String description, MultiLabelReport other) {
-    MultiLabelReport copy = fromJson(toJson());
-    MultiLabelReport b = fromJson(other.toJson());
-    copy.baseline = new Baseline();
-    copy.baseline.description = description;
-    copy.baseline.macro = b.macro;
-    copy.baseline.micro = b.micro;
-    return copy;
+    return new MultiLabelReport(mode, bins, numExamples, numClasses, threshold, minSupportForTuning, macro, weighted,
+        micro, samples, cardinality, perClass, microPrCurve, new Baseline(description, other.macro, other.micro));
   }
 
   /** The per-class thresholds of this report ({@code tunedThreshold}), for {@code thresholds.json}. */
@@ -172,7 +176,7 @@ public final class MultiLabelReport implements Serializable {
     Thresholds t = new Thresholds();
     t.fallback = threshold;
     for (ClassMetrics m : perClass) {
-      t.labels.add(m.label == null ? Integer.toString(m.index) : m.label);
+      t.labels.add(m.name());
       t.thresholds.add(m.tunedThreshold);
       t.sources.add(m.thresholdSource);
     }
@@ -209,13 +213,4 @@ public final class MultiLabelReport implements Serializable {
     return v == null ? "" : String.format(Locale.ROOT, "%.6f", v);
   }
 
-  @Override
-  public boolean equals(Object o) {
-    return Json.sameJson(this, o);
-  }
-
-  @Override
-  public int hashCode() {
-    return toJson().hashCode();
-  }
 }

@@ -62,14 +62,14 @@ class MeanAveragePrecisionRuleTest {
     }
     MultiLabelReport r = MetricsOptions.defaults().withMode(MetricsOptions.Mode.EXACT).report(acc);
     double ap0 = bruteForceAp(s0, y0);
-    assertEquals(ap0, r.perClass.get(0).ap, 1e-12);
-    assertNull(r.perClass.get(1).ap);
-    assertEquals("no negatives", r.perClass.get(1).apUndefinedReason);
-    assertNull(r.perClass.get(2).ap);
-    assertEquals("no positives", r.perClass.get(2).apUndefinedReason);
-    assertEquals(ap0, r.macro.ap, 1e-12, "mAP of the one class with positives and negatives");
-    assertEquals(ap0, r.weighted.ap, 1e-12, "weighted AP: the all-positive class's weight N is not in it");
-    assertEquals(1, r.macro.apClasses);
-    assertEquals(1, r.macro.aucClasses);
+    assertEquals(ap0, r.perClass().get(0).ap(), 1e-12);
+    assertNull(r.perClass().get(1).ap());
+    assertEquals("no negatives", r.perClass().get(1).apUndefinedReason());
+    assertNull(r.perClass().get(2).ap());
+    assertEquals("no positives", r.perClass().get(2).apUndefinedReason());
+    assertEquals(ap0, r.macro().ap(), 1e-12, "mAP of the one class with positives and negatives");
+    assertEquals(ap0, r.weighted().ap(), 1e-12, "weighted AP: the all-positive class's weight N is not in it");
+    assertEquals(1, r.macro().apClasses());
+    assertEquals(1, r.macro().aucClasses());
   }
 }

@@ -42,7 +42,7 @@ class MetricsWithoutBeamTest {
       (i % 2 == 0 ? a : b).add(new ScoredExample("id" + i, LabelBits.packDense(truth[i]), scores[i]));
     }
     MultiLabelReport r = exact.report(a.merge(b));
-    assertEquals(n, r.numExamples);
+    assertEquals(n, r.numExamples());
     for (int k = 0; k < c; k++) {
       double pairs = 0;
       double wins = 0;
@@ -54,12 +54,17 @@ class MetricsWithoutBeamTest {
           }
         }
       }
-      assertEquals(wins / pairs, r.perClass.get(k).auc, 1e-12, "class " + k);
+      assertEquals(wins / pairs, r.perClass().get(k).auc(), 1e-12, "class " + k);
     }
     MultiLabelReport named = r.withLabels(List.of("red", "green", "blue"));
     assertNotSame(r, named);
-    assertNull(r.perClass.get(0).label, "withLabels must not change the report it is called on");
-    assertEquals("green", named.perClass.get(1).label);
+    assertNull(r.perClass().get(0).label(), "withLabels must not change the report it is called on");
+    assertEquals("green", named.perClass().get(1).label());
+    assertThrows(UnsupportedOperationException.class, () -> r.perClass().clear(), "the report is immutable");
+    assertEquals(named, MultiLabelReport.fromJson(named.toJson()), "metrics.json reads back to an equal report");
+    MultiLabelReport withBaseline = named.withBaseline("prior", r);
+    assertNull(named.baseline());
+    assertEquals(r.macro(), withBaseline.baseline().macro());
     String html = HtmlReport.render(named, "own scores");
     assertTrue(html.contains("own scores") && html.contains("green") && html.contains("data:image/png;base64,"));
   }
@@ -73,7 +78,7 @@ class MetricsWithoutBeamTest {
     assertThrows(IllegalArgumentException.class,
         () -> MetricsOptions.defaults().withMode(MetricsOptions.Mode.EXACT).withBins(64));
     MultiLabelReport empty = MetricsOptions.defaults().withThreshold(0.3).emptyReport();
-    assertEquals("binned", empty.mode);
-    assertEquals(0.3, empty.threshold);
+    assertEquals("binned", empty.mode());
+    assertEquals(0.3, empty.threshold());
   }
 }

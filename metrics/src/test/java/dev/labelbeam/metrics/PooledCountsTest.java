@@ -31,15 +31,15 @@ class PooledCountsTest {
     assertTrue(classes * negativesPerClass > Integer.MAX_VALUE);
 
     MultiLabelReport r = MetricsReports.report(acc);
-    assertEquals(1.0, r.micro.auc, 1e-12, "every positive above every negative");
-    assertEquals(1.0, r.micro.ap, 1e-12);
-    for (MultiLabelReport.CurvePoint pt : r.microPrCurve) {
-      assertTrue(pt.precision >= 0 && pt.precision <= 1, "precision " + pt.precision);
-      assertTrue(pt.recall >= 0 && pt.recall <= 1, "recall " + pt.recall);
+    assertEquals(1.0, r.micro().auc(), 1e-12, "every positive above every negative");
+    assertEquals(1.0, r.micro().ap(), 1e-12);
+    for (MultiLabelReport.CurvePoint pt : r.microPrCurve()) {
+      assertTrue(pt.precision() >= 0 && pt.precision() <= 1, "precision " + pt.precision());
+      assertTrue(pt.recall() >= 0 && pt.recall() <= 1, "recall " + pt.recall());
     }
-    MultiLabelReport.CurvePoint last = r.microPrCurve.get(r.microPrCurve.size() - 1);
-    assertEquals(1.0, last.recall, 1e-12);
-    assertEquals((double) positivesPerClass / (positivesPerClass + negativesPerClass), last.precision, 1e-12);
-    assertEquals(1.0, r.macro.auc, 1e-12);
+    MultiLabelReport.CurvePoint last = r.microPrCurve().get(r.microPrCurve().size() - 1);
+    assertEquals(1.0, last.recall(), 1e-12);
+    assertEquals((double) positivesPerClass / (positivesPerClass + negativesPerClass), last.precision(), 1e-12);
+    assertEquals(1.0, r.macro().auc(), 1e-12);
   }
 }

@@ -47,7 +47,7 @@ public final class DemoCommand implements Callable<Integer> {
     DemoRun.Options s = DemoRun.Options.defaults().withWorkDir(workDir.toAbsolutePath()).withImages(images)
         .withImageSize(imageSize).withEpochs(epochs).withSeed(seed).withDevice(device).withWorkers(workers);
     DemoRun.Result r = DemoRun.run(s, runner.options(), System.out);
-    double auc = r.report.macro.auc == null ? 0 : r.report.macro.auc;
+    double auc = r.report.macro().auc() == null ? 0 : r.report.macro().auc();
     if (auc < minAuc) {
       System.out.printf("demo FAILED: macro-AUC %.4f is below %.2f%n", auc, minAuc);
       return 2;

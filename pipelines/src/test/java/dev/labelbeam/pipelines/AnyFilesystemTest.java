@@ -50,8 +50,8 @@ class AnyFilesystemTest {
         "--output", reports.toString(), "--device", "cpu");
     assertEquals(0, evaluated);
     MultiLabelReport r = MultiLabelReport.fromJson(Files.readString(reports.resolve(EvaluatePipeline.METRICS_FILE)));
-    assertEquals(info.records("val"), r.numExamples);
-    assertEquals(12, r.perClass.size());
+    assertEquals(info.records("val"), r.numExamples());
+    assertEquals(12, r.perClass().size());
 
     // predict: shards, thresholds and the output folder all on the other scheme
     Path preds = tmp.resolve("preds");

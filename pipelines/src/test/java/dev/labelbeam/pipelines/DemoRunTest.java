@@ -29,11 +29,11 @@ class DemoRunTest {
     String out = buf.toString();
     System.out.print(out);
 
-    assertTrue(r.report.macro.auc >= 0.9, "macro-AUC " + r.report.macro.auc);
-    assertTrue(r.report.macro.f1 > r.report.baseline.macro.f1, "model must beat the frequency baseline on F1");
-    assertEquals(0.5, r.report.baseline.macro.auc, 1e-9);
+    assertTrue(r.report.macro().auc() >= 0.9, "macro-AUC " + r.report.macro().auc());
+    assertTrue(r.report.macro().f1() > r.report.baseline().macro().f1(), "model must beat the frequency baseline on F1");
+    assertEquals(0.5, r.report.baseline().macro().auc(), 1e-9);
     assertTrue(r.training.get(r.training.size() - 1).meanLoss < r.training.get(0).meanLoss);
-    assertEquals(r.dataset.records("val"), r.report.numExamples);
+    assertEquals(r.dataset.records("val"), r.report.numExamples());
     assertEquals(12, Files.readAllLines(r.shardDir.resolve(EvaluatePipeline.PER_CLASS_FILE)).size() - 1);
     assertTrue(Files.exists(r.modelDir.resolve("model.pt")));
     assertTrue(out.contains("macro-AUC"), out);
@@ -45,20 +45,20 @@ class DemoRunTest {
     assertFalse(html.contains("http://") || html.contains("https://") || html.contains("<script"), "must open offline");
     Thresholds t = Thresholds.fromJson(Files.readString(r.shardDir.resolve(EvaluatePipeline.THRESHOLDS_FILE)));
     assertEquals(12, t.thresholds.size());
-    assertEquals("binned", r.report.mode);
-    assertTrue(r.report.macro.ap > r.report.baseline.macro.ap);
+    assertEquals("binned", r.report.mode());
+    assertTrue(r.report.macro().ap() > r.report.baseline().macro().ap());
 
     // the same evaluation in exact mode: F1 identical, AUC within the binned mode's own bound
     EvaluateModel es = EvaluateModel.on(r.shardDir.toString()).withOutputDir(tmp.resolve("exact").toString())
         .withMetrics(MetricsOptions.defaults().withMode(MetricsOptions.Mode.EXACT))
         .withScoring(ScoringOptions.defaults().withDevice(dev.labelbeam.trainer.DeviceChoice.CPU));
     MultiLabelReport exact = EvaluatePipeline.run(r.modelDir.toString(), es, Runners.options("DirectRunner", List.of()));
-    assertEquals("exact", exact.mode);
+    assertEquals("exact", exact.mode());
     for (int c = 0; c < 12; c++) {
-      MultiLabelReport.ClassMetrics b = r.report.perClass.get(c);
-      MultiLabelReport.ClassMetrics e = exact.perClass.get(c);
-      assertEquals(e.f1, b.f1, 0.0);
-      assertTrue(Math.abs(e.auc - b.auc) <= b.aucErrorBound + 1e-9, "class " + c);
+      MultiLabelReport.ClassMetrics b = r.report.perClass().get(c);
+      MultiLabelReport.ClassMetrics e = exact.perClass().get(c);
+      assertEquals(e.f1(), b.f1(), 0.0);
+      assertTrue(Math.abs(e.auc() - b.auc()) <= b.aucErrorBound() + 1e-9, "class " + c);
     }
 
     // predict on image files, one of them not an image: every input is a prediction or a dead letter

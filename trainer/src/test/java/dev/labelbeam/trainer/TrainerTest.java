@@ -60,7 +60,7 @@ class TrainerTest {
         acc.add(new ScoredExample(f[0], LabelBits.pack(idx, vocab.size()), s[0]));
       }
     }
-    double auc = exact.report(acc).macro.auc;
+    double auc = exact.report(acc).macro().auc();
     assertTrue(auc > 0.7, "macro-AUC of the trained checkpoint: " + auc);
   }
 

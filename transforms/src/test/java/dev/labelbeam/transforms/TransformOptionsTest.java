@@ -167,22 +167,22 @@ class TransformOptionsTest {
     PCollection<MultiLabelReport> at025 = in.apply("Low", EvaluateMultiLabel.binned(2).withThreshold(0.25).withBins(64));
     PCollection<MultiLabelReport> exact = in.apply("Exact", EvaluateMultiLabel.exactSizedByData());
     PAssert.thatSingleton(at05).satisfies(r -> {
-      assertEquals(2, r.numClasses);
-      assertEquals(0.5, r.threshold);
-      assertEquals(0.0, r.perClass.get(0).recall);
-      assertEquals(1024, r.bins.intValue());
+      assertEquals(2, r.numClasses());
+      assertEquals(0.5, r.threshold());
+      assertEquals(0.0, r.perClass().get(0).recall());
+      assertEquals(1024, r.bins().intValue());
       return null;
     });
     PAssert.thatSingleton(at025).satisfies(r -> {
-      assertEquals(0.25, r.threshold);
-      assertEquals(1.0, r.perClass.get(0).recall);
-      assertEquals(64, r.bins.intValue());
+      assertEquals(0.25, r.threshold());
+      assertEquals(1.0, r.perClass().get(0).recall());
+      assertEquals(64, r.bins().intValue());
       return null;
     });
     PAssert.thatSingleton(exact).satisfies(r -> {
-      assertEquals("exact", r.mode);
-      assertEquals(2, r.numClasses);
-      assertEquals(1.0, r.perClass.get(1).auc, 1e-12);
+      assertEquals("exact", r.mode());
+      assertEquals(2, r.numClasses());
+      assertEquals(1.0, r.perClass().get(1).auc(), 1e-12);
       return null;
     });
     p.run().waitUntilFinish();

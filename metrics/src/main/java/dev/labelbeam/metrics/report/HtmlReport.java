@@ -45,40 +45,40 @@ public final class HtmlReport {
         .append(".note{color:#555;font-size:90%}</style></head><body>\n");
     h.append("<h1>").append(esc(title)).append("</h1>\n");
     h.append(String.format(Locale.ROOT, "<p>%d examples, %d classes, %s mode%s, decision threshold %.3f.</p>%n",
-        r.numExamples, r.numClasses, esc(r.mode), r.bins == null ? "" : " (" + r.bins + " logit bins per class)", r.threshold));
+        r.numExamples(), r.numClasses(), esc(r.mode()), r.bins() == null ? "" : " (" + r.bins() + " logit bins per class)", r.threshold()));
 
     h.append("<h2>Averages</h2>\n<table><tr><th class=l></th><th>precision</th><th>recall</th><th>F1</th>"
         + "<th>F1 at tuned thresholds</th><th>ROC AUC</th><th>AP</th></tr>\n");
-    avgRow(h, "macro", r.macro);
-    avgRow(h, "weighted by support", r.weighted);
-    avgRow(h, "micro", r.micro);
+    avgRow(h, "macro", r.macro());
+    avgRow(h, "weighted by support", r.weighted());
+    avgRow(h, "micro", r.micro());
     h.append(String.format(Locale.ROOT, "<tr><td class=l>samples</td><td>%s</td><td>%s</td><td>%s</td><td></td><td></td><td></td></tr>%n",
-        f(r.samples.precision), f(r.samples.recall), f(r.samples.f1)));
-    if (r.baseline != null) {
-      avgRow(h, "baseline macro", r.baseline.macro);
-      avgRow(h, "baseline micro", r.baseline.micro);
+        f(r.samples().precision()), f(r.samples().recall()), f(r.samples().f1())));
+    if (r.baseline() != null) {
+      avgRow(h, "baseline macro", r.baseline().macro());
+      avgRow(h, "baseline micro", r.baseline().micro());
     }
     h.append("</table>\n");
-    if (r.baseline != null) {
-      h.append("<p class=note>Baseline: ").append(esc(r.baseline.description)).append(".</p>\n");
+    if (r.baseline() != null) {
+      h.append("<p class=note>Baseline: ").append(esc(r.baseline().description())).append(".</p>\n");
     }
     h.append(String.format(Locale.ROOT,
         "<p class=note>Macro AUC and mAP average the %d classes where they are defined; %d classes have no AUC "
             + "(no positives or no negatives). Mean true labels per example %.3f, predicted %.3f; %d examples without labels.</p>%n",
-        r.macro.aucClasses, r.cardinality.classesWithoutAuc, r.cardinality.meanTrueLabels,
-        r.cardinality.meanPredictedLabels, r.cardinality.examplesWithoutLabels));
+        r.macro().aucClasses(), r.cardinality().classesWithoutAuc(), r.cardinality().meanTrueLabels(),
+        r.cardinality().meanPredictedLabels(), r.cardinality().examplesWithoutLabels()));
 
     h.append("<h2>Charts</h2>\n<div class=charts>\n");
-    img(h, histogram("Per-class F1 at threshold", r.perClass.stream().map(m -> m.f1).collect(Collectors.toList()), "F1"));
-    img(h, histogram("Per-class ROC AUC", r.perClass.stream().filter(m -> m.auc != null).map(m -> m.auc)
+    img(h, histogram("Per-class F1 at threshold", r.perClass().stream().map(m -> m.f1()).collect(Collectors.toList()), "F1"));
+    img(h, histogram("Per-class ROC AUC", r.perClass().stream().filter(m -> m.auc() != null).map(m -> m.auc())
         .collect(Collectors.toList()), "AUC"));
     img(h, prCurve(r));
     img(h, f1VsSupport(r));
     h.append("</div>\n");
 
-    List<MultiLabelReport.ClassMetrics> ranked = r.perClass.stream().filter(m -> m.support > 0)
-        .sorted(Comparator.comparingDouble((MultiLabelReport.ClassMetrics m) -> m.f1).reversed()
-            .thenComparing(m -> m.index))
+    List<MultiLabelReport.ClassMetrics> ranked = r.perClass().stream().filter(m -> m.support() > 0)
+        .sorted(Comparator.comparingDouble((MultiLabelReport.ClassMetrics m) -> m.f1()).reversed()
+            .thenComparing(m -> m.index()))
         .collect(Collectors.toList());
     h.append("<h2>Best classes by F1</h2>\n");
     classTable(h, ranked.subList(0, Math.min(TOP, ranked.size())));
@@ -95,8 +95,8 @@ public final class HtmlReport {
       return;
     }
     h.append(String.format(Locale.ROOT, "<tr><td class=l>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>%n",
-        esc(name), f(a.precision), f(a.recall), f(a.f1), f(a.tunedF1), a.auc == null ? "n/a" : f(a.auc),
-        a.ap == null ? "n/a" : f(a.ap)));
+        esc(name), f(a.precision()), f(a.recall()), f(a.f1()), f(a.tunedF1()), a.auc() == null ? "n/a" : f(a.auc()),
+        a.ap() == null ? "n/a" : f(a.ap())));
   }
 
   private static void classTable(StringBuilder h, List<MultiLabelReport.ClassMetrics> rows) {
@@ -104,8 +104,8 @@ public final class HtmlReport {
         + "<th>AUC</th><th>AP</th><th>tuned threshold</th><th>tuned F1</th></tr>\n");
     for (MultiLabelReport.ClassMetrics m : rows) {
       h.append(String.format(Locale.ROOT, "<tr><td class=l>%s</td><td>%d</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%.4g</td><td>%s</td></tr>%n",
-          esc(m.label == null ? Integer.toString(m.index) : m.label), m.support, f(m.precision), f(m.recall), f(m.f1),
-          m.auc == null ? "n/a" : f(m.auc), m.ap == null ? "n/a" : f(m.ap), m.tunedThreshold, f(m.tunedF1)));
+          esc(m.name()), m.support(), f(m.precision()), f(m.recall()), f(m.f1()),
+          m.auc() == null ? "n/a" : f(m.auc()), m.ap() == null ? "n/a" : f(m.ap()), m.tunedThreshold(), f(m.tunedF1())));
     }
     h.append("</table>\n");
   }
@@ -135,8 +135,8 @@ public final class HtmlReport {
         .xAxisTitle("recall").yAxisTitle("precision").build();
     c.getStyler().setLegendVisible(false);
     c.getStyler().setXAxisMin(0.0).setXAxisMax(1.0).setYAxisMin(0.0).setYAxisMax(1.0);
-    double[] x = r.microPrCurve.stream().mapToDouble(p -> p.recall).toArray();
-    double[] y = r.microPrCurve.stream().mapToDouble(p -> p.precision).toArray();
+    double[] x = r.microPrCurve().stream().mapToDouble(p -> p.recall()).toArray();
+    double[] y = r.microPrCurve().stream().mapToDouble(p -> p.precision()).toArray();
     if (x.length == 0) {
       x = new double[] {0};
       y = new double[] {0};
@@ -147,8 +147,8 @@ public final class HtmlReport {
   }
 
   private static XYChart f1VsSupport(MultiLabelReport r) {
-    double maxSupport = r.perClass.stream().mapToDouble(m -> m.support).max().orElse(1);
-    double minSupport = r.perClass.stream().filter(m -> m.support > 0).mapToDouble(m -> m.support).min().orElse(1);
+    double maxSupport = r.perClass().stream().mapToDouble(m -> m.support()).max().orElse(1);
+    double minSupport = r.perClass().stream().filter(m -> m.support() > 0).mapToDouble(m -> m.support()).min().orElse(1);
     boolean log = maxSupport / minSupport > 50; // a log axis over a narrow range shows no ticks
     XYChart c = new XYChartBuilder().width(W).height(H).title("F1 against support")
         .xAxisTitle(log ? "support (positives, log scale)" : "support (positives)").yAxisTitle("F1").build();
@@ -157,8 +157,8 @@ public final class HtmlReport {
     c.getStyler().setXAxisLogarithmic(log);
     c.getStyler().setYAxisMin(0.0).setYAxisMax(1.0);
     c.getStyler().setMarkerSize(5);
-    double[] x = r.perClass.stream().filter(m -> m.support > 0).mapToDouble(m -> m.support).toArray();
-    double[] y = r.perClass.stream().filter(m -> m.support > 0).mapToDouble(m -> m.f1).toArray();
+    double[] x = r.perClass().stream().filter(m -> m.support() > 0).mapToDouble(m -> m.support()).toArray();
+    double[] y = r.perClass().stream().filter(m -> m.support() > 0).mapToDouble(m -> m.f1()).toArray();
     if (x.length == 0) {
       x = new double[] {1};
       y = new double[] {0};

@@ -175,8 +175,8 @@ public final class Trainer {
         MultiLabelReport v = Validation.run(s.model, s.valLoader, s.numClasses, s.imageSize, device, coll, lead);
         r.valSeconds = (System.nanoTime() - v0) / 1e9;
         if (v != null) {
-          r.valMacroF1 = v.macro.f1;
-          r.valMacroAuc = v.macro.auc == null ? Double.NaN : v.macro.auc;
+          r.valMacroF1 = v.macro().f1();
+          r.valMacroAuc = v.macro().auc() == null ? Double.NaN : v.macro().auc();
         }
       }
       double rate = progress.stepsPerSecond();

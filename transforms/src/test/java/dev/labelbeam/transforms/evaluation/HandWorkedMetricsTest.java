@@ -44,59 +44,59 @@ class HandWorkedMetricsTest {
   }
 
   static void assertHandWorked(MultiLabelReport r) {
-    MultiLabelReport.ClassMetrics c0 = r.perClass.get(0);
+    MultiLabelReport.ClassMetrics c0 = r.perClass().get(0);
     // pairs (pos, neg): 0.9>0.8, 0.9>0.3, 0.8=0.8 (1/2), 0.8>0.3, 0.1<0.8, 0.1<0.3 -> 3.5 / 6
-    assertEquals(3.5 / 6, c0.auc, 1e-12);
+    assertEquals(3.5 / 6, c0.auc(), 1e-12);
     // thresholds 0.9: R 1/3 P 1; 0.8: R 2/3 P 2/3; 0.3: R 2/3; 0.1: R 1 P 3/5
-    assertEquals(1.0 / 3 + 2.0 / 9 + 1.0 / 5, c0.ap, 1e-12);
-    assertEquals(2, c0.tp);
-    assertEquals(1, c0.fp);
-    assertEquals(1, c0.fn);
-    assertEquals(1, c0.tn);
-    assertEquals(2.0 / 3, c0.precision, 1e-12);
-    assertEquals(2.0 / 3, c0.recall, 1e-12);
-    assertEquals(2.0 / 3, c0.f1, 1e-12);
-    assertEquals(3, c0.support);
+    assertEquals(1.0 / 3 + 2.0 / 9 + 1.0 / 5, c0.ap(), 1e-12);
+    assertEquals(2, c0.tp());
+    assertEquals(1, c0.fp());
+    assertEquals(1, c0.fn());
+    assertEquals(1, c0.tn());
+    assertEquals(2.0 / 3, c0.precision(), 1e-12);
+    assertEquals(2.0 / 3, c0.recall(), 1e-12);
+    assertEquals(2.0 / 3, c0.f1(), 1e-12);
+    assertEquals(3, c0.support());
     // F1 by threshold: 0.9 -> 1/2, 0.8 -> 2/3, 0.3 -> 4/7, 0.1 -> 3/4 (best)
-    assertEquals(0.1f, c0.tunedThreshold, "exact".equals(r.mode) ? 1e-7 : 3e-3);
-    assertEquals(0.75, c0.tunedF1, 1e-12);
+    assertEquals(0.1f, c0.tunedThreshold(), "exact".equals(r.mode()) ? 1e-7 : 3e-3);
+    assertEquals(0.75, c0.tunedF1(), 1e-12);
 
-    MultiLabelReport.ClassMetrics c1 = r.perClass.get(1);
-    assertEquals(0.5, c1.auc, 1e-12);
-    assertEquals(0.2, c1.ap, 1e-12);
-    assertEquals(0.0, c1.f1);
-    assertEquals(1, c1.fn);
+    MultiLabelReport.ClassMetrics c1 = r.perClass().get(1);
+    assertEquals(0.5, c1.auc(), 1e-12);
+    assertEquals(0.2, c1.ap(), 1e-12);
+    assertEquals(0.0, c1.f1());
+    assertEquals(1, c1.fn());
 
-    MultiLabelReport.ClassMetrics c2 = r.perClass.get(2);
-    assertNull(c2.auc);
-    assertNull(c2.ap);
-    assertEquals("no positives", c2.aucUndefinedReason);
-    assertEquals(1, c2.fp);
-    assertEquals(0.0, c2.precision);
+    MultiLabelReport.ClassMetrics c2 = r.perClass().get(2);
+    assertNull(c2.auc());
+    assertNull(c2.ap());
+    assertEquals("no positives", c2.aucUndefinedReason());
+    assertEquals(1, c2.fp());
+    assertEquals(0.0, c2.precision());
 
-    assertEquals(2.0 / 9, r.macro.f1, 1e-12);
-    assertEquals((3.5 / 6 + 0.5) / 2, r.macro.auc, 1e-12);
-    assertEquals((34.0 / 45 + 0.2) / 2, r.macro.ap, 1e-12);
-    assertEquals(2, r.macro.aucClasses);
+    assertEquals(2.0 / 9, r.macro().f1(), 1e-12);
+    assertEquals((3.5 / 6 + 0.5) / 2, r.macro().auc(), 1e-12);
+    assertEquals((34.0 / 45 + 0.2) / 2, r.macro().ap(), 1e-12);
+    assertEquals(2, r.macro().aucClasses());
     // weighted by support 3, 1, 0
-    assertEquals((3 * 2.0 / 3 + 0) / 4, r.weighted.f1, 1e-12);
-    assertEquals(0.5, r.micro.precision, 1e-12);
-    assertEquals(0.5, r.micro.recall, 1e-12);
-    assertEquals(0.5, r.micro.f1, 1e-12);
+    assertEquals((3 * 2.0 / 3 + 0) / 4, r.weighted().f1(), 1e-12);
+    assertEquals(0.5, r.micro().precision(), 1e-12);
+    assertEquals(0.5, r.micro().recall(), 1e-12);
+    assertEquals(0.5, r.micro().f1(), 1e-12);
     // samples F1: e0 pred {0,2} true {0,1} -> 1/2; e1 -> 1; e2, e3, e4 -> 0
-    assertEquals(0.3, r.samples.f1, 1e-9);
-    assertEquals(4.0 / 5, r.cardinality.meanTrueLabels, 1e-12);
-    assertEquals(4.0 / 5, r.cardinality.meanPredictedLabels, 1e-12);
-    assertEquals(2, r.cardinality.examplesWithoutLabels);
-    assertEquals(1, r.cardinality.classesWithoutAuc);
-    assertEquals(5, r.numExamples);
+    assertEquals(0.3, r.samples().f1(), 1e-9);
+    assertEquals(4.0 / 5, r.cardinality().meanTrueLabels(), 1e-12);
+    assertEquals(4.0 / 5, r.cardinality().meanPredictedLabels(), 1e-12);
+    assertEquals(2, r.cardinality().examplesWithoutLabels());
+    assertEquals(1, r.cardinality().classesWithoutAuc());
+    assertEquals(5, r.numExamples());
   }
 
   @Test
   void exactMetricsMatchHandWorkedValues() {
     MultiLabelReport r = exactReport();
     // pooled: 4 positives vs 11 negatives: 11 + 10.5 + 2 + 6 = 29.5 of 44
-    assertEquals(29.5 / 44, r.micro.auc, 1e-12);
+    assertEquals(29.5 / 44, r.micro().auc(), 1e-12);
     assertHandWorked(r);
     MultiLabelReport named = r.withLabels(List.of("a", "b", "c"));
     MultiLabelReport back = MultiLabelReport.fromJson(named.toJson());
@@ -118,7 +118,7 @@ class HandWorkedMetricsTest {
     assertHandWorked(r);
     // class 0: 3 positives x 2 negatives, one positive-negative pair shares a bin (the tie at 0.8):
     // bound = sum_b pos_b neg_b / (2 P N) = 1 / (2 * 3 * 2)
-    assertEquals(1.0 / 12, r.perClass.get(0).aucErrorBound, 1e-12);
+    assertEquals(1.0 / 12, r.perClass().get(0).aucErrorBound(), 1e-12);
   }
 
   @Test

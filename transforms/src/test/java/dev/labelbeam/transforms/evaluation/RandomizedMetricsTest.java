@@ -108,35 +108,35 @@ class RandomizedMetricsTest {
         tp += s[i] >= 0.5 && l[i] ? 1 : 0;
         fp += s[i] >= 0.5 && !l[i] ? 1 : 0;
       }
-      MultiLabelReport.ClassMetrics e = re.perClass.get(c);
-      MultiLabelReport.ClassMetrics b = rb.perClass.get(c);
-      assertEquals(tp, e.tp);
-      assertEquals(tp, b.tp);
-      assertEquals(fp, e.fp);
-      assertEquals(fp, b.fp);
-      assertEquals(e.f1, b.f1, 0.0);
+      MultiLabelReport.ClassMetrics e = re.perClass().get(c);
+      MultiLabelReport.ClassMetrics b = rb.perClass().get(c);
+      assertEquals(tp, e.tp());
+      assertEquals(tp, b.tp());
+      assertEquals(fp, e.fp());
+      assertEquals(fp, b.fp());
+      assertEquals(e.f1(), b.f1(), 0.0);
       double auc = bruteAuc(s, l);
       if (Double.isNaN(auc)) {
-        assertNull(e.auc);
-        assertNull(b.auc);
+        assertNull(e.auc());
+        assertNull(b.auc());
         continue;
       }
-      assertEquals(auc, e.auc, 1e-9, "exact AUC of class " + c);
-      assertEquals(auc, b.auc, 1e-3, "binned AUC of class " + c);
-      assertTrue(Math.abs(auc - b.auc) <= b.aucErrorBound + 1e-12, "bound of class " + c);
-      assertEquals(bruteAp(s, l), e.ap, 1e-9, "exact AP of class " + c);
-      assertEquals(e.ap, b.ap, 2e-2, "binned AP of class " + c);
-      assertTrue(b.tunedF1 <= e.tunedF1 + 1e-12, "exact tuning is the optimum");
-      assertTrue(b.tunedF1 >= e.tunedF1 - 0.02);
+      assertEquals(auc, e.auc(), 1e-9, "exact AUC of class " + c);
+      assertEquals(auc, b.auc(), 1e-3, "binned AUC of class " + c);
+      assertTrue(Math.abs(auc - b.auc()) <= b.aucErrorBound() + 1e-12, "bound of class " + c);
+      assertEquals(bruteAp(s, l), e.ap(), 1e-9, "exact AP of class " + c);
+      assertEquals(e.ap(), b.ap(), 2e-2, "binned AP of class " + c);
+      assertTrue(b.tunedF1() <= e.tunedF1() + 1e-12, "exact tuning is the optimum");
+      assertTrue(b.tunedF1() >= e.tunedF1() - 0.02);
     }
     // the degenerate classes: no positives, and no negatives
-    assertEquals("no positives", re.perClass.get(C - 2).aucUndefinedReason);
-    assertEquals("no negatives", rb.perClass.get(C - 1).aucUndefinedReason);
-    assertEquals(C - 2, re.macro.aucClasses);
-    assertEquals(2, rb.cardinality.classesWithoutAuc);
-    assertEquals(re.samples.f1, rb.samples.f1, 0.0);
-    assertEquals(re.micro.f1, rb.micro.f1, 0.0);
-    assertEquals(re.micro.auc, rb.micro.auc, 1e-3);
+    assertEquals("no positives", re.perClass().get(C - 2).aucUndefinedReason());
+    assertEquals("no negatives", rb.perClass().get(C - 1).aucUndefinedReason());
+    assertEquals(C - 2, re.macro().aucClasses());
+    assertEquals(2, rb.cardinality().classesWithoutAuc());
+    assertEquals(re.samples().f1(), rb.samples().f1(), 0.0);
+    assertEquals(re.micro().f1(), rb.micro().f1(), 0.0);
+    assertEquals(re.micro().auc(), rb.micro().auc(), 1e-3);
   }
 
   @Test
