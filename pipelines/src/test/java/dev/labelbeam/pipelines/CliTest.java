@@ -1,6 +1,7 @@
 package dev.labelbeam.pipelines;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.labelbeam.cli.LabelbeamCli;
@@ -70,12 +71,20 @@ class CliTest {
         .learningRate(0.25).weightDecay(0.001).momentum(0.8).nesterov(true).warmupSteps(4).gradClip(2)
         .distTimeoutSeconds(11).bucketBytes(3 << 20).dumpRankWeights(true).torchThreads(2)
         .device(DeviceChoice.CPU).maxSteps(100).checkpointEvery(10).keepCheckpoints(4).resume(true).validate(false)
-        .logEvery(3).build();
+        .logEvery(3).validateEvery(2).valSamples(50).build();
+    TrainOptions d = TrainOptions.builder(tmp.toAbsolutePath(), tmp.toAbsolutePath()).build();
+    // o differs from the defaults in every option, so that an option argsOf leaves out fails the trip
+    for (java.lang.reflect.RecordComponent c : TrainOptions.class.getRecordComponents()) {
+      try {
+        assertNotEquals(c.getAccessor().invoke(d), c.getAccessor().invoke(o), "set " + c.getName() + " in this test");
+      } catch (ReflectiveOperationException e) {
+        throw new AssertionError(e);
+      }
+    }
     List<String> args = TrainCommand.argsOf(o);
     assertEquals("train", args.get(0));
     assertEquals(o, TrainCommand.parse(args));
     // and the defaults survive the trip too: no option is left out of argsOf
-    TrainOptions d = TrainOptions.builder(tmp.toAbsolutePath(), tmp.toAbsolutePath()).build();
     assertEquals(d, TrainCommand.parse(TrainCommand.argsOf(d)));
   }
 

@@ -1,5 +1,6 @@
 package dev.labelbeam.trainer.train;
 
+import com.google.auto.value.AutoBuilder;
 import dev.labelbeam.trainer.DeviceChoice;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -62,7 +63,7 @@ import java.util.Objects;
  */
 public record TrainOptions(
     String shardDir, Path outputDir,
-    Architecture arch, int width, boolean batchNorm, Path initWeights, boolean freezeBackbone, int imageSize,
+    Architecture arch, int width, boolean batchNorm, @Nullable Path initWeights, boolean freezeBackbone, int imageSize,
     int epochs, int batchSize, int loaderThreads, double cropScaleMin, boolean flip, long seed,
     LossFunction loss, PosWeight posWeight, double maxPosWeight, double aslGammaPos, double aslGammaNeg, double aslMargin,
     OptimizerKind optimizer, double learningRate, double weightDecay, double momentum, boolean nesterov,
@@ -249,7 +250,46 @@ public record TrainOptions(
 
   /** A builder with every default, for the given input and output folders. */
   public static Builder builder(String shardDir, Path outputDir) {
-    return new Builder().shardDir(shardDir).outputDir(outputDir);
+    return new AutoBuilder_TrainOptions_Builder()
+        .shardDir(shardDir)
+        .outputDir(outputDir)
+        .arch(Architecture.SMALL_CNN)
+        .width(16)
+        .batchNorm(true)
+        .imageSize(0)
+        .epochs(10)
+        .batchSize(64)
+        .loaderThreads(0)
+        .cropScaleMin(0.25)
+        .flip(true)
+        .seed(42)
+        .loss(LossFunction.BCE)
+        .posWeight(PosWeight.dataset())
+        .maxPosWeight(100)
+        .aslGammaPos(0)
+        .aslGammaNeg(4)
+        .aslMargin(0.05)
+        .optimizer(OptimizerKind.ADAMW)
+        .learningRate(3e-3)
+        .weightDecay(1e-4)
+        .momentum(0.9)
+        .warmupSteps(30)
+        .gradClip(0)
+        .distTimeoutSeconds(60)
+        .bucketBytes(25L << 20)
+        .torchThreads(0)
+        .device(DeviceChoice.AUTO)
+        .maxSteps(0)
+        .checkpointEvery(0)
+        .keepCheckpoints(3)
+        .validate(true)
+        .logEvery(0)
+        .validateEvery(1)
+        .valSamples(0)
+        .freezeBackbone(false)
+        .nesterov(false)
+        .dumpRankWeights(false)
+        .resume(false);
   }
 
   /** A builder with the defaults, for a local dataset folder. */
@@ -259,143 +299,98 @@ public record TrainOptions(
 
   /** A builder holding these options, to change some of them. */
   public Builder toBuilder() {
-    Builder b = new Builder();
-    b.shardDir = shardDir;
-    b.outputDir = outputDir;
-    b.arch = arch;
-    b.width = width;
-    b.batchNorm = batchNorm;
-    b.initWeights = initWeights;
-    b.freezeBackbone = freezeBackbone;
-    b.imageSize = imageSize;
-    b.epochs = epochs;
-    b.batchSize = batchSize;
-    b.loaderThreads = loaderThreads;
-    b.cropScaleMin = cropScaleMin;
-    b.flip = flip;
-    b.seed = seed;
-    b.loss = loss;
-    b.posWeight = posWeight;
-    b.maxPosWeight = maxPosWeight;
-    b.aslGammaPos = aslGammaPos;
-    b.aslGammaNeg = aslGammaNeg;
-    b.aslMargin = aslMargin;
-    b.optimizer = optimizer;
-    b.learningRate = learningRate;
-    b.weightDecay = weightDecay;
-    b.momentum = momentum;
-    b.nesterov = nesterov;
-    b.warmupSteps = warmupSteps;
-    b.gradClip = gradClip;
-    b.distTimeoutSeconds = distTimeoutSeconds;
-    b.bucketBytes = bucketBytes;
-    b.dumpRankWeights = dumpRankWeights;
-    b.torchThreads = torchThreads;
-    b.device = device;
-    b.maxSteps = maxSteps;
-    b.checkpointEvery = checkpointEvery;
-    b.keepCheckpoints = keepCheckpoints;
-    b.resume = resume;
-    b.validate = validate;
-    b.logEvery = logEvery;
-    b.validateEvery = validateEvery;
-    b.valSamples = valSamples;
-    return b;
+    return new AutoBuilder_TrainOptions_Builder(this);
   }
 
-  /** Builds {@link TrainOptions}; its initial values are the defaults of the trainer and of {@code train}. */
-  public static final class Builder {
-    private String shardDir;
-    private Path outputDir;
-    private Architecture arch = Architecture.SMALL_CNN;
-    private int width = 16;
-    private boolean batchNorm = true;
-    private Path initWeights;
-    private boolean freezeBackbone;
-    private int imageSize = 0;
-    private int epochs = 10;
-    private int batchSize = 64;
-    private int loaderThreads = 0;
-    private double cropScaleMin = 0.25;
-    private boolean flip = true;
-    private long seed = 42;
-    private LossFunction loss = LossFunction.BCE;
-    private PosWeight posWeight = PosWeight.dataset();
-    private double maxPosWeight = 100;
-    private double aslGammaPos = 0;
-    private double aslGammaNeg = 4;
-    private double aslMargin = 0.05;
-    private OptimizerKind optimizer = OptimizerKind.ADAMW;
-    private double learningRate = 3e-3;
-    private double weightDecay = 1e-4;
-    private double momentum = 0.9;
-    private boolean nesterov;
-    private int warmupSteps = 30;
-    private double gradClip = 0;
-    private int distTimeoutSeconds = 60;
-    private long bucketBytes = 25L << 20;
-    private boolean dumpRankWeights;
-    private int torchThreads = 0;
-    private DeviceChoice device = DeviceChoice.AUTO;
-    private long maxSteps = 0;
-    private int checkpointEvery = 0;
-    private int keepCheckpoints = 3;
-    private boolean resume;
-    private boolean validate = true;
-    private int logEvery = 0;
-    private int validateEvery = 1;
-    private long valSamples = 0;
+  /**
+   * Builds {@link TrainOptions}; {@link #builder} starts it at the defaults of the trainer and of
+   * {@code train}. Generated by AutoBuilder from the record's components (one setter per component).
+   */
+  @AutoBuilder
+  public abstract static class Builder {
+    Builder() {}
 
-    private Builder() {}
+    public abstract Builder shardDir(String v);
 
-    public Builder shardDir(String v) { shardDir = v; return this; }
-    public Builder outputDir(Path v) { outputDir = v; return this; }
-    public Builder arch(Architecture v) { arch = v; return this; }
-    public Builder width(int v) { width = v; return this; }
-    public Builder batchNorm(boolean v) { batchNorm = v; return this; }
-    public Builder initWeights(Path v) { initWeights = v; return this; }
-    public Builder freezeBackbone(boolean v) { freezeBackbone = v; return this; }
-    public Builder imageSize(int v) { imageSize = v; return this; }
-    public Builder epochs(int v) { epochs = v; return this; }
-    public Builder batchSize(int v) { batchSize = v; return this; }
-    public Builder loaderThreads(int v) { loaderThreads = v; return this; }
-    public Builder cropScaleMin(double v) { cropScaleMin = v; return this; }
-    public Builder flip(boolean v) { flip = v; return this; }
-    public Builder seed(long v) { seed = v; return this; }
-    public Builder loss(LossFunction v) { loss = v; return this; }
-    public Builder posWeight(PosWeight v) { posWeight = v; return this; }
-    public Builder maxPosWeight(double v) { maxPosWeight = v; return this; }
-    public Builder aslGammaPos(double v) { aslGammaPos = v; return this; }
-    public Builder aslGammaNeg(double v) { aslGammaNeg = v; return this; }
-    public Builder aslMargin(double v) { aslMargin = v; return this; }
-    public Builder optimizer(OptimizerKind v) { optimizer = v; return this; }
-    public Builder learningRate(double v) { learningRate = v; return this; }
-    public Builder weightDecay(double v) { weightDecay = v; return this; }
-    public Builder momentum(double v) { momentum = v; return this; }
-    public Builder nesterov(boolean v) { nesterov = v; return this; }
-    public Builder warmupSteps(int v) { warmupSteps = v; return this; }
-    public Builder gradClip(double v) { gradClip = v; return this; }
-    public Builder distTimeoutSeconds(int v) { distTimeoutSeconds = v; return this; }
-    public Builder bucketBytes(long v) { bucketBytes = v; return this; }
-    public Builder dumpRankWeights(boolean v) { dumpRankWeights = v; return this; }
-    public Builder torchThreads(int v) { torchThreads = v; return this; }
-    public Builder device(DeviceChoice v) { device = v; return this; }
-    public Builder maxSteps(long v) { maxSteps = v; return this; }
-    public Builder checkpointEvery(int v) { checkpointEvery = v; return this; }
-    public Builder keepCheckpoints(int v) { keepCheckpoints = v; return this; }
-    public Builder resume(boolean v) { resume = v; return this; }
-    public Builder validate(boolean v) { validate = v; return this; }
-    public Builder logEvery(int v) { logEvery = v; return this; }
-    public Builder validateEvery(int v) { validateEvery = v; return this; }
-    public Builder valSamples(long v) { valSamples = v; return this; }
+    public abstract Builder outputDir(Path v);
+
+    public abstract Builder arch(Architecture v);
+
+    public abstract Builder width(int v);
+
+    public abstract Builder batchNorm(boolean v);
+
+    public abstract Builder initWeights(@Nullable Path v);
+
+    public abstract Builder freezeBackbone(boolean v);
+
+    public abstract Builder imageSize(int v);
+
+    public abstract Builder epochs(int v);
+
+    public abstract Builder batchSize(int v);
+
+    public abstract Builder loaderThreads(int v);
+
+    public abstract Builder cropScaleMin(double v);
+
+    public abstract Builder flip(boolean v);
+
+    public abstract Builder seed(long v);
+
+    public abstract Builder loss(LossFunction v);
+
+    public abstract Builder posWeight(PosWeight v);
+
+    public abstract Builder maxPosWeight(double v);
+
+    public abstract Builder aslGammaPos(double v);
+
+    public abstract Builder aslGammaNeg(double v);
+
+    public abstract Builder aslMargin(double v);
+
+    public abstract Builder optimizer(OptimizerKind v);
+
+    public abstract Builder learningRate(double v);
+
+    public abstract Builder weightDecay(double v);
+
+    public abstract Builder momentum(double v);
+
+    public abstract Builder nesterov(boolean v);
+
+    public abstract Builder warmupSteps(int v);
+
+    public abstract Builder gradClip(double v);
+
+    public abstract Builder distTimeoutSeconds(int v);
+
+    public abstract Builder bucketBytes(long v);
+
+    public abstract Builder dumpRankWeights(boolean v);
+
+    public abstract Builder torchThreads(int v);
+
+    public abstract Builder device(DeviceChoice v);
+
+    public abstract Builder maxSteps(long v);
+
+    public abstract Builder checkpointEvery(int v);
+
+    public abstract Builder keepCheckpoints(int v);
+
+    public abstract Builder resume(boolean v);
+
+    public abstract Builder validate(boolean v);
+
+    public abstract Builder logEvery(int v);
+
+    public abstract Builder validateEvery(int v);
+
+    public abstract Builder valSamples(long v);
 
     /** The options; throws {@link IllegalArgumentException} naming the first invalid one. */
-    public TrainOptions build() {
-      return new TrainOptions(shardDir, outputDir, arch, width, batchNorm, initWeights, freezeBackbone, imageSize,
-          epochs, batchSize, loaderThreads, cropScaleMin, flip, seed, loss, posWeight, maxPosWeight, aslGammaPos,
-          aslGammaNeg, aslMargin, optimizer, learningRate, weightDecay, momentum, nesterov, warmupSteps, gradClip,
-          distTimeoutSeconds, bucketBytes, dumpRankWeights, torchThreads, device, maxSteps, checkpointEvery,
-          keepCheckpoints, resume, validate, logEvery, validateEvery, valSamples);
-    }
+    public abstract TrainOptions build();
   }
 }
