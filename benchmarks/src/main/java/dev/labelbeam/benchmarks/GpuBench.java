@@ -23,7 +23,7 @@ import dev.labelbeam.trainer.train.TrainStep;
 import dev.labelbeam.trainer.weights.Safetensors;
 import dev.labelbeam.trainer.weights.StateDicts;
 import dev.labelbeam.transforms.images.ImageResizer;
-import dev.labelbeam.transforms.synthetic.SyntheticShapes;
+import dev.labelbeam.transforms.synthetic.SyntheticShards;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -182,52 +182,10 @@ public final class GpuBench {
   }
 
   static void shards(Path dir, int n, int size) throws Exception {
-    Path raw = dir.resolve("raw");
-    Path manifest = SyntheticShapes.generate(raw, n, size, 5);
-    LabelVocabulary vocab = new LabelVocabulary(SyntheticShapes.labels());
-    Path out = Files.createDirectories(dir.resolve("shards"));
-    ImageResizer resizer = new ImageResizer(size, 90);
-    List<String> lines = Files.readAllLines(manifest);
-    DatasetInfo info = new DatasetInfo();
-    info.numClasses = vocab.size();
-    info.imageHeight = size;
-    info.imageWidth = size;
-    Map<String, long[]> pos = new LinkedHashMap<>();
-    Map<String, Long> count = new LinkedHashMap<>();
-    String[] splits = {"train", "val"};
-    int shardsPerSplit = 4;
-    TfRecordWriter[][] w = new TfRecordWriter[2][shardsPerSplit];
-    for (int s = 0; s < 2; s++) {
-      pos.put(splits[s], new long[vocab.size()]);
-      count.put(splits[s], 0L);
-      for (int k = 0; k < shardsPerSplit; k++) {
-        String name = ShardFiles.name(splits[s], k, shardsPerSplit);
-        w[s][k] = new TfRecordWriter(Files.newOutputStream(out.resolve(name)));
-        info.shards.computeIfAbsent(splits[s], x -> new ArrayList<>()).add(name);
-      }
-    }
-    for (int i = 1; i < lines.size(); i++) {
-      String[] f = lines.get(i).split(",");
-      int s = i % 5 == 0 ? 1 : 0; // 20% val
-      int[] idx = java.util.Arrays.stream(f[1].split("\\|")).mapToInt(vocab::indexOf).toArray();
-      for (int c : idx) {
-        pos.get(splits[s])[c]++;
-      }
-      count.merge(splits[s], 1L, Long::sum);
-      ImageResizer.Resized r = resizer.process(Files.readAllBytes(raw.resolve(f[0])));
-      w[s][i % shardsPerSplit].write(new ImageRecord(f[0], r.bytes, "jpeg", r.height, r.width,
-          LabelBits.pack(idx, vocab.size())).toBytes());
-    }
-    for (TfRecordWriter[] ws : w) {
-      for (TfRecordWriter x : ws) {
-        x.close();
-      }
-    }
-    info.records.putAll(count);
-    info.positiveCounts.putAll(pos);
-    info.write(out.resolve(DatasetInfo.FILE_NAME));
-    vocab.write(out.resolve(LabelVocabulary.FILE_NAME));
-    System.out.println(json(Map.of("shards", out.toString(), "train", count.get("train"), "val", count.get("val"))));
+    Path out = SyntheticShards.write(dir, n, size, 4, 5, 5); // every 5th image in val
+    DatasetInfo info = DatasetInfo.read(out.resolve(DatasetInfo.FILE_NAME));
+    System.out.println(json(Map.of("shards", out.toString(), "train", info.records.get("train"),
+        "val", info.records.get("val"))));
   }
 
   static void score(Path shards, Path modelDir) throws Exception {

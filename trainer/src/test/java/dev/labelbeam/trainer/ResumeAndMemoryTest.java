@@ -11,6 +11,7 @@ import dev.labelbeam.trainer.distributed.WorkerEnv;
 import dev.labelbeam.trainer.train.TrainOptions;
 import dev.labelbeam.trainer.train.Trainer;
 import dev.labelbeam.trainer.weights.Safetensors;
+import dev.labelbeam.transforms.synthetic.SyntheticShards;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -35,7 +36,7 @@ class ResumeAndMemoryTest {
 
   @Test
   void interruptedRunResumesToTheSameWeights(@TempDir Path tmp) throws Exception {
-    Path shards = TestShards.write(tmp, 256, 32, 2, 3);
+    Path shards = SyntheticShards.write(tmp, 256, 32, 2, 0, 3);
     List<EpochReport> full = new Trainer(config(shards, tmp.resolve("a")).build(), WorkerEnv.single(), s -> {}).run();
     assertEquals(16, full.get(1).globalStep);
 
@@ -70,7 +71,7 @@ class ResumeAndMemoryTest {
 
   @Test
   void nativeMemoryStaysFlatOver2000Steps(@TempDir Path tmp) throws Exception {
-    Path shards = TestShards.write(tmp, 128, 16, 1, 5);
+    Path shards = SyntheticShards.write(tmp, 128, 16, 1, 0, 5);
     // a JVM of its own with a fixed, pre-touched heap: what the resident size gains is native memory
     List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xms384m", "-Xmx384m",
         "-XX:+AlwaysPreTouch", "-cp", System.getProperty("java.class.path"), MemoryProbe.class.getName(),

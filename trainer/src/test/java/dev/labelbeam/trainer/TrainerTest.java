@@ -17,6 +17,7 @@ import dev.labelbeam.trainer.train.EpochReport;
 import dev.labelbeam.trainer.distributed.WorkerEnv;
 import dev.labelbeam.trainer.train.TrainOptions;
 import dev.labelbeam.trainer.train.Trainer;
+import dev.labelbeam.transforms.synthetic.SyntheticShards;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -28,7 +29,7 @@ class TrainerTest {
 
   @Test
   void lossFallsAndCheckpointScores(@TempDir Path tmp) throws Exception {
-    Path shards = TestShards.write(tmp, 384, 32, 3, 11);
+    Path shards = SyntheticShards.write(tmp, 384, 32, 3, 0, 11);
     TrainOptions c = TrainOptions.builder(shards, tmp.resolve("model"))
         .epochs(4).batchSize(32).warmupSteps(5).loaderThreads(2).device(DeviceChoice.CPU).build();
     List<String> lines = new ArrayList<>();
