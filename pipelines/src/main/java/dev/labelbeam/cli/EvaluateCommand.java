@@ -4,7 +4,6 @@ import dev.labelbeam.pipelines.EvaluateModel;
 import dev.labelbeam.pipelines.EvaluatePipeline;
 import dev.labelbeam.pipelines.SummaryTable;
 import dev.labelbeam.metrics.MultiLabelReport;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -22,11 +21,12 @@ public final class EvaluateCommand implements Callable<Integer> {
   @Option(names = "--shards", required = true, description = "Folder of a preprocess run.")
   String shards;
 
-  @Option(names = "--model", required = true, description = "Folder of a checkpoint (model.pt, model.json).")
-  Path model;
+  @Option(names = "--model", required = true, description = "Folder of a checkpoint (model.pt, model.json): a local path or a URL of any Beam filesystem.")
+  String model;
 
-  @Option(names = "--output", description = "Folder for metrics.json and per_class.csv (default: the shards folder).")
-  Path output;
+  @Option(names = "--output", description = "Folder for metrics.json, per_class.csv, thresholds.json and report.html, local or a URL "
+      + "(default: the shards folder).")
+  String output;
 
   @Option(names = "--split", description = "Split to evaluate: train, val or test.")
   String split = "val";
@@ -40,10 +40,10 @@ public final class EvaluateCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     String shardDir = PreprocessCommand.absolute(shards);
-    String out = output != null ? output.toAbsolutePath().toString() : shardDir;
+    String out = output != null ? PreprocessCommand.absolute(output) : shardDir;
     EvaluateModel evaluate = EvaluateModel.on(shardDir).withOutputDir(out).withSplit(split)
         .withScoring(scoring.options()).withMetrics(metrics.options());
-    MultiLabelReport r = EvaluatePipeline.run(model.toAbsolutePath().toString(), evaluate, runner.options());
+    MultiLabelReport r = EvaluatePipeline.run(PreprocessCommand.absolute(model), evaluate, runner.options());
     System.out.print(SummaryTable.format(r));
     String dir = out.endsWith("/") ? out : out + "/";
     System.out.println("metrics: " + dir + EvaluatePipeline.METRICS_FILE + ", " + dir + EvaluatePipeline.PER_CLASS_FILE

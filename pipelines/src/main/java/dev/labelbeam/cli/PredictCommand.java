@@ -2,7 +2,6 @@ package dev.labelbeam.cli;
 
 import dev.labelbeam.metrics.MetricsOptions;
 import dev.labelbeam.pipelines.PredictPipeline;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -16,8 +15,8 @@ import picocli.CommandLine.Option;
         + "threshold, and the top-k scores. Images that do not decode go to dead_letter.jsonl.",
     footer = BeamRunnerOptions.FOOTER)
 public final class PredictCommand implements Callable<Integer> {
-  @Option(names = "--model", required = true, description = "Folder of a checkpoint (model.pt, model.json).")
-  Path model;
+  @Option(names = "--model", required = true, description = "Folder of a checkpoint (model.pt, model.json): a local path or a URL of any Beam filesystem.")
+  String model;
 
   @ArgGroup(exclusive = true, multiplicity = "1")
   Input input;
@@ -49,7 +48,7 @@ public final class PredictCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    PredictPipeline.Job s = new PredictPipeline.Job(model.toAbsolutePath(), input.records, input.images,
+    PredictPipeline.Job s = new PredictPipeline.Job(PreprocessCommand.absolute(model), input.records, input.images,
         PreprocessCommand.absolute(output), thresholds == null ? null : PreprocessCommand.absolute(thresholds), threshold,
         topK, scoring.options());
     long n = PredictPipeline.run(s, runner.options());

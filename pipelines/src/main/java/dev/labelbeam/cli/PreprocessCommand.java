@@ -94,6 +94,6 @@ public final class PreprocessCommand implements Callable<Integer> {
 
   /** Local paths made absolute; URLs of other filesystems (gs://, s3://) left as they are. */
   static String absolute(String p) {
-    return p.matches("^[a-zA-Z][a-zA-Z0-9+.-]*://.*") ? p : Path.of(p).toAbsolutePath().toString();
+    return dev.labelbeam.shard.Storage.isUrl(p) ? p : Path.of(p).toAbsolutePath().toString();
   }
 }

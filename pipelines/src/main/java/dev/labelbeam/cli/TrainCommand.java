@@ -1,5 +1,6 @@
 package dev.labelbeam.cli;
 
+import dev.labelbeam.shard.Storage;
 import dev.labelbeam.trainer.DeviceChoice;
 import dev.labelbeam.trainer.distributed.WorkerEnv;
 import dev.labelbeam.trainer.train.OutputFolder;
@@ -33,8 +34,9 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--shards", required = true, description = "Folder of a preprocess run (shards, dataset.json, labels.txt).")
   String shards;
 
-  @Option(names = "--output", required = true, description = "Folder for the model, checkpoints and the training log.")
-  Path output;
+  @Option(names = "--output", required = true, description = "Local folder for the model, checkpoints and the "
+      + "training log (evaluate and predict read the model from any filesystem once copied there).")
+  String output;
 
   @Option(names = "--arch", description = "${COMPLETION-CANDIDATES}.")
   Architecture arch = D.arch();
@@ -202,7 +204,12 @@ public final class TrainCommand implements Callable<Integer> {
     if (!(bucketMb > 0)) {
       throw new IllegalArgumentException("--bucket-mb must be > 0, was " + bucketMb);
     }
-    return TrainOptions.builder(PreprocessCommand.absolute(shards), output.toAbsolutePath())
+    if (Storage.isUrl(output)) {
+      throw new IllegalArgumentException("--output must be a local folder, was " + output + ": LibTorch writes "
+          + "model.pt and its checkpoints to local files. Train into a local folder and copy it there afterwards "
+          + "(evaluate --model and predict --model read a model folder from any filesystem)");
+    }
+    return TrainOptions.builder(PreprocessCommand.absolute(shards), Path.of(output).toAbsolutePath())
         .arch(arch).width(width).batchNorm(!noBatchNorm)
         .initWeights(init == null ? null : init.toAbsolutePath()).freezeBackbone(freezeBackbone).imageSize(imageSize)
         .epochs(epochs).batchSize(batchSize).loaderThreads(loaderThreads).cropScaleMin(cropScaleMin).flip(!noFlip)

@@ -3,6 +3,7 @@ package dev.labelbeam.pipelines;
 import dev.labelbeam.trainer.DeviceChoice;
 import dev.labelbeam.shard.ImageRecord;
 import dev.labelbeam.trainer.inference.Predictor;
+import dev.labelbeam.transforms.shards.BeamStorage;
 import dev.labelbeam.transforms.errors.DeadLetter;
 import dev.labelbeam.transforms.errors.DeadLetterCoder;
 import dev.labelbeam.transforms.errors.Reason;
@@ -131,7 +132,7 @@ public final class Predict extends PTransform<PCollection<ImageRecord>, PCollect
     @Setup
     public void setup() throws IOException {
       if (modelDir != null) {
-        predictor = Predictor.load(Path.of(modelDir), device);
+        predictor = Predictor.load(modelDir, BeamStorage.create(), device);
       }
     }
 
@@ -150,7 +151,7 @@ public final class Predict extends PTransform<PCollection<ImageRecord>, PCollect
     @ProcessElement
     public void process(@Element ImageRecord r, MultiOutputReceiver out, ProcessContext c) throws IOException {
       if (predictor == null) {
-        predictor = Predictor.load(Path.of(c.sideInput(modelView)), device);
+        predictor = Predictor.load(c.sideInput(modelView), BeamStorage.create(), device);
       }
       pending.add(r);
       if (pending.size() >= batchSize) {

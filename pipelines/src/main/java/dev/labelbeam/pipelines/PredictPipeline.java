@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.labelbeam.metrics.MetricsOptions;
 import dev.labelbeam.shard.ImageRecord;
+import dev.labelbeam.trainer.model.ModelFolders;
+import dev.labelbeam.transforms.shards.BeamStorage;
 import dev.labelbeam.trainer.model.ModelSpec;
 import dev.labelbeam.transforms.errors.DeadLetter;
 import dev.labelbeam.metrics.ScoredExample;
@@ -53,7 +55,7 @@ public final class PredictPipeline {
   /**
    * One inference run.
    *
-   * @param modelDir folder of a checkpoint (local: LibTorch loads it from local files)
+   * @param modelDir folder of a checkpoint, local or a URL of a Beam filesystem (copied to a local folder to load)
    * @param records a glob of TFRecord shards, or null
    * @param images a glob of image files (any format OpenCV decodes), or null; exactly one of the two
    * @param outputDir folder for the JSON Lines and the dead letters
@@ -62,7 +64,7 @@ public final class PredictPipeline {
    * @param topK highest scores listed per image, >= 0; default 5
    * @param scoring batch size and device
    */
-  public record Job(Path modelDir, String records, String images, String outputDir, String thresholdsFile, double threshold,
+  public record Job(String modelDir, String records, String images, String outputDir, String thresholdsFile, double threshold,
       int topK, ScoringOptions scoring) {
     /** Default number of top scores listed. */
     public static final int DEFAULT_TOP_K = 5;
@@ -84,13 +86,13 @@ public final class PredictPipeline {
     }
 
     /** Shards to score, with the default threshold, top-k and scoring. */
-    public static Job onRecords(Path modelDir, String records, String outputDir) {
+    public static Job onRecords(String modelDir, String records, String outputDir) {
       return new Job(modelDir, records, null, outputDir, null, MetricsOptions.DEFAULT_THRESHOLD, DEFAULT_TOP_K,
           ScoringOptions.defaults());
     }
 
     /** Image files to score, with the default threshold, top-k and scoring. */
-    public static Job onImages(Path modelDir, String images, String outputDir) {
+    public static Job onImages(String modelDir, String images, String outputDir) {
       return new Job(modelDir, null, images, outputDir, null, MetricsOptions.DEFAULT_THRESHOLD, DEFAULT_TOP_K,
           ScoringOptions.defaults());
     }
@@ -118,7 +120,7 @@ public final class PredictPipeline {
 
   /** Runs to completion; returns the number of prediction lines written. */
   public static long run(Job s, PipelineOptions options) throws IOException {
-    ModelSpec spec = ModelSpec.read(s.modelDir().resolve(ModelSpec.FILE_NAME));
+    ModelSpec spec = ModelFolders.readSpec(s.modelDir(), BeamStorage.create());
     Thresholds thresholds = s.thresholdsFile() == null
         ? Thresholds.uniform(spec.labels, s.threshold())
         : Thresholds.fromJson(readText(s.thresholdsFile()));
@@ -138,7 +140,7 @@ public final class PredictPipeline {
     }
     records.setCoder(ImageRecordCoder.of());
     PCollectionTuple predicted = records.apply("Predict",
-        Predict.withModel(s.modelDir().toString()).withOptions(s.scoring()));
+        Predict.withModel(s.modelDir()).withOptions(s.scoring()));
     predicted.get(Predict.SCORED)
         .apply("ToJson", ParDo.of(new FormatDoFn(new FormatFn(new ArrayList<>(spec.labels), perClass, s.topK()))))
         .apply("WritePredictions", TextIO.write().to(file(s.outputDir(), PREDICTIONS_PREFIX)).withSuffix(".jsonl"));

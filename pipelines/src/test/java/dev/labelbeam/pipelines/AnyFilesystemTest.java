@@ -45,9 +45,11 @@ class AnyFilesystemTest {
     assertFalse(log.contains("\"val_macro_auc\":NaN") || log.contains("\"val_macro_auc\":null"),
         "validation read the val shard through the scheme: " + log);
 
+    // the model folder is read through the scheme too (staged to a local folder for LibTorch)
+    String modelUrl = TestSchemeFileSystem.url(model);
     Path reports = tmp.resolve("eval");
-    int evaluated = LabelbeamCli.commandLine().execute("evaluate", "--shards", url, "--model", model.toString(),
-        "--output", reports.toString(), "--device", "cpu");
+    int evaluated = LabelbeamCli.commandLine().execute("evaluate", "--shards", url, "--model", modelUrl,
+        "--output", TestSchemeFileSystem.url(reports), "--device", "cpu");
     assertEquals(0, evaluated);
     MultiLabelReport r = MultiLabelReport.fromJson(Files.readString(reports.resolve(EvaluatePipeline.METRICS_FILE)));
     assertEquals(info.records("val"), r.numExamples());
@@ -55,7 +57,7 @@ class AnyFilesystemTest {
 
     // predict: shards, thresholds and the output folder all on the other scheme
     Path preds = tmp.resolve("preds");
-    int predicted = LabelbeamCli.commandLine().execute("predict", "--model", model.toString(),
+    int predicted = LabelbeamCli.commandLine().execute("predict", "--model", modelUrl,
         "--records", TestSchemeFileSystem.url(shards) + "/val-*.tfrecord",
         "--thresholds", TestSchemeFileSystem.url(reports.resolve(EvaluatePipeline.THRESHOLDS_FILE)),
         "--output", TestSchemeFileSystem.url(preds), "--device", "cpu");
@@ -67,5 +69,13 @@ class AnyFilesystemTest {
       }
     }
     assertEquals(info.records("val"), lines);
+
+    // train cannot write to a URL (LibTorch writes local files): refused with a message, nothing written
+    java.io.StringWriter err = new java.io.StringWriter();
+    int refused = LabelbeamCli.commandLine().setErr(new java.io.PrintWriter(err)).execute("train", "--shards", url,
+        "--output", TestSchemeFileSystem.url(tmp.resolve("model2")), "--epochs", "1", "--device", "cpu");
+    assertEquals(1, refused);
+    assertTrue(err.toString().contains("--output must be a local folder"), err.toString());
+    assertFalse(Files.exists(tmp.resolve("model2")));
   }
 }

@@ -63,7 +63,7 @@ class DemoRunTest {
 
     // predict on image files, one of them not an image: every input is a prediction or a dead letter
     Files.writeString(tmp.resolve("data/images/zz_not_an_image.jpg"), "not a jpeg");
-    PredictPipeline.Job ps = PredictPipeline.Job.onImages(r.modelDir, tmp.resolve("data/images/0000*.jpg").toString(),
+    PredictPipeline.Job ps = PredictPipeline.Job.onImages(r.modelDir.toString(), tmp.resolve("data/images/0000*.jpg").toString(),
             tmp.resolve("pred").toString())
         .withThresholdsFile(r.shardDir.resolve(EvaluatePipeline.THRESHOLDS_FILE).toString()).withTopK(3)
         .withScoring(ScoringOptions.defaults().withDevice(dev.labelbeam.trainer.DeviceChoice.CPU));

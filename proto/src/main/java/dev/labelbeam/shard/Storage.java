@@ -20,6 +20,14 @@ public interface Storage extends Serializable {
   /** {@code name} inside the folder {@code dir}. */
   String resolve(String dir, String name);
 
+  /**
+   * Whether {@code path} is a URL of some filesystem ({@code gs://b/x}, {@code s3://...},
+   * {@code file:///x}) rather than a plain local path.
+   */
+  static boolean isUrl(String path) {
+    return path.matches("^[a-zA-Z][a-zA-Z0-9+.-]*://.*");
+  }
+
   /** Local files, paths as {@link Path} understands them. */
   static Storage local() {
     return Local.INSTANCE;

@@ -1,9 +1,11 @@
 package dev.labelbeam.trainer.inference;
 
+import dev.labelbeam.shard.Storage;
 import dev.labelbeam.trainer.DeviceChoice;
 import dev.labelbeam.trainer.TorchRuntime;
 import dev.labelbeam.trainer.data.ImageTensorizer;
 import dev.labelbeam.trainer.model.Checkpoints;
+import dev.labelbeam.trainer.model.ModelFolders;
 import dev.labelbeam.trainer.model.ModelSpec;
 import dev.labelbeam.trainer.model.MultiLabelModel;
 import java.io.IOException;
@@ -34,7 +36,15 @@ public final class Predictor implements AutoCloseable {
     this.device = device;
   }
 
-  /** Loads the checkpoint in {@code modelDir} ({@code model.pt}, {@code model.json}). */
+  /**
+   * Loads the checkpoint in {@code modelDir} ({@code model.pt}, {@code model.json}) on any filesystem
+   * {@code storage} reads (a URL's folder is copied to a local one first, see {@link ModelFolders}).
+   */
+  public static Predictor load(String modelDir, Storage storage, DeviceChoice deviceChoice) throws IOException {
+    return load(ModelFolders.local(modelDir, storage), deviceChoice);
+  }
+
+  /** Loads the checkpoint in the local folder {@code modelDir} ({@code model.pt}, {@code model.json}). */
   public static Predictor load(Path modelDir, DeviceChoice deviceChoice) throws IOException {
     TorchRuntime.load();
     Device device = TorchRuntime.device(deviceChoice);

@@ -291,7 +291,7 @@ public final class DecodeAndResize extends PTransform<PCollection<ManifestEntry>
     }
 
     private static boolean isLocal(String path) {
-      return !path.matches("^[a-zA-Z][a-zA-Z0-9+.-]*://.*") || path.startsWith("file:");
+      return !dev.labelbeam.shard.Storage.isUrl(path) || path.startsWith("file:");
     }
   }
 }

@@ -16,7 +16,7 @@ public interface ManifestParser extends Serializable {
 
   /** Resolves a manifest path against the manifest's folder unless it is absolute or has a scheme. */
   static String resolve(String baseDir, String path) {
-    if (path.startsWith("/") || path.matches("^[a-zA-Z][a-zA-Z0-9+.-]*://.*")) {
+    if (path.startsWith("/") || dev.labelbeam.shard.Storage.isUrl(path)) {
       return path;
     }
     return baseDir.isEmpty() || baseDir.endsWith("/") ? baseDir + path : baseDir + "/" + path;
