@@ -4,6 +4,7 @@ import dev.labelbeam.trainer.DeviceChoice;
 import dev.labelbeam.shard.ImageRecord;
 import dev.labelbeam.trainer.inference.Predictor;
 import dev.labelbeam.transforms.shards.BeamStorage;
+import dev.labelbeam.transforms.shards.ImageRecordCoder;
 import dev.labelbeam.transforms.errors.DeadLetter;
 import dev.labelbeam.transforms.errors.DeadLetterCoder;
 import dev.labelbeam.transforms.errors.Reason;
@@ -13,9 +14,16 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import dev.labelbeam.transforms.RunnerTraits;
+import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.coders.VarIntCoder;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.Flatten;
+import org.apache.beam.sdk.transforms.GroupIntoBatches;
+import org.apache.beam.sdk.transforms.Values;
+import org.apache.beam.sdk.transforms.WithKeys;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
@@ -25,6 +33,7 @@ import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.PCollectionView;
 import org.apache.beam.sdk.values.TupleTag;
 import org.apache.beam.sdk.values.TupleTagList;
+import org.apache.beam.sdk.values.TypeDescriptors;
 
 /**
  * Scores records with a trained checkpoint. Output {@link #SCORED}: a {@link ScoredExample} (id,
@@ -32,8 +41,11 @@ import org.apache.beam.sdk.values.TupleTagList;
  * carry an empty bitset); output {@link #DEAD_LETTERS}: records whose image does not decode, with
  * the reason. The model is loaded once per {@code DoFn} instance ({@code @Setup}) and freed in
  * {@code @Teardown}; elements are scored in batches of {@code batchSize} without autograd (bf16
- * autocast on CUDA), the last partial batch flushed at the end of each bundle. Meant for bounded
- * inputs in the global window (batch jobs).
+ * autocast on CUDA), the last partial batch flushed at the end of each bundle. On DirectRunner, whose
+ * bundles can hold a single element (a file match gives one per file), the records are first grouped
+ * into batches of {@code batchSize} ({@code GroupIntoBatches} over a few keys), so that batching does
+ * not depend on bundle sizes there; other runners' bundles are large and are scored as they come,
+ * without a shuffle of the images. Meant for bounded inputs in the global window (batch jobs).
  *
  * <pre>{@code
  * PCollection<ScoredExample> scored =
@@ -106,10 +118,32 @@ public final class Predict extends PTransform<PCollection<ImageRecord>, PCollect
   public PCollectionTuple expand(PCollection<ImageRecord> input) {
     ParDo.MultiOutput<ImageRecord, ScoredExample> score =
         ParDo.of(new ScoreFn(modelDir, modelView, options.batchSize(), options.device())).withOutputTags(SCORED, TupleTagList.of(DEAD_LETTERS));
-    PCollectionTuple out = input.apply("Score", modelView == null ? score : score.withSideInputs(modelView));
+    PCollection<ImageRecord> batched = RunnerTraits.onDirectRunner(input) ? intoBatches(input) : input;
+    PCollectionTuple out = batched.apply("Score", modelView == null ? score : score.withSideInputs(modelView));
     out.get(SCORED).setCoder(ScoredExampleCoder.of());
     out.get(DEAD_LETTERS).setCoder(DeadLetterCoder.of());
     return out;
+  }
+
+  /** The counter of batches scored (forward passes of the model), for a job's metrics. */
+  public static final String FORWARD_PASSES = "forward_passes";
+
+  /** Keys for {@link #intoBatches}: each holds at most one partial batch at the end. */
+  private static final int BATCH_KEYS = 4;
+
+  /**
+   * The records regrouped so that each bundle downstream holds a whole batch: keyed by id over
+   * {@link #BATCH_KEYS} keys, grouped into batches of {@code batchSize}, then let out again.
+   */
+  private PCollection<ImageRecord> intoBatches(PCollection<ImageRecord> input) {
+    return input
+        .apply("KeyForBatches", WithKeys.<Integer, ImageRecord>of(r -> Math.floorMod(r.id().hashCode(), BATCH_KEYS))
+            .withKeyType(TypeDescriptors.integers()))
+        .setCoder(KvCoder.of(VarIntCoder.of(), ImageRecordCoder.of()))
+        .apply("GroupIntoBatches", GroupIntoBatches.ofSize(options.batchSize()))
+        .apply("Batches", Values.create())
+        .apply("BatchRecords", Flatten.iterables())
+        .setCoder(ImageRecordCoder.of());
   }
 
   static final class ScoreFn extends DoFn<ImageRecord, ScoredExample> {
@@ -119,6 +153,7 @@ public final class Predict extends PTransform<PCollection<ImageRecord>, PCollect
     private final int batchSize;
     private final DeviceChoice device;
     private final Counter undecodable = Metrics.counter(Predict.class, Reason.DECODE_FAILED.code());
+    private final Counter forwardPasses = Metrics.counter(Predict.class, FORWARD_PASSES);
     private transient Predictor predictor;
     private transient List<ImageRecord> pending;
 
@@ -190,6 +225,7 @@ public final class Predict extends PTransform<PCollection<ImageRecord>, PCollect
       }
       String[] errors = new String[pending.size()];
       float[][] scores = predictor.predictEach(pending, errors);
+      forwardPasses.inc();
       for (int i = 0; i < pending.size(); i++) {
         ImageRecord r = pending.get(i);
         if (scores[i] == null) {

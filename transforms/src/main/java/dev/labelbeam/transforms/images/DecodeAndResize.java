@@ -1,5 +1,6 @@
 package dev.labelbeam.transforms.images;
 
+import dev.labelbeam.transforms.RunnerTraits;
 import static dev.labelbeam.transforms.Preconditions.checkArgument;
 
 import dev.labelbeam.shard.ImageRecord;
@@ -142,7 +143,7 @@ public final class DecodeAndResize extends PTransform<PCollection<ManifestEntry>
    */
   @Override
   public PCollectionTuple expand(PCollection<ManifestEntry> input) {
-    PCollection<ManifestEntry> spread = runsOnDirectRunner(input)
+    PCollection<ManifestEntry> spread = RunnerTraits.onDirectRunner(input)
         ? input
         : input.apply("SpreadOverWorkers", Reshuffle.viaRandomKey());
     PCollectionTuple out =
@@ -155,10 +156,6 @@ public final class DecodeAndResize extends PTransform<PCollection<ManifestEntry>
     out.get(RECORDS).setCoder(ImageRecordCoder.of());
     out.get(DEAD_LETTERS).setCoder(DeadLetterCoder.of());
     return out;
-  }
-
-  private static boolean runsOnDirectRunner(PCollection<?> input) {
-    return input.getPipeline().getOptions().getRunner().getSimpleName().equals("DirectRunner");
   }
 
   @Override
