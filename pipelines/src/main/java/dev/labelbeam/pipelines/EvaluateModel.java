@@ -16,6 +16,9 @@ import java.io.IOException;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import org.apache.beam.sdk.metrics.Counter;
+import org.apache.beam.sdk.metrics.Metrics;
+import dev.labelbeam.transforms.shards.BeamStorage;
 import java.util.List;
 import org.apache.beam.sdk.coders.FloatCoder;
 import org.apache.beam.sdk.coders.ListCoder;
@@ -125,7 +128,7 @@ public final class EvaluateModel extends PTransform<PCollection<String>, PCollec
         .apply("MatchShards", FileIO.matchAll())
         .apply("OpenShards", FileIO.readMatches())
         .apply("ReadShards", TFRecordIO.readFiles())
-        .apply("ParseRecords", MapElements.into(TypeDescriptor.of(ImageRecord.class)).via(ImageRecord::parse))
+        .apply("ParseRecords", ParDo.of(new ParseFn()))
         .setCoder(ImageRecordCoder.of())
         .apply("Predict", Predict.withModelFrom(modelView).withOptions(scoring));
     PCollection<ScoredExample> scored = predicted.get(Predict.SCORED);
@@ -196,10 +199,28 @@ public final class EvaluateModel extends PTransform<PCollection<String>, PCollec
     }
 
     @ProcessElement
-    public void process(OutputReceiver<String> out) {
-      for (String p : EvaluatePipeline.shardPaths(shardDir, info(shardDir), split)) {
+    public void process(OutputReceiver<String> out) throws IOException {
+      DatasetInfo info = info(shardDir);
+      List<String> paths = EvaluatePipeline.shardPaths(shardDir, info, split);
+      BeamStorage.create().checkSizes(info, paths); // a shard cut or grown since preprocess: fail before scoring
+      for (String p : paths) {
         out.output(p);
       }
+    }
+  }
+
+  /** The counter of records read from the shards, compared with dataset.json's count after the run. */
+  public static final String RECORDS_READ = "records_read";
+
+  /** Parses a shard record, counting it ({@link #RECORDS_READ}). */
+  static final class ParseFn extends DoFn<byte[], ImageRecord> {
+    private static final long serialVersionUID = 1L;
+    private final Counter read = Metrics.counter(EvaluateModel.class, RECORDS_READ);
+
+    @ProcessElement
+    public void process(@Element byte[] data, OutputReceiver<ImageRecord> out) {
+      read.inc();
+      out.output(ImageRecord.parse(data));
     }
   }
 

@@ -5,6 +5,10 @@ import dev.labelbeam.shard.DatasetInfo;
 import dev.labelbeam.metrics.Thresholds;
 import dev.labelbeam.metrics.MultiLabelReport;
 import java.io.IOException;
+import org.apache.beam.sdk.metrics.MetricNameFilter;
+import org.apache.beam.sdk.metrics.MetricResult;
+import org.apache.beam.sdk.metrics.MetricsFilter;
+import dev.labelbeam.transforms.shards.BeamStorage;
 import java.util.List;
 import dev.labelbeam.transforms.shards.DatasetFiles;
 import org.apache.beam.sdk.Pipeline;
@@ -41,12 +45,24 @@ public final class EvaluatePipeline {
     if (info.records(evaluate.split()) == 0) {
       throw new IllegalArgumentException("split '" + evaluate.split() + "' has no records in " + evaluate.shardDir());
     }
+    BeamStorage.create().checkSizes(info, shardPaths(evaluate.shardDir(), info, evaluate.split()));
     DatasetFiles.createFolderIfLocal(evaluate.outputDir());
     Pipeline p = Pipeline.create(options);
     p.apply("Model", Create.of(modelDir)).apply("Evaluate", evaluate);
-    PipelineResult.State state = p.run().waitUntilFinish();
+    PipelineResult result = p.run();
+    PipelineResult.State state = result.waitUntilFinish();
     if (state != PipelineResult.State.DONE) {
       throw new IllegalStateException("evaluate pipeline ended in state " + state);
+    }
+    long read = 0;
+    for (MetricResult<Long> c : result.metrics().queryMetrics(MetricsFilter.builder()
+        .addNameFilter(MetricNameFilter.named(EvaluateModel.class, EvaluateModel.RECORDS_READ)).build()).getCounters()) {
+      read += c.getAttempted();
+    }
+    if (read != info.records(evaluate.split())) {
+      throw new IllegalStateException("the " + evaluate.split() + " shards held " + read + " records, dataset.json in "
+          + evaluate.shardDir() + " lists " + info.records(evaluate.split()) + ": the shards were changed after "
+          + "preprocess, and the reports written describe other data. Run `labelbeam check` on the folder");
     }
     return MultiLabelReport.fromJson(DatasetFiles.readText(evaluate.outputDir(), METRICS_FILE));
   }

@@ -21,6 +21,7 @@ import java.util.Map;
  *   "records": {"train": 2700, "val": 300},              // records written per split
  *   "positiveCounts": {"train": [..C ints..], "val": [..]},  // per-class positives per split
  *   "shards": {"train": ["train-00000-of-00004.tfrecord", ...], "val": [...]},
+ *   "digests": {"train-00000-of-00004.tfrecord": {"records": 700, "bytes": 9316352, "sha256": "3f2a..."}, ...},
  *   "deadLetters": {"decode_failed": 3},                 // dead-lettered records per reason
  *   "inputRecords": 3003,                                // = sum(records) + sum(deadLetters)
  *   "options": {"imageSize": "64", ...}                  // the options that produced it
@@ -44,6 +45,8 @@ public final class DatasetInfo implements java.io.Serializable {
   public Map<String, Long> records = new LinkedHashMap<>();
   public Map<String, long[]> positiveCounts = new LinkedHashMap<>();
   public Map<String, List<String>> shards = new LinkedHashMap<>();
+  /** Per shard file name: records, size and SHA-256 (absent in datasets written before they were recorded). */
+  public Map<String, ShardDigest> digests = new LinkedHashMap<>();
   public Map<String, Long> deadLetters = new LinkedHashMap<>();
   public long inputRecords;
   public Map<String, String> options = new LinkedHashMap<>();
@@ -75,6 +78,12 @@ public final class DatasetInfo implements java.io.Serializable {
       out.add(dir.resolve(name));
     }
     return out;
+  }
+
+  /** The recorded digest of a shard (by file name or path), or null when this dataset.json has none. */
+  public ShardDigest digest(String shard) {
+    int slash = shard.lastIndexOf('/');
+    return digests.get(slash < 0 ? shard : shard.substring(slash + 1));
   }
 
   /** This value as indented JSON (the file's text). */

@@ -17,6 +17,23 @@ public interface Storage extends Serializable {
   /** Opens a file for reading. */
   InputStream open(String path) throws IOException;
 
+  /** A file's size in bytes. */
+  long size(String path) throws IOException;
+
+  /**
+   * Fails with a message saying what to do when a shard's size differs from its recorded digest
+   * (no check where {@code info} recorded none).
+   */
+  default void checkSizes(DatasetInfo info, java.util.List<String> shards) throws IOException {
+    for (String shard : shards) {
+      ShardDigest d = info.digest(shard);
+      String problem = d == null ? null : d.sizeProblem(shard, size(shard));
+      if (problem != null) {
+        throw new IOException(problem);
+      }
+    }
+  }
+
   /** {@code name} inside the folder {@code dir}. */
   String resolve(String dir, String name);
 
@@ -69,6 +86,11 @@ public interface Storage extends Serializable {
     @Override
     public InputStream open(String path) throws IOException {
       return Files.newInputStream(Path.of(path));
+    }
+
+    @Override
+    public long size(String path) throws IOException {
+      return Files.size(Path.of(path));
     }
 
     @Override

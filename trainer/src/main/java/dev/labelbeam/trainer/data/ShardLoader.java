@@ -1,6 +1,8 @@
 package dev.labelbeam.trainer.data;
 
+import dev.labelbeam.shard.DatasetInfo;
 import dev.labelbeam.shard.ImageRecord;
+import dev.labelbeam.shard.ShardDigest;
 import dev.labelbeam.shard.LabelBits;
 import dev.labelbeam.shard.Storage;
 import dev.labelbeam.shard.TfRecordReader;
@@ -81,6 +83,19 @@ public final class ShardLoader {
     this.train = train;
     this.augment = train ? augment : Augment.none();
     this.seed = seed;
+  }
+
+  /** The dataset whose digests the shards are checked against; null: not checked. */
+  private DatasetInfo recorded;
+
+  /**
+   * Checks each shard's record count against {@code info}'s digests when the reader reaches its end:
+   * a shard cut at a record boundary, or with a record duplicated, fails the epoch with a message
+   * instead of training on what is left (shards without a recorded digest are not checked).
+   */
+  public ShardLoader verifiedAgainst(DatasetInfo info) {
+    this.recorded = java.util.Objects.requireNonNull(info, "info");
+    return this;
   }
 
   /**
@@ -178,7 +193,9 @@ public final class ShardLoader {
         List<ImageRecord> buffer = new ArrayList<>();
         for (String f : order) {
           try (TfRecordReader r = storage.openRecords(f)) {
+            long inShard = 0;
             for (byte[] data = r.next(); data != null; data = r.next()) {
+              inShard++;
               ImageRecord rec;
               try {
                 rec = ImageRecord.parse(data);
@@ -195,6 +212,11 @@ public final class ShardLoader {
                 buffer.set(k, rec);
                 seq = offer(seq, out);
               }
+            }
+            ShardDigest digest = recorded == null ? null : recorded.digest(f);
+            String problem = digest == null ? null : digest.countProblem(f, inShard);
+            if (problem != null) {
+              throw new IllegalStateException(problem);
             }
           } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -247,14 +247,16 @@ public final class Trainer {
 
     ImageTensorizer tensorizer = new ImageTensorizer(s.imageSize);
     Augment augment = new Augment(Math.min(1, c.cropScaleMin()), 1, c.flip());
-    s.loader = new ShardLoader(storage, trainShards, s.numClasses, tensorizer, c.batchSize(), c.effectiveLoaderThreads(), true,
-        augment, c.seed()).forRank(worker.rank, world, s.info.records("train"));
     List<String> valShards = s.info.shardPaths(storage, c.shardDir(), "val");
+    storage.checkSizes(s.info, trainShards); // a shard cut or grown since preprocess fails before training
+    storage.checkSizes(s.info, valShards);
+    s.loader = new ShardLoader(storage, trainShards, s.numClasses, tensorizer, c.batchSize(), c.effectiveLoaderThreads(), true,
+        augment, c.seed()).verifiedAgainst(s.info).forRank(worker.rank, world, s.info.records("train"));
     // every rank validates its share (records r, r + W, ...; all of them: the share is rounded up)
     long valRecords = c.valSamples() > 0 ? Math.min(c.valSamples(), s.info.records("val")) : s.info.records("val");
     s.valLoader = c.validate() && !valShards.isEmpty()
         ? new ShardLoader(storage, valShards, s.numClasses, tensorizer, c.batchSize(), c.effectiveLoaderThreads(), false,
-            Augment.none(), c.seed()).forRank(worker.rank, world, (valRecords + world - 1) / world * world)
+            Augment.none(), c.seed()).verifiedAgainst(s.info).forRank(worker.rank, world, (valRecords + world - 1) / world * world)
         : null;
     return s;
   }

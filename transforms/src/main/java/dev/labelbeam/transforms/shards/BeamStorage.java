@@ -37,6 +37,11 @@ public final class BeamStorage implements Storage {
   }
 
   @Override
+  public long size(String path) throws IOException {
+    return FileSystems.matchSingleFileSpec(path).sizeBytes();
+  }
+
+  @Override
   public String resolve(String dir, String name) {
     return DatasetFiles.file(dir, name).toString();
   }

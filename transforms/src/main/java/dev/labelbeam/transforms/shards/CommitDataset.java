@@ -2,6 +2,7 @@ package dev.labelbeam.transforms.shards;
 
 import dev.labelbeam.shard.DatasetInfo;
 import dev.labelbeam.shard.LabelVocabulary;
+import dev.labelbeam.shard.ShardDigest;
 import dev.labelbeam.transforms.coders.DatasetInfoCoder;
 import java.io.IOException;
 import java.io.Serializable;
@@ -43,17 +44,20 @@ public final class CommitDataset extends PTransform<PCollection<DatasetStats>, P
   private final Target target;
   private final PCollectionView<LabelVocabulary> vocabulary;
   private final PCollectionView<Map<String, Iterable<String>>> shardNames;
+  private final PCollectionView<Map<String, ShardDigest>> digests;
   private final PCollectionView<Map<String, Long>> deadLetterCounts;
   /** Counted independently of the outputs; null: records plus dead letters. */
   private final PCollectionView<Long> inputCount;
   private final List<PCollection<?>> waitFor;
 
   CommitDataset(Target target, PCollectionView<LabelVocabulary> vocabulary,
-      PCollectionView<Map<String, Iterable<String>>> shardNames, PCollectionView<Map<String, Long>> deadLetterCounts,
-      PCollectionView<Long> inputCount, List<PCollection<?>> waitFor) {
+      PCollectionView<Map<String, Iterable<String>>> shardNames, PCollectionView<Map<String, ShardDigest>> digests,
+      PCollectionView<Map<String, Long>> deadLetterCounts, PCollectionView<Long> inputCount,
+      List<PCollection<?>> waitFor) {
     this.target = target;
     this.vocabulary = vocabulary;
     this.shardNames = shardNames;
+    this.digests = digests;
     this.deadLetterCounts = deadLetterCounts;
     this.inputCount = inputCount;
     this.waitFor = waitFor;
@@ -62,10 +66,10 @@ public final class CommitDataset extends PTransform<PCollection<DatasetStats>, P
   @Override
   public PCollection<DatasetInfo> expand(PCollection<DatasetStats> stats) {
     ParDo.SingleOutput<DatasetStats, DatasetInfo> commit = ParDo.of(new CommitFn(target, vocabulary, shardNames,
-        deadLetterCounts, inputCount));
+        digests, deadLetterCounts, inputCount));
     commit = inputCount == null
-        ? commit.withSideInputs(vocabulary, shardNames, deadLetterCounts)
-        : commit.withSideInputs(vocabulary, shardNames, deadLetterCounts, inputCount);
+        ? commit.withSideInputs(vocabulary, shardNames, digests, deadLetterCounts)
+        : commit.withSideInputs(vocabulary, shardNames, digests, deadLetterCounts, inputCount);
     return stats
         .apply("AfterFilesAreWritten", Wait.on(waitFor))
         .apply("MoveInAndWriteDatasetJson", commit)
@@ -84,15 +88,17 @@ public final class CommitDataset extends PTransform<PCollection<DatasetStats>, P
     private final Target target;
     private final PCollectionView<LabelVocabulary> vocabulary;
     private final PCollectionView<Map<String, Iterable<String>>> shardNames;
+    private final PCollectionView<Map<String, ShardDigest>> digests;
     private final PCollectionView<Map<String, Long>> deadLetterCounts;
     private final PCollectionView<Long> inputCount;
 
     CommitFn(Target target, PCollectionView<LabelVocabulary> vocabulary,
-        PCollectionView<Map<String, Iterable<String>>> shardNames, PCollectionView<Map<String, Long>> deadLetterCounts,
-        PCollectionView<Long> inputCount) {
+        PCollectionView<Map<String, Iterable<String>>> shardNames, PCollectionView<Map<String, ShardDigest>> digests,
+        PCollectionView<Map<String, Long>> deadLetterCounts, PCollectionView<Long> inputCount) {
       this.target = target;
       this.vocabulary = vocabulary;
       this.shardNames = shardNames;
+      this.digests = digests;
       this.deadLetterCounts = deadLetterCounts;
       this.inputCount = inputCount;
     }
@@ -106,6 +112,7 @@ public final class CommitDataset extends PTransform<PCollection<DatasetStats>, P
           ? ctx.sideInput(inputCount)
           : stats.records().values().stream().mapToLong(Long::longValue).sum() + deadTotal;
       DatasetInfo info = DatasetFiles.info(stats, vocab, target.layout(), ctx.sideInput(shardNames), dead, inputs);
+      info.digests.putAll(new TreeMap<>(ctx.sideInput(digests)));
       String outputDir = target.outputDir();
       try {
         if (inputs > 0 && (double) deadTotal / inputs > target.maxBadFraction()) {

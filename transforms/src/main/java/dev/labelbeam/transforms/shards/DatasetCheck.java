@@ -5,8 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.labelbeam.shard.DatasetInfo;
 import dev.labelbeam.shard.ImageRecord;
 import dev.labelbeam.shard.LabelBits;
+import dev.labelbeam.shard.ShardDigest;
 import dev.labelbeam.shard.ShardFiles;
-import dev.labelbeam.shard.TfRecordReader;
 import dev.labelbeam.transforms.PreprocessImages;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -22,7 +22,8 @@ import java.util.TreeMap;
 
 /**
  * Checks a preprocessed dataset folder the way a user who distrusts a distributed run would: every
- * shard that {@code dataset.json} lists reads back with valid checksums, no id appears twice, each
+ * shard that {@code dataset.json} lists reads back with valid checksums and matches its recorded record
+ * count, size and SHA-256, no id appears twice, each
  * split's record and per-class positive counts equal {@code dataset.json}'s, no stray shard from an
  * earlier run lies beside them, the dead-letter file's reasons match its counts, and input records =
  * written + dead-lettered. {@link #sameAs} then compares two datasets record by record (byte for byte
@@ -42,6 +43,7 @@ public final class DatasetCheck {
   private final List<String> deadLetterLines = new ArrayList<>();
   private final List<String> problems = new ArrayList<>();
   private long written;
+  private long unverified;
 
   private DatasetCheck(Path dir) throws IOException {
     this.dir = dir;
@@ -114,24 +116,38 @@ public final class DatasetCheck {
   }
 
   private long readShard(String split, Path shard, long[] positives) throws IOException {
-    long n = 0;
-    try (TfRecordReader r = TfRecordReader.open(shard)) {
-      for (byte[] data = r.next(); data != null; data = r.next()) {
+    long[] n = {0};
+    String name = shard.getFileName().toString();
+    try {
+      ShardDigest actual = ShardDigest.read(Files.newInputStream(shard), name, data -> {
         ImageRecord rec = ImageRecord.parse(data);
         byte[] previous = digests.put(rec.id(), sha256(data));
         if (previous != null) {
-          problem("id %s appears twice (%s and %s)", rec.id(), splitOf.get(rec.id()), shard.getFileName());
+          problem("id %s appears twice (%s and %s)", rec.id(), splitOf.get(rec.id()), name);
         }
-        splitOf.put(rec.id(), split + "/" + shard.getFileName());
+        splitOf.put(rec.id(), split + "/" + name);
         for (int c : LabelBits.unpack(rec.labelBits(), info.numClasses)) {
           positives[c]++;
         }
-        n++;
+        n[0]++;
+      });
+      ShardDigest recorded = info.digest(name);
+      if (recorded == null) {
+        unverified++;
+      } else if (!recorded.equals(actual)) {
+        problem("%s: %d records, %d bytes, SHA-256 %s; dataset.json recorded %d records, %d bytes, SHA-256 %s: the "
+            + "shard changed after preprocess", name, actual.records(), actual.bytes(), actual.sha256(),
+            recorded.records(), recorded.bytes(), recorded.sha256());
       }
     } catch (IOException | RuntimeException e) {
-      problem("%s: %s", shard.getFileName(), e.getMessage());
+      problem("%s: %s", name, e.getMessage());
     }
-    return n;
+    return n[0];
+  }
+
+  /** Shards without a recorded digest (a dataset written before digests were recorded). */
+  public long unverifiedShards() {
+    return unverified;
   }
 
   private void checkDeadLetters() throws IOException {
@@ -216,6 +232,10 @@ public final class DatasetCheck {
       sep = ", ";
     }
     s.append(String.format(") + dead-lettered %d", deadLetterLines.size()));
+    if (unverified > 0) {
+      s.append(String.format("; %d shards without a recorded SHA-256 (written by an older labelbeam): their bytes "
+          + "were not verified", unverified));
+    }
     return s.toString();
   }
 

@@ -4,6 +4,7 @@ import static dev.labelbeam.transforms.Preconditions.checkArgument;
 
 import dev.labelbeam.shard.DatasetInfo;
 import dev.labelbeam.shard.ImageRecord;
+import dev.labelbeam.shard.ShardDigest;
 import dev.labelbeam.shard.LabelVocabulary;
 import dev.labelbeam.transforms.errors.DeadLetter;
 import dev.labelbeam.transforms.errors.DeadLetterCoder;
@@ -23,6 +24,9 @@ import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.coders.ByteArrayCoder;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.SerializableCoder;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.ParDo;
+import java.io.IOException;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.io.Compression;
 import org.apache.beam.sdk.io.FileIO;
@@ -233,6 +237,11 @@ public final class WriteImageShards extends PTransform<PCollection<ImageRecord>,
         .setCoder(KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of()))
         .apply("DeadCountsView", View.asMap());
     PCollectionView<Map<String, Iterable<String>>> namesView = shardNames.apply("ShardNamesView", View.asMultimap());
+    // each staged shard read back once, in parallel: its records, size and SHA-256 go into dataset.json
+    PCollection<KV<String, ShardDigest>> digests = shardNames
+        .apply("DigestShards", ParDo.of(new DigestFn(staging)))
+        .setCoder(KvCoder.of(StringUtf8Coder.of(), SerializableCoder.of(ShardDigest.class)));
+    PCollectionView<Map<String, ShardDigest>> digestsView = digests.apply("DigestsView", View.asMap());
 
     Map<String, String> recorded = new TreeMap<>();
     if (recordedOptions != null) {
@@ -245,7 +254,7 @@ public final class WriteImageShards extends PTransform<PCollection<ImageRecord>,
     DatasetFiles.Layout layout = new DatasetFiles.Layout(active, images.resize().height, images.resize().width,
         images.outputFormat().name, images.resize().toString(), recorded);
     CommitDataset commit = new CommitDataset(new CommitDataset.Target(outputDir, staging, layout, maxBadFraction),
-        vocabulary, namesView, deadCounts, inputCount, List.of(shardNames, deadLetterFile));
+        vocabulary, namesView, digestsView, deadCounts, inputCount, List.of(shardNames, digests, deadLetterFile));
     PCollection<DatasetInfo> info = stats.apply("CommitDataset", commit);
     return new Result(pipeline, shardNames, stats, info);
   }
@@ -286,6 +295,24 @@ public final class WriteImageShards extends PTransform<PCollection<ImageRecord>,
             d.shardSizeMb())
         .addIfNotDefault(DisplayData.item("gzip", options.gzip()).withLabel("Gzip"), false)
         .addIfNotDefault(DisplayData.item("maxBadFraction", maxBadFraction).withLabel("Max bad fraction"), 1.0);
+  }
+
+  /** A staged shard's records, size and SHA-256, read back from the staging folder. */
+  static final class DigestFn extends DoFn<KV<String, String>, KV<String, ShardDigest>> {
+    private static final long serialVersionUID = 1L;
+    private final String staging;
+
+    DigestFn(String staging) {
+      this.staging = staging;
+    }
+
+    @ProcessElement
+    public void process(@Element KV<String, String> splitAndName, OutputReceiver<KV<String, ShardDigest>> out)
+        throws IOException {
+      String name = splitAndName.getValue();
+      BeamStorage storage = BeamStorage.create();
+      out.output(KV.of(name, ShardDigest.of(storage.open(storage.resolve(staging, name)), name)));
+    }
   }
 
   static String baseName(String path) {

@@ -73,6 +73,8 @@ class DatasetCheckTest {
     assertEquals(List.of(), a.problems());
     assertEquals(PreprocessImagesTest.GOOD, a.written());
     assertEquals(5, a.deadLettered());
+    assertEquals(0, a.unverifiedShards(), "every shard's digest is recorded in dataset.json");
+    assertEquals(3, a.info().digests.size());
     assertEquals(List.of(), a.sameAs(DatasetCheck.of(copy("same"))));
   }
 
@@ -110,6 +112,9 @@ class DatasetCheckTest {
     recs.set(0, new ImageRecord(r.id(), pixels, r.format(), r.height(), r.width(), r.labelBits()).toBytes());
     write(changed.resolve(shard0.getFileName()), recs);
     assertTrue(DatasetCheck.of(good).sameAs(DatasetCheck.of(changed)).stream().anyMatch(s -> s.contains("bytes differ")));
+    // alone, too: same ids and counts, but the shard's SHA-256 differs from the recorded one
+    List<String> changedAlone = DatasetCheck.of(changed).problems();
+    assertTrue(changedAlone.stream().anyMatch(s -> s.contains("changed after preprocess")), changedAlone.toString());
 
     Path dead = copy("dead"); // a dead letter dropped
     List<String> lines = Files.readAllLines(dead.resolve(PreprocessImages.DEAD_LETTER_FILE));
