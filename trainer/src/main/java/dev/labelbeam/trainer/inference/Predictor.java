@@ -93,7 +93,8 @@ public final class Predictor implements AutoCloseable {
         errors[i] = e.getMessage();
       }
     }
-    float[][] scored = forward(pixels, good);
+    // the tensor holds the good images only: its data must be exactly good × per floats
+    float[][] scored = forward(good == n ? pixels : java.util.Arrays.copyOf(pixels, good * per), good);
     float[][] out = new float[n][];
     for (int i = 0; i < n; i++) {
       out[i] = slot[i] < 0 ? null : scored[slot[i]];
