@@ -253,7 +253,8 @@ public final class EvaluateModel extends PTransform<PCollection<String>, PCollec
     }
 
     @ProcessElement
-    public void process(OutputReceiver<List<String>> out) throws IOException {
+    public void process(@Element String modelDir, OutputReceiver<List<String>> out) throws IOException {
+      EvaluatePipeline.checkModelFitsData(modelDir, shardDir); // scores are read by position
       out.output(new ArrayList<>(DatasetFiles.readVocabulary(shardDir).names()));
     }
   }

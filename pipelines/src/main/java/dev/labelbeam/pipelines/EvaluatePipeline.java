@@ -9,6 +9,8 @@ import org.apache.beam.sdk.metrics.MetricNameFilter;
 import org.apache.beam.sdk.metrics.MetricResult;
 import org.apache.beam.sdk.metrics.MetricsFilter;
 import dev.labelbeam.transforms.shards.BeamStorage;
+import dev.labelbeam.shard.LabelMatch;
+import dev.labelbeam.trainer.model.ModelFolders;
 import java.util.List;
 import dev.labelbeam.transforms.shards.DatasetFiles;
 import org.apache.beam.sdk.Pipeline;
@@ -45,6 +47,7 @@ public final class EvaluatePipeline {
     if (info.records(evaluate.split()) == 0) {
       throw new IllegalArgumentException("split '" + evaluate.split() + "' has no records in " + evaluate.shardDir());
     }
+    checkModelFitsData(modelDir, evaluate.shardDir());
     BeamStorage.create().checkSizes(info, shardPaths(evaluate.shardDir(), info, evaluate.split()));
     DatasetFiles.createFolderIfLocal(evaluate.outputDir());
     Pipeline p = Pipeline.create(options);
@@ -65,6 +68,21 @@ public final class EvaluatePipeline {
           + "preprocess, and the reports written describe other data. Run `labelbeam check` on the folder");
     }
     return MultiLabelReport.fromJson(DatasetFiles.readText(evaluate.outputDir(), METRICS_FILE));
+  }
+
+  /**
+   * Refuses a model whose labels are not the shards' labels in the same order (scores are read by
+   * position): the message names the first difference and what to do.
+   */
+  static void checkModelFitsData(String modelDir, String shardDir) throws IOException {
+    List<String> model = ModelFolders.readSpec(modelDir, BeamStorage.create()).labels;
+    List<String> data = DatasetFiles.readVocabulary(shardDir).names();
+    String problem = LabelMatch.problem("the model in " + modelDir + " (model.json)", model,
+        "the shards' labels.txt in " + shardDir, data);
+    if (problem != null) {
+      throw new IllegalArgumentException(problem + ". Evaluate on shards preprocessed with the model's labels "
+          + "(preprocess --labels with the labels of model.json, in its order)");
+    }
   }
 
   /** The split's shards as dataset.json lists them (never a leftover of another run). */

@@ -17,6 +17,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.channels.Channels;
 import java.nio.file.Path;
+import dev.labelbeam.shard.LabelMatch;
+import dev.labelbeam.shard.LabelVocabulary;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.beam.sdk.Pipeline;
@@ -125,6 +127,9 @@ public final class PredictPipeline {
         ? Thresholds.uniform(spec.labels, s.threshold())
         : Thresholds.fromJson(readText(s.thresholdsFile()));
     double[] perClass = thresholds.forLabels(spec.labels);
+    if (s.records() != null) {
+      checkRecordsFitModel(s.records(), spec.labels);
+    }
     DatasetFiles.createFolderIfLocal(s.outputDir());
 
     Pipeline p = Pipeline.create(options);
@@ -158,6 +163,29 @@ public final class PredictPipeline {
       lines += c.getAttempted();
     }
     return lines;
+  }
+
+  /**
+   * When the shards to score lie in a dataset folder (a {@code labels.txt} beside them), its labels
+   * must be the model's in the same order: the records' true labels are bits by position.
+   */
+  static void checkRecordsFitModel(String recordsGlob, List<String> modelLabels) throws IOException {
+    int slash = recordsGlob.lastIndexOf('/');
+    if (slash < 0) {
+      return;
+    }
+    String dir = recordsGlob.substring(0, slash);
+    String vocabulary;
+    try {
+      vocabulary = DatasetFiles.readText(dir, LabelVocabulary.FILE_NAME);
+    } catch (java.io.FileNotFoundException | java.nio.file.NoSuchFileException e) {
+      return; // records outside a dataset folder: nothing to compare with
+    }
+    String problem = LabelMatch.problem("the model (model.json)", modelLabels,
+        "labels.txt beside the records in " + dir, LabelVocabulary.fromText(vocabulary).names());
+    if (problem != null) {
+      throw new IllegalArgumentException(problem + ". Score records preprocessed with the model's labels");
+    }
   }
 
   /** {@code name} in the folder {@code dir}, on any Beam filesystem. */

@@ -42,6 +42,15 @@ public final class TrainCheckpoint {
     /** Workers and per-worker batch size when the checkpoint was written. */
     public int worldSize = 1;
     public int batchSize;
+    /** The run's identity: its data's labels, in order, and the SHA-256 of its {@code dataset.json}. */
+    public List<String> labels;
+    public String datasetSha256;
+  }
+
+  /** The state of the latest checkpoint, without loading its weights; null when there is none. */
+  public static State latestState(Path outputDir) throws IOException {
+    List<Path> all = list(outputDir);
+    return all.isEmpty() ? null : MAPPER.readValue(all.get(all.size() - 1).resolve("state.json").toFile(), State.class);
   }
 
   public static void save(Path outputDir, Module model, Optimizer optimizer, State state, int keep) throws IOException {

@@ -1,6 +1,7 @@
 package dev.labelbeam.trainer.train;
 
 import dev.labelbeam.shard.DatasetInfo;
+import dev.labelbeam.shard.LabelMatch;
 import dev.labelbeam.shard.LabelVocabulary;
 import dev.labelbeam.shard.Storage;
 import dev.labelbeam.trainer.TorchRuntime;
@@ -131,6 +132,8 @@ public final class Trainer {
   /** What set-up builds once and the loop, validation and checkpointing use. */
   private static final class Setup {
     DatasetInfo info;
+    /** SHA-256 of dataset.json's text: with the labels, the identity a checkpoint records. */
+    String datasetSha256;
     LabelVocabulary vocab;
     int numClasses;
     int imageSize;
@@ -203,7 +206,9 @@ public final class Trainer {
   private Setup setUp(TrainOptions c, Device device, boolean cuda, boolean lead, Consumer<String> say) throws IOException {
     int world = worker.worldSize;
     Setup s = new Setup();
-    s.info = storage.readInfo(c.shardDir());
+    String infoText = storage.readText(c.shardDir(), DatasetInfo.FILE_NAME);
+    s.info = DatasetInfo.fromJson(infoText);
+    s.datasetSha256 = sha256(infoText);
     s.vocab = storage.readVocabulary(c.shardDir());
     s.numClasses = s.vocab.size();
     if (s.info.numClasses != s.numClasses) {
@@ -269,9 +274,12 @@ public final class Trainer {
     state.epoch = 1;
     state.worldSize = worker.worldSize;
     state.batchSize = c.batchSize();
+    state.labels = s.spec.labels;
+    state.datasetSha256 = s.datasetSha256;
     if (!c.resume()) {
       return state;
     }
+    checkSameRun(TrainCheckpoint.latestState(c.outputDir()), s, c);
     TrainCheckpoint.State restored = TrainCheckpoint.restoreLatest(c.outputDir(), s.model, s.optimizer);
     if (restored == null) {
       return state;
@@ -285,9 +293,43 @@ public final class Trainer {
     restored.batchesDone = restored.epochSamplesDone / s.globalBatch;
     restored.worldSize = worker.worldSize;
     restored.batchSize = c.batchSize();
+    restored.labels = state.labels;
+    restored.datasetSha256 = state.datasetSha256;
     say.accept("resuming at step " + restored.globalStep + " (epoch " + restored.epoch + ", batch " + restored.batchesDone
         + ")");
     return restored;
+  }
+
+  /**
+   * Refuses to resume a checkpoint of another run: other labels (or order) or another dataset.json.
+   * Checked before any weight is loaded, so the message is ours, not LibTorch's.
+   */
+  private static void checkSameRun(TrainCheckpoint.State saved, Setup s, TrainOptions c) {
+    if (saved == null) {
+      return;
+    }
+    if (saved.labels != null) {
+      String problem = LabelMatch.problem("the checkpoint in " + c.outputDir(), saved.labels,
+          "the labels.txt of " + c.shardDir(), s.spec.labels);
+      if (problem != null) {
+        throw new IllegalArgumentException(problem + ": --resume continues a run on the data it started on. Give "
+            + "that run's --shards, or start a new run (--overwrite, or another --output)");
+      }
+    }
+    if (saved.datasetSha256 != null && !saved.datasetSha256.equals(s.datasetSha256)) {
+      throw new IllegalArgumentException("the checkpoint in " + c.outputDir() + " was trained on another dataset "
+          + "(its dataset.json differs from the one in " + c.shardDir() + "): --resume continues a run on the data it "
+          + "started on. Give that run's --shards, or start a new run (--overwrite, or another --output)");
+    }
+  }
+
+  private static String sha256(String text) {
+    try {
+      return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+          .digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   /** Steps this process has run and since when: the rate behind the ETA. */
