@@ -24,15 +24,18 @@ public final class ModelFolders {
 
   private ModelFolders() {}
 
-  /** The model's {@code model.json}; the error says which folder lacks it. */
+  /** The model's {@code model.json}, validated ({@link ModelSpec#validate}); the error says which folder lacks it. */
   public static ModelSpec readSpec(String modelDir, Storage storage) throws IOException {
+    ModelSpec spec;
     try (InputStream in = storage.open(storage.resolve(modelDir, ModelSpec.FILE_NAME))) {
-      return Json.read(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8), ModelSpec.class,
+      spec = Json.read(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8), ModelSpec.class,
           "model.json");
     } catch (FileNotFoundException | NoSuchFileException e) {
       throw new IOException(modelDir + " is not a model folder: it has no " + ModelSpec.FILE_NAME
           + " (train writes one beside model.pt)", e);
     }
+    spec.validate(storage.resolve(modelDir, ModelSpec.FILE_NAME));
+    return spec;
   }
 
   /** A local folder holding the model of {@code modelDir}: the folder itself when it is local. */

@@ -26,6 +26,31 @@ public final class ModelSpec implements Serializable {
   public int numClasses;
   public int imageSize;
   public List<String> labels = new ArrayList<>();
+  /** Size in bytes and SHA-256 of {@code model.pt} as written; checked when loading (null in older models). */
+  public Long weightsBytes;
+  public String weightsSha256;
+
+  /** Largest input size a model may claim: a larger one would make scoring allocate gigabytes per batch. */
+  public static final int MAX_IMAGE_SIZE = 2048;
+
+  /**
+   * Checks that this spec can describe a model; the message names {@code model.json} and the field.
+   *
+   * @throws IllegalArgumentException for no classes, labels that do not match the class count, or an
+   *     input size outside [8, {@value #MAX_IMAGE_SIZE}]
+   */
+  public void validate(String where) {
+    if (numClasses < 1) {
+      throw new IllegalArgumentException(where + ": numClasses is " + numClasses + "; a model has at least one class");
+    }
+    if (labels.size() != numClasses) {
+      throw new IllegalArgumentException(where + ": numClasses is " + numClasses + " but it lists " + labels.size()
+          + " labels");
+    }
+    if (imageSize < 8 || imageSize > MAX_IMAGE_SIZE) {
+      throw new IllegalArgumentException(where + ": imageSize is " + imageSize + ", allowed 8 to " + MAX_IMAGE_SIZE);
+    }
+  }
 
   /** Builds the (untrained) network this spec describes. */
   public MultiLabelModel build() {
