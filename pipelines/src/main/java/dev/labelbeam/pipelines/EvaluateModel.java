@@ -20,6 +20,7 @@ import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
 import dev.labelbeam.transforms.shards.BeamStorage;
 import java.util.List;
+import java.util.Map;
 import org.apache.beam.sdk.coders.FloatCoder;
 import org.apache.beam.sdk.coders.ListCoder;
 import org.apache.beam.sdk.coders.SerializableCoder;
@@ -299,10 +300,13 @@ public final class EvaluateModel extends PTransform<PCollection<String>, PCollec
       MultiLabelReport r = report.withLabels(c.sideInput(labels))
           .withBaseline("predicts each label's training frequency for every example", b);
       try {
-        DatasetFiles.writeText(outputDir, EvaluatePipeline.METRICS_FILE, r.toJson());
-        DatasetFiles.writeText(outputDir, EvaluatePipeline.PER_CLASS_FILE, r.toCsv());
-        DatasetFiles.writeText(outputDir, Thresholds.FILE_NAME, r.thresholds().toJson());
-        DatasetFiles.writeText(outputDir, HtmlReport.FILE_NAME, HtmlReport.render(r, title));
+        // all four or none: a failed write leaves the previous report whole
+        Map<String, String> files = new java.util.LinkedHashMap<>();
+        files.put(EvaluatePipeline.PER_CLASS_FILE, r.toCsv());
+        files.put(Thresholds.FILE_NAME, r.thresholds().toJson());
+        files.put(HtmlReport.FILE_NAME, HtmlReport.render(r, title));
+        files.put(EvaluatePipeline.METRICS_FILE, r.toJson());
+        DatasetFiles.writeTexts(outputDir, files);
       } catch (IOException e) {
         throw new UncheckedIOException("cannot write the report to " + outputDir, e);
       }

@@ -223,11 +223,40 @@ public final class DatasetFiles {
     return out;
   }
 
-  /** Writes UTF-8 text to {@code dir/name}, replacing what is there. */
+  /**
+   * Writes UTF-8 text to {@code dir/name}, replacing what is there: written to a temporary name and
+   * renamed, so a failure (a full disk) leaves the old file or none, never a cut one.
+   */
   public static void writeText(String dir, String name, String text) throws IOException {
-    ResourceId file = file(dir, name);
-    try (OutputStream o = Channels.newOutputStream(FileSystems.create(file, "text/plain"))) {
-      o.write(text.getBytes(StandardCharsets.UTF_8));
+    writeTexts(dir, Map.of(name, text));
+  }
+
+  /**
+   * Writes several files of one result (a report's files) into {@code dir}: all to temporary names
+   * first, then each renamed into place. When any write fails, no file is replaced: the folder keeps
+   * the previous result whole instead of a mix (a new metrics.json beside an old thresholds.json).
+   */
+  public static void writeTexts(String dir, Map<String, String> files) throws IOException {
+    String suffix = ".tmp-" + java.util.UUID.randomUUID();
+    List<ResourceId> temps = new ArrayList<>();
+    List<ResourceId> targets = new ArrayList<>();
+    try {
+      for (Map.Entry<String, String> f : files.entrySet()) {
+        ResourceId tmp = file(dir, f.getKey() + suffix);
+        temps.add(tmp);
+        try (OutputStream o = Channels.newOutputStream(FileSystems.create(tmp, "text/plain"))) {
+          o.write(f.getValue().getBytes(StandardCharsets.UTF_8));
+        }
+        targets.add(file(dir, f.getKey()));
+      }
+    } catch (IOException | RuntimeException e) {
+      try {
+        FileSystems.delete(temps, MoveOptions.StandardMoveOptions.IGNORE_MISSING_FILES);
+      } catch (IOException suppressed) {
+        e.addSuppressed(suppressed);
+      }
+      throw e;
     }
+    FileSystems.rename(temps, targets);
   }
 }
