@@ -41,13 +41,27 @@ public final class LabelbeamCli implements Runnable {
       }
     }
     cl.setExecutionExceptionHandler((ex, line, parsed) -> {
-      line.getErr().println("error: " + ex.getMessage());
+      line.getErr().println("error: " + userMessage(ex));
       if (System.getenv("LABELBEAM_DEBUG") != null) {
         ex.printStackTrace(line.getErr());
       }
       return 1;
     });
     return cl;
+  }
+
+  /**
+   * What to tell the user about a failure: the message of the exception that explains it, without
+   * the runners' wrappers (a PipelineExecutionException's "java.lang.IllegalStateException: ..." prefix).
+   */
+  static String userMessage(Throwable ex) {
+    Throwable t = ex;
+    while (t.getCause() != null && t.getCause() != t
+        && (t instanceof org.apache.beam.sdk.Pipeline.PipelineExecutionException || t.getMessage() == null
+            || t.getMessage().equals(t.getCause().toString()) || t.getMessage().startsWith(t.getCause().getClass().getName()))) {
+      t = t.getCause();
+    }
+    return t.getMessage() != null ? t.getMessage() : t.toString();
   }
 
   public static void main(String[] args) {

@@ -5,6 +5,7 @@ import dev.labelbeam.pipelines.PreprocessSummary;
 import dev.labelbeam.shard.DatasetInfo;
 import dev.labelbeam.shard.LabelVocabulary;
 import dev.labelbeam.transforms.PreprocessImages;
+import dev.labelbeam.transforms.shards.WriteImageShards;
 import dev.labelbeam.transforms.images.DecodeAndResize.UnknownLabels;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -53,8 +54,8 @@ public final class PreprocessCommand implements Callable<Integer> {
   @Mixin ShardOptionsMixin shards;
 
   @Option(names = "--max-bad-fraction", description = "Fail the job when more than this fraction of input records is "
-      + "dead-lettered (1.0: report, never fail).")
-  double maxBadFraction = 1.0;
+      + "dead-lettered (1.0: report, never fail). A run that writes no record always fails.")
+  double maxBadFraction = WriteImageShards.DEFAULT_MAX_BAD_FRACTION;
 
   @Mixin BeamRunnerOptions runner;
 

@@ -91,6 +91,12 @@ public final class DatasetInfo implements java.io.Serializable {
     return Json.write(this);
   }
 
+  /** The error for a folder without {@code dataset.json}: what it is not, and what to run first. */
+  public static IOException notADataset(String dir, IOException cause) {
+    return new IOException(dir + " is not a preprocessed folder (it has no " + FILE_NAME + "): run `labelbeam "
+        + "preprocess --output " + dir + "` first, or give the folder a preprocess run wrote", cause);
+  }
+
   /** Parses the file's text; the error names the file kind. */
   public static DatasetInfo fromJson(String json) {
     return Json.read(json, DatasetInfo.class, "dataset.json");

@@ -69,9 +69,13 @@ public final class LabelVocabulary implements Serializable {
     return fromText(Files.readString(file, StandardCharsets.UTF_8));
   }
 
-  /** Parses the text of {@code labels.txt} (one label a line); blank trailing lines are ignored. */
+  /**
+   * Parses the text of {@code labels.txt} (one label a line); blank trailing lines are ignored, and so
+   * are a UTF-8 byte-order mark and CR line ends (a file saved by a Windows editor).
+   */
   public static LabelVocabulary fromText(String text) {
-    List<String> lines = new ArrayList<>(text.lines().toList());
+    String t = text.startsWith("\uFEFF") ? text.substring(1) : text;
+    List<String> lines = new ArrayList<>(t.lines().toList());
     while (!lines.isEmpty() && lines.get(lines.size() - 1).isEmpty()) {
       lines.remove(lines.size() - 1);
     }

@@ -59,7 +59,16 @@ public interface Storage extends Serializable {
 
   /** The {@code dataset.json} of a dataset folder. */
   default DatasetInfo readInfo(String dir) throws IOException {
-    return DatasetInfo.fromJson(readText(dir, DatasetInfo.FILE_NAME));
+    return DatasetInfo.fromJson(readInfoText(dir));
+  }
+
+  /** The text of a dataset folder's {@code dataset.json}; a folder without one gets a message saying what to do. */
+  default String readInfoText(String dir) throws IOException {
+    try {
+      return readText(dir, DatasetInfo.FILE_NAME);
+    } catch (java.io.FileNotFoundException | java.nio.file.NoSuchFileException e) {
+      throw DatasetInfo.notADataset(dir, e);
+    }
   }
 
   /** The {@code labels.txt} of a dataset folder. */

@@ -97,7 +97,7 @@ public final class PreprocessImages extends PTransform<PBegin, PreprocessImages.
   public static PreprocessImages fromManifest(String manifest) {
     checkArgument(manifest != null && !manifest.isEmpty(), "manifest must be a path, was '%s'", manifest);
     return new PreprocessImages(new Spec(manifest, null, null, null, UnknownLabels.DEAD_LETTER, 1,
-        ImageOptions.defaults(), ShardOptions.defaults(), 1.0));
+        ImageOptions.defaults(), ShardOptions.defaults(), WriteImageShards.DEFAULT_MAX_BAD_FRACTION));
   }
 
   /** A CSV manifest ({@code path,labels}, labels separated by {@code |}); the same as {@link #fromManifest}. */
@@ -109,7 +109,7 @@ public final class PreprocessImages extends PTransform<PBegin, PreprocessImages.
   public static PreprocessImages fromImageFolder(String root) {
     checkArgument(root != null && !root.isEmpty(), "imageFolder must be a folder, was '%s'", root);
     return new PreprocessImages(new Spec(null, root, null, null, UnknownLabels.DEAD_LETTER, 1,
-        ImageOptions.defaults(), ShardOptions.defaults(), 1.0));
+        ImageOptions.defaults(), ShardOptions.defaults(), WriteImageShards.DEFAULT_MAX_BAD_FRACTION));
   }
 
   /** The output folder for shards and side files, on any Beam filesystem. Required. */
@@ -238,7 +238,7 @@ public final class PreprocessImages extends PTransform<PBegin, PreprocessImages.
         .addIfNotNull(DisplayData.item("imageFolder", s.imageFolder).withLabel("Image folder"))
         .addIfNotNull(DisplayData.item("outputDir", s.outputDir).withLabel("Output folder"))
         .add(DisplayData.item("vocabulary", recordedOptions().get("vocabulary")).withLabel("Vocabulary"))
-        .addIfNotDefault(DisplayData.item("maxBadFraction", s.maxBadFraction).withLabel("Max bad fraction"), 1.0);
+        .addIfNotDefault(DisplayData.item("maxBadFraction", s.maxBadFraction).withLabel("Max bad fraction"), WriteImageShards.DEFAULT_MAX_BAD_FRACTION);
     Map<String, String> defaults = new LinkedHashMap<>(ImageOptions.defaults().describe());
     defaults.putAll(ShardOptions.defaults().describe());
     Map<String, String> given = new LinkedHashMap<>(s.images.describe());

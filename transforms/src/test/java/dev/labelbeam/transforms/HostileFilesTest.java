@@ -38,7 +38,8 @@ class HostileFilesTest {
     DatasetInfo info = assertTimeoutPreemptively(Duration.ofSeconds(120), () -> PreprocessInputsTest.runInto(
         PreprocessImages.fromManifest(manifest.toString())
             .withImageOptions(ImageOptions.defaults().withShorterSide(16).withMaxFileBytes(bigBytes - 1))
-            .withShardOptions(ShardOptions.defaults().withSplit(0, 0, "")), out));
+            .withShardOptions(ShardOptions.defaults().withSplit(0, 0, ""))
+            .withMaxBadFraction(1.0), out)); // nearly all inputs are hostile on purpose
     assertEquals(1, info.records("train"));
     assertEquals(Map.of("not_a_regular_file", fifo ? 3L : 2L, "unreadable_path", 1L, "file_too_large", 1L),
         info.deadLetters);

@@ -29,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** The preprocess stage end to end on DirectRunner, with good and bad inputs. */
 public class PreprocessImagesTest {
 
-  public static final int GOOD = 40;
+  public static final int GOOD = 60; // with 5 bad inputs: under the default 10% refusal threshold
 
   /** Writes the synthetic images plus one of each kind of bad input; returns the manifest. */
   public static Path datasetWithBadInputs(Path dir) throws Exception {

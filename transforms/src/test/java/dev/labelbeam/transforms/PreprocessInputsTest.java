@@ -113,7 +113,8 @@ class PreprocessInputsTest {
     Files.write(manifest, lines);
     Path out = tmp.resolve("out");
     DatasetInfo info = runInto(PreprocessImages.fromManifest(manifest.toString()).withImageOptions(ImageOptions.defaults().withShorterSide(32))
-        .withShardOptions(ShardOptions.defaults().withSplit(0.3, 0.0, "s")), out);
+        .withShardOptions(ShardOptions.defaults().withSplit(0.3, 0.0, "s"))
+        .withMaxBadFraction(1.0), out); // every kind of bad input, on purpose
 
     assertEquals(lines.size(), info.inputRecords);
     assertEquals(info.inputRecords, written(info) + dead(info), "every input is written or dead-lettered");

@@ -206,7 +206,7 @@ public final class Trainer {
   private Setup setUp(TrainOptions c, Device device, boolean cuda, boolean lead, Consumer<String> say) throws IOException {
     int world = worker.worldSize;
     Setup s = new Setup();
-    String infoText = storage.readText(c.shardDir(), DatasetInfo.FILE_NAME);
+    String infoText = storage.readInfoText(c.shardDir());
     s.info = DatasetInfo.fromJson(infoText);
     s.datasetSha256 = sha256(infoText);
     s.vocab = storage.readVocabulary(c.shardDir());

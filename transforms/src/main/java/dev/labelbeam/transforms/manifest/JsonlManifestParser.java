@@ -23,14 +23,14 @@ public final class JsonlManifestParser implements ManifestParser {
 
   @Override
   public boolean isSkippable(String line) {
-    return line.isBlank();
+    return ManifestParser.clean(line).isEmpty();
   }
 
   @Override
   public ManifestEntry parse(String line) {
     JsonNode n;
     try {
-      n = MAPPER.readTree(line);
+      n = MAPPER.readTree(ManifestParser.clean(line));
     } catch (IOException e) {
       throw new IllegalArgumentException("not a JSON object: " + ManifestParser.abbreviate(line.strip()));
     }

@@ -22,6 +22,12 @@ public interface ManifestParser extends Serializable {
     return baseDir.isEmpty() || baseDir.endsWith("/") ? baseDir + path : baseDir + "/" + path;
   }
 
+  /** The line without a UTF-8 byte-order mark (a text editor's) and surrounding white space, CR included. */
+  static String clean(String line) {
+    String t = line.startsWith("\uFEFF") ? line.substring(1) : line;
+    return t.strip();
+  }
+
   /** The line shortened for a message. */
   static String abbreviate(String s) {
     return s.length() <= 200 ? s : s.substring(0, 200) + "...";

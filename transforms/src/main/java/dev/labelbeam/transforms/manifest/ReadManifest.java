@@ -5,7 +5,17 @@ import static dev.labelbeam.transforms.Preconditions.checkArgument;
 import dev.labelbeam.transforms.errors.DeadLetter;
 import dev.labelbeam.transforms.errors.DeadLetterCoder;
 import dev.labelbeam.transforms.errors.Reason;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.Channels;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Locale;
+import org.apache.beam.sdk.io.Compression;
+import org.apache.beam.sdk.io.FileSystems;
+import org.apache.beam.sdk.io.fs.EmptyMatchTreatment;
+import org.apache.beam.sdk.io.fs.MatchResult;
+import org.apache.beam.sdk.io.fs.ResourceId;
 
 import org.apache.beam.sdk.io.TextIO;
 import org.apache.beam.sdk.metrics.Counter;
@@ -84,7 +94,9 @@ public final class ReadManifest extends PTransform<PBegin, PCollectionTuple> {
   public PCollectionTuple expand(PBegin input) {
     int slash = manifest.lastIndexOf('/');
     String baseDir = slash < 0 ? "" : manifest.substring(0, slash + 1);
-    ManifestParser parser = format == Format.CSV ? new CsvManifestParser(baseDir) : new JsonlManifestParser(baseDir);
+    ManifestParser parser = format == Format.CSV
+        ? new CsvManifestParser(baseDir, Boolean.TRUE.equals(CsvManifestParser.headerLabelsFirst(firstLine(manifest))))
+        : new JsonlManifestParser(baseDir);
     PCollectionTuple out =
         input
             .apply("ReadLines", TextIO.read().from(manifest))
@@ -92,6 +104,30 @@ public final class ReadManifest extends PTransform<PBegin, PCollectionTuple> {
     out.get(ENTRIES).setCoder(ManifestEntryCoder.of());
     out.get(DEAD_LETTERS).setCoder(DeadLetterCoder.of());
     return out;
+  }
+
+  /**
+   * The first line of the first file the manifest names (its header, if any), read when the
+   * pipeline is built; a manifest that matches no file fails here with what to do.
+   */
+  static String firstLine(String manifest) {
+    try {
+      List<MatchResult.Metadata> files = FileSystems.match(manifest, EmptyMatchTreatment.ALLOW).metadata();
+      if (files.isEmpty()) {
+        throw new IllegalArgumentException("the manifest " + manifest + " (--manifest) matches no file. Check the "
+            + "path; a glob must be quoted ('data/*.csv') so that the shell does not expand it");
+      }
+      ResourceId first = files.stream().map(MatchResult.Metadata::resourceId)
+          .min(java.util.Comparator.comparing(ResourceId::toString)).orElseThrow();
+      try (java.io.BufferedReader r = new java.io.BufferedReader(new java.io.InputStreamReader(
+          Channels.newInputStream(Compression.detect(first.getFilename()).readDecompressed(FileSystems.open(first))),
+          StandardCharsets.UTF_8))) {
+        String line = r.readLine();
+        return line == null ? "" : line;
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the manifest " + manifest + ": " + e.getMessage(), e);
+    }
   }
 
   static final class ParseFn extends DoFn<String, ManifestEntry> {

@@ -59,7 +59,7 @@ public final class VocabularyFromData extends PTransform<PCollection<ManifestEnt
   @Override
   public PCollection<LabelVocabulary> expand(PCollection<ManifestEntry> entries) {
     return entries
-        .apply("CountLabels", Combine.globally(new LabelCountsFn(minLabelCount)).withoutDefaults())
+        .apply("CountLabels", Combine.globally(new LabelCountsFn(minLabelCount)))
         .setCoder(LabelVocabularyCoder.of());
   }
 
@@ -110,7 +110,9 @@ public final class VocabularyFromData extends PTransform<PCollection<ManifestEnt
       });
       if (kept.isEmpty()) {
         throw new IllegalStateException(acc.isEmpty()
-            ? "the data has no labels to build a vocabulary from; give one with --labels (withVocabulary)"
+            ? "no manifest entry carries a label, so there is no vocabulary to build: either no manifest line parsed "
+                + "(a CSV manifest is path,labels with labels separated by |; JSON Lines {\"image\": ..., \"labels\": "
+                + "[...]}) or the images have no labels. Give the labels with --labels (withVocabulary)"
             : "no label occurs at least " + minLabelCount + " times (minLabelCount); lower it or give a vocabulary");
       }
       kept.sort(null);

@@ -80,7 +80,7 @@ public final class CommitDataset extends PTransform<PCollection<DatasetStats>, P
   public void populateDisplayData(DisplayData.Builder builder) {
     super.populateDisplayData(builder);
     builder.add(DisplayData.item("outputDir", target.outputDir()).withLabel("Output folder"))
-        .addIfNotDefault(DisplayData.item("maxBadFraction", target.maxBadFraction()).withLabel("Max bad fraction"), 1.0);
+        .addIfNotDefault(DisplayData.item("maxBadFraction", target.maxBadFraction()).withLabel("Max bad fraction"), WriteImageShards.DEFAULT_MAX_BAD_FRACTION);
   }
 
   static final class CommitFn extends DoFn<DatasetStats, DatasetInfo> {
@@ -115,6 +115,15 @@ public final class CommitDataset extends PTransform<PCollection<DatasetStats>, P
       info.digests.putAll(new TreeMap<>(ctx.sideInput(digests)));
       String outputDir = target.outputDir();
       try {
+        long written = stats.records().values().stream().mapToLong(Long::longValue).sum();
+        if (written == 0) {
+          DatasetFiles.refuse(outputDir, target.stagingDir(), info);
+          throw new IllegalStateException(String.format(Locale.ROOT,
+              "no record was written: %s. Nothing was committed and a dataset already in %s is unchanged. See "
+                  + "%s/%s/%s", inputs == 0 ? "the input has no records (an empty manifest or folder?)"
+                  : "all " + inputs + " input records were dead-lettered " + info.deadLetters, outputDir, outputDir,
+              DatasetFiles.REFUSED_DIR, DatasetFiles.DEAD_LETTER_FILE));
+        }
         if (inputs > 0 && (double) deadTotal / inputs > target.maxBadFraction()) {
           DatasetFiles.refuse(outputDir, target.stagingDir(), info);
           throw new IllegalStateException(String.format(Locale.ROOT,

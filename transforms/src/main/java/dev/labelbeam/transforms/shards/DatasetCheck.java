@@ -49,7 +49,7 @@ public final class DatasetCheck {
     this.dir = dir;
     Path infoFile = dir.resolve(DatasetInfo.FILE_NAME);
     if (!Files.isRegularFile(infoFile)) {
-      throw new IOException("not a dataset folder: " + infoFile + " does not exist");
+      throw DatasetInfo.notADataset(dir.toString(), null);
     }
     this.info = DatasetInfo.read(infoFile);
   }

@@ -205,7 +205,7 @@ public final class DatasetFiles {
 
   /** The {@code dataset.json} of a dataset folder on any Beam filesystem. */
   public static DatasetInfo readInfo(String dir) throws IOException {
-    return DatasetInfo.fromJson(readText(dir, DatasetInfo.FILE_NAME));
+    return BeamStorage.create().readInfo(dir);
   }
 
   /** The {@code labels.txt} of a dataset folder on any Beam filesystem. */

@@ -75,6 +75,12 @@ import org.apache.beam.sdk.values.TypeDescriptors;
 public final class WriteImageShards extends PTransform<PCollection<ImageRecord>, WriteImageShards.Result> {
   private static final long serialVersionUID = 1L;
 
+  /**
+   * A run with more than this fraction of its input records dead-lettered is refused: a tenth of the
+   * inputs failing is a mistake (a wrong folder, swapped columns), not bad luck.
+   */
+  public static final double DEFAULT_MAX_BAD_FRACTION = 0.1;
+
   /** Default target size of a shard, in MiB. */
   public static final int DEFAULT_SHARD_SIZE_MB = ShardOptions.DEFAULT_SHARD_SIZE_MB;
 
@@ -103,7 +109,7 @@ public final class WriteImageShards extends PTransform<PCollection<ImageRecord>,
   /** A dataset in {@code outputDir} with {@link ShardOptions#defaults()}: 10% val, no test, ~200 MiB shards. */
   public static WriteImageShards to(String outputDir) {
     checkArgument(outputDir != null && !outputDir.isEmpty(), "outputDir must be a folder, was '%s'", outputDir);
-    return new WriteImageShards(outputDir, ShardOptions.defaults(), ImageOptions.defaults(), null, null, null, 1.0, null);
+    return new WriteImageShards(outputDir, ShardOptions.defaults(), ImageOptions.defaults(), null, null, null, DEFAULT_MAX_BAD_FRACTION, null);
   }
 
   /** How to split and shard. */
@@ -294,7 +300,7 @@ public final class WriteImageShards extends PTransform<PCollection<ImageRecord>,
         .addIfNotDefault(DisplayData.item("shardSizeMb", options.shardSizeMb()).withLabel("Shard size (MiB)"),
             d.shardSizeMb())
         .addIfNotDefault(DisplayData.item("gzip", options.gzip()).withLabel("Gzip"), false)
-        .addIfNotDefault(DisplayData.item("maxBadFraction", maxBadFraction).withLabel("Max bad fraction"), 1.0);
+        .addIfNotDefault(DisplayData.item("maxBadFraction", maxBadFraction).withLabel("Max bad fraction"), DEFAULT_MAX_BAD_FRACTION);
   }
 
   /** A staged shard's records, size and SHA-256, read back from the staging folder. */
