@@ -24,8 +24,15 @@ public final class BeamRunnerOptions {
   PipelineOptions options() {
     List<String> beamArgs = beamArgs();
     for (String a : beamArgs) {
+      String name = a.contains("=") ? a.substring(0, a.indexOf('=')) : a;
+      String near = command == null ? null : closestOption(name, command.optionsMap().keySet());
+      if (near != null) {
+        throw new picocli.CommandLine.ParameterException(command.commandLine(),
+            "unknown option '" + name + "'; did you mean " + near + "?");
+      }
       if (!a.startsWith("--") || !a.contains("=")) {
-        throw new IllegalArgumentException("unknown argument '" + a + "': Beam flags take the form --name=value");
+        throw new picocli.CommandLine.ParameterException(command.commandLine(),
+            "unknown argument '" + a + "': Beam flags take the form --name=value");
       }
     }
     if ("DirectRunner".equals(runner)) {
@@ -39,6 +46,48 @@ public final class BeamRunnerOptions {
       }
     }
     return Runners.options(runner, beamArgs);
+  }
+
+  /**
+   * The option of {@code names} that {@code name} most likely misspells (at most two edits, or a
+   * prefix of it), or null: such a flag is a typo, not a Beam flag.
+   */
+  static String closestOption(String name, java.util.Collection<String> names) {
+    if (!name.startsWith("--")) {
+      return null;
+    }
+    String best = null;
+    double bestDistance = 3;
+    for (String n : names) {
+      if (!n.startsWith("--") || n.equals(name)) {
+        continue;
+      }
+      // a typed prefix of an option, or an option with extra letters typed after it, ranks first
+      double d = n.startsWith(name) && name.length() >= 5 ? 1 : editDistance(name, n) - (name.startsWith(n) ? 0.5 : 0);
+      if (d < bestDistance) {
+        best = n;
+        bestDistance = d;
+      }
+    }
+    return best;
+  }
+
+  private static int editDistance(String a, String b) {
+    int[] prev = new int[b.length() + 1];
+    int[] cur = new int[b.length() + 1];
+    for (int j = 0; j <= b.length(); j++) {
+      prev[j] = j;
+    }
+    for (int i = 1; i <= a.length(); i++) {
+      cur[0] = i;
+      for (int j = 1; j <= b.length(); j++) {
+        cur[j] = Math.min(Math.min(cur[j - 1], prev[j]) + 1, prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1));
+      }
+      int[] t = prev;
+      prev = cur;
+      cur = t;
+    }
+    return prev[b.length()];
   }
 
   /**

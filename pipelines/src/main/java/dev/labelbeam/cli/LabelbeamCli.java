@@ -41,6 +41,11 @@ public final class LabelbeamCli implements Runnable {
       }
     }
     cl.setExecutionExceptionHandler((ex, line, parsed) -> {
+      if (ex instanceof CommandLine.ParameterException) { // found by a command itself (a misspelt option): usage
+        line.getErr().println("error: " + ex.getMessage());
+        line.getErr().println("Run 'labelbeam " + line.getCommandName() + " --help' for the options.");
+        return CommandLine.ExitCode.USAGE;
+      }
       line.getErr().println("error: " + userMessage(ex));
       if (System.getenv("LABELBEAM_DEBUG") != null) {
         ex.printStackTrace(line.getErr());

@@ -58,7 +58,23 @@ class CliTest {
     int code = cl.execute("train", "--shards", tmp.resolve("nothing").toString(), "--output", tmp.toString());
     assertEquals(1, code);
     assertTrue(err.toString().contains("error:"), err.toString());
-    assertTrue(err.toString().contains("dataset.json"), err.toString());
+    assertTrue(err.toString().contains("not a preprocessed folder") && err.toString().contains("labelbeam preprocess"),
+        err.toString());
+  }
+
+  @Test
+  void aMisspeltOptionOfAPipelineCommandIsAUsageErrorWithASuggestion(@TempDir Path tmp) {
+    for (String[] c : new String[][] {
+        {"preprocess", "--manifest", "m.csv", "--output", "o", "--max-bad-fractio", "0.5", "--max-bad-fraction"},
+        {"evaluate", "--shards", "s", "--model", "m", "--modes", "exact", "--mode"},
+        {"predict", "--model", "m", "--records", "r", "--output", "o", "--top=3", "--top-k"}}) {
+      CommandLine cl = LabelbeamCli.commandLine();
+      StringWriter err = new StringWriter();
+      cl.setErr(new PrintWriter(err));
+      String[] args = java.util.Arrays.copyOf(c, c.length - 1);
+      assertEquals(2, cl.execute(args), err.toString());
+      assertTrue(err.toString().contains("did you mean " + c[c.length - 1] + "?"), err.toString());
+    }
   }
 
   @Test
