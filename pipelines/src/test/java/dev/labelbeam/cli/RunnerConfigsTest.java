@@ -53,7 +53,8 @@ class RunnerConfigsTest {
 
   @Test
   void aStrayWordIsAnError() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+    // a usage error (exit code 2), as picocli's own
+    picocli.CommandLine.ParameterException e = assertThrows(picocli.CommandLine.ParameterException.class,
         () -> preprocessOptions("preprocess", "--manifest", "m.csv", "--output", "out", "flinkMaster"));
     assertTrue(e.getMessage().contains("--name=value"), e.getMessage());
   }

@@ -59,7 +59,7 @@ public final class VocabularyFromData extends PTransform<PCollection<ManifestEnt
   @Override
   public PCollection<LabelVocabulary> expand(PCollection<ManifestEntry> entries) {
     return entries
-        .apply("CountLabels", Combine.globally(new LabelCountsFn(minLabelCount)))
+        .apply("CountLabels", Combine.globally(new LabelCountsFn(minLabelCount)).withoutDefaults())
         .setCoder(LabelVocabularyCoder.of());
   }
 
