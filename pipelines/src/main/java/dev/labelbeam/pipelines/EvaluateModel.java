@@ -2,7 +2,6 @@ package dev.labelbeam.pipelines;
 
 import dev.labelbeam.metrics.report.HtmlReport;
 import dev.labelbeam.shard.DatasetInfo;
-import dev.labelbeam.shard.ImageRecord;
 import dev.labelbeam.transforms.errors.DeadLetter;
 import dev.labelbeam.transforms.evaluation.EvaluateMultiLabel;
 import dev.labelbeam.metrics.MetricsOptions;
@@ -11,22 +10,18 @@ import dev.labelbeam.metrics.ScoredExample;
 import dev.labelbeam.transforms.evaluation.ScoredExampleCoder;
 import dev.labelbeam.metrics.Thresholds;
 import dev.labelbeam.transforms.shards.DatasetFiles;
-import dev.labelbeam.transforms.shards.ImageRecordCoder;
 import java.io.IOException;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
-import org.apache.beam.sdk.metrics.Counter;
-import org.apache.beam.sdk.metrics.Metrics;
 import dev.labelbeam.transforms.shards.BeamStorage;
+import dev.labelbeam.transforms.shards.ReadImageRecords;
 import java.util.List;
 import java.util.Map;
 import org.apache.beam.sdk.coders.FloatCoder;
 import org.apache.beam.sdk.coders.ListCoder;
 import org.apache.beam.sdk.coders.SerializableCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
-import org.apache.beam.sdk.io.FileIO;
-import org.apache.beam.sdk.io.TFRecordIO;
 import org.apache.beam.sdk.io.TextIO;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.MapElements;
@@ -126,11 +121,7 @@ public final class EvaluateModel extends PTransform<PCollection<String>, PCollec
     PCollection<String> paths = models.apply("ShardPaths", ParDo.of(new ShardPathsFn(shardDir, split)))
         .setCoder(StringUtf8Coder.of());
     PCollectionTuple predicted = paths
-        .apply("MatchShards", FileIO.matchAll())
-        .apply("OpenShards", FileIO.readMatches())
-        .apply("ReadShards", TFRecordIO.readFiles())
-        .apply("ParseRecords", ParDo.of(new ParseFn()))
-        .setCoder(ImageRecordCoder.of())
+        .apply("ReadShards", ReadImageRecords.create().verifiedAgainst(shardDir))
         .apply("Predict", Predict.withModelFrom(modelView).withOptions(scoring));
     PCollection<ScoredExample> scored = predicted.get(Predict.SCORED);
     predicted.get(Predict.DEAD_LETTERS)
@@ -207,21 +198,6 @@ public final class EvaluateModel extends PTransform<PCollection<String>, PCollec
       for (String p : paths) {
         out.output(p);
       }
-    }
-  }
-
-  /** The counter of records read from the shards, compared with dataset.json's count after the run. */
-  public static final String RECORDS_READ = "records_read";
-
-  /** Parses a shard record, counting it ({@link #RECORDS_READ}). */
-  static final class ParseFn extends DoFn<byte[], ImageRecord> {
-    private static final long serialVersionUID = 1L;
-    private final Counter read = Metrics.counter(EvaluateModel.class, RECORDS_READ);
-
-    @ProcessElement
-    public void process(@Element byte[] data, OutputReceiver<ImageRecord> out) {
-      read.inc();
-      out.output(ImageRecord.parse(data));
     }
   }
 

@@ -9,6 +9,7 @@ import org.apache.beam.sdk.metrics.MetricNameFilter;
 import org.apache.beam.sdk.metrics.MetricResult;
 import org.apache.beam.sdk.metrics.MetricsFilter;
 import dev.labelbeam.transforms.shards.BeamStorage;
+import dev.labelbeam.transforms.shards.ReadImageRecords;
 import dev.labelbeam.shard.LabelMatch;
 import dev.labelbeam.trainer.model.ModelFolders;
 import java.util.List;
@@ -59,7 +60,7 @@ public final class EvaluatePipeline {
     }
     long read = 0;
     for (MetricResult<Long> c : result.metrics().queryMetrics(MetricsFilter.builder()
-        .addNameFilter(MetricNameFilter.named(EvaluateModel.class, EvaluateModel.RECORDS_READ)).build()).getCounters()) {
+        .addNameFilter(MetricNameFilter.named(ReadImageRecords.class, ReadImageRecords.RECORDS_READ)).build()).getCounters()) {
       read += c.getAttempted();
     }
     if (read != info.records(evaluate.split())) {

@@ -7,6 +7,7 @@ import dev.labelbeam.metrics.MetricsOptions;
 import dev.labelbeam.shard.ImageRecord;
 import dev.labelbeam.trainer.model.ModelFolders;
 import dev.labelbeam.transforms.shards.BeamStorage;
+import dev.labelbeam.transforms.shards.ReadImageRecords;
 import dev.labelbeam.trainer.model.ModelSpec;
 import dev.labelbeam.transforms.errors.DeadLetter;
 import dev.labelbeam.metrics.ScoredExample;
@@ -16,7 +17,6 @@ import dev.labelbeam.transforms.shards.ImageRecordCoder;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.channels.Channels;
-import java.nio.file.Path;
 import dev.labelbeam.shard.LabelMatch;
 import dev.labelbeam.shard.LabelVocabulary;
 import java.util.ArrayList;
@@ -31,9 +31,9 @@ import org.apache.beam.sdk.metrics.MetricResult;
 import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.metrics.MetricsFilter;
 import org.apache.beam.sdk.io.FileSystems;
-import org.apache.beam.sdk.io.TFRecordIO;
 import org.apache.beam.sdk.io.TextIO;
 import org.apache.beam.sdk.options.PipelineOptions;
+import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.ParDo;
@@ -135,8 +135,7 @@ public final class PredictPipeline {
     Pipeline p = Pipeline.create(options);
     PCollection<ImageRecord> records;
     if (s.records() != null) {
-      records = p.apply("ReadShards", TFRecordIO.read().from(s.records()))
-          .apply("ParseRecords", MapElements.into(TypeDescriptor.of(ImageRecord.class)).via(ImageRecord::parse));
+      records = p.apply("Records", Create.of(s.records())).apply("ReadShards", ReadImageRecords.create());
     } else {
       int numClasses = spec.numClasses;
       records = p.apply("MatchImages", FileIO.match().filepattern(s.images()))

@@ -43,8 +43,20 @@ class ShardsChangedAfterPreprocessTest {
         "--epochs", "1", "--batch-size", "16", "--width", "4", "--torch-threads", "1", "--loader-threads", "1",
         "--device", "cpu", "--no-validate"));
 
-    // the val shard cut at a record boundary: a third of its records gone
+    // one byte of the val shard flipped mid-record: same size, so the reader's CRC finds it, naming file and offset
     Path val = shards.resolve(info.shards.get("val").get(0));
+    byte[] original = Files.readAllBytes(val);
+    byte[] flipped = original.clone();
+    flipped[flipped.length / 2] ^= 0x10;
+    Files.write(val, flipped);
+    StringWriter crc = new StringWriter();
+    assertEquals(1, cli(crc, "evaluate", "--shards", shards.toString(), "--model", model.toString(),
+        "--output", tmp.resolve("eval").toString(), "--device", "cpu", "--runner=DirectRunner"), crc.toString());
+    assertTrue(crc.toString().contains(val.getFileName().toString()) && crc.toString().contains("CRC")
+        && crc.toString().contains("offset"), crc.toString());
+    Files.write(val, original);
+
+    // the val shard cut at a record boundary: a third of its records gone
     List<byte[]> recs = records(val);
     write(val, recs.subList(0, recs.size() * 2 / 3));
     StringWriter err = new StringWriter();
