@@ -192,11 +192,29 @@ public final class TrainCommand implements Callable<Integer> {
       return WorkerLauncher.run(argsOf(each), workers, options.outputDir(), System.out);
     }
     WorkerEnv worker = joinsARun ? WorkerEnv.fromEnv(env) : WorkerEnv.single();
-    new Trainer(options, worker, System.out::println).readingFrom(BeamStorage.create()).run();
+    Thread interrupted = worker.rank == 0 ? resumeHint(options.outputDir()) : null;
+    try {
+      new Trainer(options, worker, System.out::println).readingFrom(BeamStorage.create()).run();
+    } finally {
+      if (interrupted != null) {
+        Runtime.getRuntime().removeShutdownHook(interrupted);
+      }
+    }
     if (worker.rank == 0) {
       System.out.println("model: " + options.outputDir().resolve("model.pt") + " (+ model.json, model.safetensors, train_log.jsonl)");
     }
     return 0;
+  }
+
+  /**
+   * A shutdown hook, registered while training runs, that tells a user who pressed Ctrl-C (or whose
+   * job was stopped) how to continue: the checkpoints survive, and --resume picks up from the latest.
+   */
+  private static Thread resumeHint(Path outputDir) {
+    Thread hook = new Thread(() -> System.err.println("interrupted; rerun the same command with --resume to "
+        + "continue from the latest checkpoint in " + outputDir.resolve("checkpoints")), "resume-hint");
+    Runtime.getRuntime().addShutdownHook(hook);
+    return hook;
   }
 
   /** The options the flags describe; throws {@link IllegalArgumentException} naming an invalid one. */

@@ -41,7 +41,7 @@ class KillAndResumeTest {
     Path a = tmp.resolve("a");
     assertEquals(0, LabelbeamCli.commandLine().execute(trainArgs(shards, a).toArray(new String[0])));
 
-    // the same run in its own JVM, killed (SIGKILL) once a mid-run checkpoint exists
+    // the same run in its own JVM, stopped with Ctrl-C (SIGINT) once a mid-run checkpoint exists
     Path b = tmp.resolve("b");
     List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-cp", System.getProperty("java.class.path"), LabelbeamCli.class.getName()));
@@ -52,9 +52,11 @@ class KillAndResumeTest {
     out.await(java.util.regex.Pattern.compile("^\\s*step 20/"), java.time.Duration.ofSeconds(120));
     Path target = b.resolve("checkpoints/step-000000020");
     assertTrue(Files.exists(target), "no mid-run checkpoint: " + out.text());
-    p.destroyForcibly();
+    assertEquals(0, new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).start().waitFor());
     assertTrue(p.waitFor(30, TimeUnit.SECONDS));
-    assertTrue(!Files.exists(b.resolve("model.pt")), "killed before the end");
+    assertTrue(!Files.exists(b.resolve("model.pt")), "stopped before the end");
+    String stopped = out.awaitEnd(java.time.Duration.ofSeconds(30));
+    assertTrue(stopped.contains("interrupted; rerun the same command with --resume"), stopped);
 
     List<String> resume = trainArgs(shards, b);
     resume.add("--resume");
