@@ -36,6 +36,14 @@ public final class DatasetInfo implements java.io.Serializable {
   public static final String FILE_NAME = "dataset.json";
 
 
+  /**
+   * The generation of the preprocess run that wrote this file (its shards' names carry it); a run
+   * commits only over the generation it found when it started, so two runs into one folder cannot both
+   * succeed. Null in datasets written before generations.
+   */
+  public String generation;
+  /** SHA-256 of the {@code labels.txt} written with this file, checked by readers (null before it was recorded). */
+  public String labelsSha256;
   public int numClasses;
   public int imageHeight;
   public int imageWidth;
@@ -89,6 +97,27 @@ public final class DatasetInfo implements java.io.Serializable {
   /** This value as indented JSON (the file's text). */
   public String toJson() {
     return Json.write(this);
+  }
+
+  /**
+   * Fails when {@code labelsText} (a {@code labels.txt}) is not the one this file was written with:
+   * a commit interrupted between the two files, or a labels.txt edited by hand.
+   */
+  public void checkLabels(String labelsText, String dir) throws IOException {
+    if (labelsSha256 != null && !labelsSha256.equals(sha256(labelsText))) {
+      throw new IOException("labels.txt in " + dir + " is not the one dataset.json was written with (a preprocess "
+          + "interrupted while committing, or an edited labels.txt): run `labelbeam preprocess` into the folder again");
+    }
+  }
+
+  /** Lowercase hex SHA-256 of the UTF-8 bytes of {@code text}. */
+  public static String sha256(String text) {
+    try {
+      return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+          .digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("this JVM has no SHA-256", e);
+    }
   }
 
   /** The error for a folder without {@code dataset.json}: what it is not, and what to run first. */

@@ -71,9 +71,14 @@ public interface Storage extends Serializable {
     }
   }
 
-  /** The {@code labels.txt} of a dataset folder. */
+  /**
+   * The {@code labels.txt} of a dataset folder, checked against the digest its {@code dataset.json}
+   * recorded ({@link DatasetInfo#checkLabels}).
+   */
   default LabelVocabulary readVocabulary(String dir) throws IOException {
-    return LabelVocabulary.fromText(readText(dir, LabelVocabulary.FILE_NAME));
+    String text = readText(dir, LabelVocabulary.FILE_NAME);
+    readInfo(dir).checkLabels(text, dir);
+    return LabelVocabulary.fromText(text);
   }
 
   /** A shard's records, through gzip when its name ends in {@code .gz}. */

@@ -81,7 +81,8 @@ public class PreprocessImagesTest {
       assertEquals(info.shards.get(split), files.stream().map(f -> f.getFileName().toString()).toList());
       long[] pos = new long[12];
       for (Path f : files) {
-        assertTrue(f.getFileName().toString().matches(split + "-0000\\d-of-0000\\d\\.tfrecord"), f.toString());
+        assertTrue(f.getFileName().toString().matches(split + "-" + info.generation + "-0000\\d-of-0000\\d\\.tfrecord"),
+            f.toString());
         try (TfRecordReader r = TfRecordReader.open(f)) {
           for (byte[] data = r.next(); data != null; data = r.next()) {
             ImageRecord rec = ImageRecord.parse(data);

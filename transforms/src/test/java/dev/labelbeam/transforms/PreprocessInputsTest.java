@@ -241,7 +241,10 @@ class PreprocessInputsTest {
     List<String> now = shardFiles(out);
     List<String> listed = second.shards.values().stream().flatMap(List::stream).sorted().collect(Collectors.toList());
     assertEquals(listed, now, "only the second run's shards remain");
-    assertEquals(List.of("train-00000-of-00002.tfrecord.gz", "train-00001-of-00002.tfrecord.gz", "val-00000-of-00001.tfrecord.gz"), now);
+    String g = second.generation;
+    assertTrue(!g.equals(first.generation), "each run has a generation of its own");
+    assertEquals(List.of("train-" + g + "-00000-of-00002.tfrecord.gz", "train-" + g + "-00001-of-00002.tfrecord.gz",
+        "val-" + g + "-00000-of-00001.tfrecord.gz"), now);
     assertEquals(40, records(out, second).size());
     assertEquals(first.inputRecords, second.inputRecords);
     assertNoStaging(out);

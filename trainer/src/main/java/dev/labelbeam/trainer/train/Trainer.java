@@ -208,7 +208,7 @@ public final class Trainer {
     Setup s = new Setup();
     String infoText = storage.readInfoText(c.shardDir());
     s.info = DatasetInfo.fromJson(infoText);
-    s.datasetSha256 = sha256(infoText);
+    s.datasetSha256 = DatasetInfo.sha256(infoText);
     s.vocab = storage.readVocabulary(c.shardDir());
     s.numClasses = s.vocab.size();
     if (s.info.numClasses != s.numClasses) {
@@ -320,15 +320,6 @@ public final class Trainer {
       throw new IllegalArgumentException("the checkpoint in " + c.outputDir() + " was trained on another dataset "
           + "(its dataset.json differs from the one in " + c.shardDir() + "): --resume continues a run on the data it "
           + "started on. Give that run's --shards, or start a new run (--overwrite, or another --output)");
-    }
-  }
-
-  private static String sha256(String text) {
-    try {
-      return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
-          .digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
     }
   }
 

@@ -37,9 +37,12 @@ import org.apache.beam.sdk.values.PCollectionView;
 public final class CommitDataset extends PTransform<PCollection<DatasetStats>, PCollection<DatasetInfo>> {
   private static final long serialVersionUID = 1L;
 
-  /** Where and what to commit: the folders, the dataset's description and the failure threshold. */
-  record Target(String outputDir, String stagingDir, DatasetFiles.Layout layout, double maxBadFraction)
-      implements Serializable {}
+  /**
+   * Where and what to commit: the folders, this run's generation and the one it found in the folder
+   * when it started (null: none), the dataset's description and the failure threshold.
+   */
+  record Target(String outputDir, String stagingDir, String generation, String previousGeneration,
+      DatasetFiles.Layout layout, double maxBadFraction) implements Serializable {}
 
   private final Target target;
   private final PCollectionView<LabelVocabulary> vocabulary;
@@ -113,6 +116,7 @@ public final class CommitDataset extends PTransform<PCollection<DatasetStats>, P
           : stats.records().values().stream().mapToLong(Long::longValue).sum() + deadTotal;
       DatasetInfo info = DatasetFiles.info(stats, vocab, target.layout(), ctx.sideInput(shardNames), dead, inputs);
       info.digests.putAll(new TreeMap<>(ctx.sideInput(digests)));
+      info.generation = target.generation();
       String outputDir = target.outputDir();
       try {
         long written = stats.records().values().stream().mapToLong(Long::longValue).sum();
@@ -132,7 +136,7 @@ public final class CommitDataset extends PTransform<PCollection<DatasetStats>, P
               100.0 * deadTotal / inputs, info.deadLetters, 100 * target.maxBadFraction(), outputDir, outputDir,
               DatasetFiles.REFUSED_DIR, DatasetFiles.DEAD_LETTER_FILE));
         }
-        DatasetFiles.commit(outputDir, target.stagingDir(), info, vocab);
+        DatasetFiles.commit(outputDir, target.stagingDir(), info, vocab, target.previousGeneration());
       } catch (IOException e) {
         throw new UncheckedIOException("cannot commit the dataset to " + outputDir + ": " + e.getMessage(), e);
       }

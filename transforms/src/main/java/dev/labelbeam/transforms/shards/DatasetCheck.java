@@ -86,6 +86,9 @@ public final class DatasetCheck {
     Path vocabulary = dir.resolve(dev.labelbeam.shard.LabelVocabulary.FILE_NAME);
     if (!Files.exists(vocabulary)) {
       problem("%s is missing", vocabulary.getFileName());
+    } else if (info.labelsSha256 != null
+        && !info.labelsSha256.equals(DatasetInfo.sha256(Files.readString(vocabulary)))) {
+      problem("labels.txt is not the one dataset.json was written with (its SHA-256 differs)");
     } else if (info.numClasses >= 1
         && dev.labelbeam.shard.LabelVocabulary.read(vocabulary).size() != info.numClasses) {
       problem("labels.txt has %d labels, dataset.json %d classes",
@@ -98,7 +101,8 @@ public final class DatasetCheck {
       List<Path> listed = info.shardFiles(dir, split);
       List<Path> onDisk = ShardFiles.list(dir, split);
       if (!onDisk.equals(listed)) {
-        problem("split %s: shards on disk %s differ from dataset.json's %s", split, names(onDisk), names(listed));
+        problem("split %s: shards on disk %s differ from dataset.json's %s (files it does not list are left by an "
+            + "interrupted run: delete them, or preprocess again)", split, names(onDisk), names(listed));
       }
       long[] positives = new long[info.numClasses];
       long count = 0;

@@ -25,7 +25,7 @@ import org.apache.beam.sdk.io.fs.ResourceId;
  */
 public final class DatasetFiles {
   /** Every shard file name of any split. */
-  private static final Pattern ANY_SHARD = Pattern.compile("[A-Za-z0-9_]+-\\d{5}-of-\\d{5}\\.tfrecord(\\.gz)?");
+  private static final Pattern ANY_SHARD = dev.labelbeam.shard.ShardFiles.anyShard();
 
   private DatasetFiles() {}
 
@@ -81,22 +81,55 @@ public final class DatasetFiles {
   }
 
   /**
-   * Moves a run's files from {@code stagingDir} into {@code outputDir}: removes the old
-   * {@code dataset.json} and every old shard the new run does not replace, moves the new shards and
-   * the dead-letter file in, then writes {@code labels.txt} and, last, {@code dataset.json}, which
-   * lists exactly the new shards, and removes the staging folder. A reader that trusts
-   * {@code dataset.json} never sees a mix of runs. Idempotent: run again after a partial commit (a
-   * runner's retry), it finds the files already moved in place and completes.
+   * Commits a run's dataset from {@code stagingDir} into {@code outputDir}, with {@code dataset.json}
+   * as the single commit point on every Beam filesystem:
+   *
+   * <ol>
+   *   <li>the folder's current {@code dataset.json} must still be of generation {@code expectedPrevious}
+   *       (the one found when this run started; null: none), else another run committed meanwhile and
+   *       this one fails, leaving that run's dataset as it is;
+   *   <li>the new shards move in under names of their own generation, beside the old ones (a reader of
+   *       the old {@code dataset.json} still finds all of its shards);
+   *   <li>{@code dataset.json} is written in one rename, listing the new shards and the digest of the
+   *       new {@code labels.txt}: from here the new dataset is the folder's;
+   *   <li>{@code labels.txt} and the dead letters move in; shards of other generations and this run's
+   *       staging folder are deleted, and so are staging folders of runs that died over a day ago.
+   * </ol>
+   *
+   * A kill anywhere leaves either the old dataset or the new one (with a {@code labels.txt} readers
+   * refuse until a retry finishes, should the kill fall between the last two steps). Idempotent: a
+   * runner that retries it finds its own generation in {@code dataset.json} and finishes the last step.
    *
    * @throws IOException when a file cannot be moved, written or deleted, or a listed shard is
    *     neither staged nor in place
+   * @throws IllegalStateException when another run committed into the folder since this one started
    */
-  public static void commit(String outputDir, String stagingDir, DatasetInfo info, LabelVocabulary vocab)
-      throws IOException {
+  public static void commit(String outputDir, String stagingDir, DatasetInfo info, LabelVocabulary vocab,
+      String expectedPrevious) throws IOException {
     ResourceId out = FileSystems.matchNewResource(outputDir, true);
     ResourceId staging = FileSystems.matchNewResource(stagingDir, true);
-    FileSystems.delete(List.of(out.resolve(DatasetInfo.FILE_NAME, StandardResolveOptions.RESOLVE_FILE)),
-        MoveOptions.StandardMoveOptions.IGNORE_MISSING_FILES);
+    String current = currentGeneration(outputDir);
+    String labelsText = vocab.toText();
+    info.labelsSha256 = DatasetInfo.sha256(labelsText);
+    if (!java.util.Objects.equals(current, info.generation)) {
+      if (!java.util.Objects.equals(current, expectedPrevious)) {
+        deleteFolder(stagingDir);
+        throw new IllegalStateException("another preprocess run committed a dataset into " + outputDir + " while this "
+            + "one ran (it found generation " + expectedPrevious + ", the folder now holds " + current + "): that "
+            + "dataset stays and this run's shards were discarded. Run one preprocess per folder at a time");
+      }
+      List<String> names = new ArrayList<>();
+      info.shards.values().forEach(names::addAll);
+      moveIn(staging, out, names);
+      String labelsTmp = LabelVocabulary.FILE_NAME + "." + info.generation;
+      writeText(outputDir, labelsTmp, labelsText);
+      writeText(outputDir, DatasetInfo.FILE_NAME, info.toJson()); // the commit point
+    }
+    String labelsTmp = LabelVocabulary.FILE_NAME + "." + info.generation;
+    if (exists(file(outputDir, labelsTmp))) {
+      FileSystems.rename(List.of(file(outputDir, labelsTmp)), List.of(file(outputDir, LabelVocabulary.FILE_NAME)));
+    }
+    moveIn(staging, out, List.of(DEAD_LETTER_FILE));
     java.util.Set<String> fresh = new java.util.HashSet<>();
     info.shards.values().forEach(fresh::addAll);
     List<ResourceId> old = new ArrayList<>();
@@ -109,13 +142,43 @@ public final class DatasetFiles {
       }
     }
     FileSystems.delete(old, MoveOptions.StandardMoveOptions.IGNORE_MISSING_FILES);
-    List<String> names = new ArrayList<>();
-    info.shards.values().forEach(names::addAll);
-    names.add(DEAD_LETTER_FILE);
-    moveIn(staging, out, names);
-    writeText(outputDir, LabelVocabulary.FILE_NAME, vocab.toText());
-    writeText(outputDir, DatasetInfo.FILE_NAME, info.toJson());
     deleteFolder(stagingDir);
+    deleteAbandonedStaging(outputDir);
+  }
+
+  /** The generation of the dataset.json in {@code dir}: null when there is none (or it predates generations). */
+  public static String currentGeneration(String dir) throws IOException {
+    ResourceId info = file(dir, DatasetInfo.FILE_NAME);
+    if (!exists(info)) {
+      return null;
+    }
+    try {
+      return DatasetInfo.fromJson(readText(dir, DatasetInfo.FILE_NAME)).generation;
+    } catch (IllegalArgumentException e) {
+      return null; // not a dataset.json we wrote: a run may replace it
+    }
+  }
+
+  /** Staging folders a run leaves when it dies before its commit; removed once a day old. */
+  static final long ABANDONED_AFTER_MILLIS = 24L * 3600 * 1000;
+
+  private static void deleteAbandonedStaging(String outputDir) throws IOException {
+    ResourceId out = FileSystems.matchNewResource(outputDir, true);
+    MatchResult staged = FileSystems.match(out.resolve(".staging-*/**", StandardResolveOptions.RESOLVE_FILE).toString(),
+        EmptyMatchTreatment.ALLOW);
+    java.util.Map<String, Long> newest = new java.util.HashMap<>();
+    for (MatchResult.Metadata m : staged.metadata()) {
+      String path = m.resourceId().toString();
+      int start = path.indexOf("/.staging-") + 1;
+      String folder = path.substring(0, path.indexOf('/', start));
+      newest.merge(folder, m.lastModifiedMillis(), Math::max);
+    }
+    long now = System.currentTimeMillis();
+    for (java.util.Map.Entry<String, Long> f : newest.entrySet()) {
+      if (now - f.getValue() > ABANDONED_AFTER_MILLIS) {
+        deleteFolder(f.getKey());
+      }
+    }
   }
 
   /** The folder, inside the output folder, where a refused run's report goes. */
@@ -210,7 +273,7 @@ public final class DatasetFiles {
 
   /** The {@code labels.txt} of a dataset folder on any Beam filesystem. */
   public static LabelVocabulary readVocabulary(String dir) throws IOException {
-    return LabelVocabulary.fromText(readText(dir, LabelVocabulary.FILE_NAME));
+    return BeamStorage.create().readVocabulary(dir);
   }
 
   /** The shards of a split as {@code dataset.json} lists them, resolved against {@code dir}. */

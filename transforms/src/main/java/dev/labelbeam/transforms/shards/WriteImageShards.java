@@ -27,6 +27,8 @@ import org.apache.beam.sdk.coders.SerializableCoder;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.ParDo;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import dev.labelbeam.shard.ShardFiles;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.io.Compression;
 import org.apache.beam.sdk.io.FileIO;
@@ -202,8 +204,14 @@ public final class WriteImageShards extends PTransform<PCollection<ImageRecord>,
     checkArgument(vocabulary != null, "WriteImageShards needs the vocabulary the label bits index: "
         + "withVocabulary(view)%s", "");
     Pipeline pipeline = input.getPipeline();
-    String staging = outputDir + (outputDir.endsWith("/") ? "" : "/") + ".staging-"
-        + Long.toHexString(System.nanoTime()) + Integer.toHexString(System.identityHashCode(this));
+    String generation = ShardFiles.newGeneration();
+    String staging = outputDir + (outputDir.endsWith("/") ? "" : "/") + ".staging-" + generation;
+    String previous;
+    try {
+      previous = DatasetFiles.currentGeneration(outputDir); // the commit refuses to go over any other
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + outputDir + "/" + DatasetInfo.FILE_NAME, e);
+    }
     List<String> active = options.activeSplits();
     PCollection<KV<String, ImageRecord>> keyed =
         input
@@ -214,7 +222,7 @@ public final class WriteImageShards extends PTransform<PCollection<ImageRecord>,
         keyed.apply("PartitionBySplit", Partition.of(active.size(), new SplitIndexFn(active)));
     List<PCollection<KV<String, String>>> names = new ArrayList<>();
     for (int i = 0; i < active.size(); i++) {
-      names.add(writeSplit(active.get(i), parts.get(i), staging));
+      names.add(writeSplit(active.get(i), parts.get(i), staging, generation));
     }
     PCollection<KV<String, String>> shardNames =
         PCollectionList.of(names).apply("AllShardNames", Flatten.pCollections());
@@ -259,21 +267,22 @@ public final class WriteImageShards extends PTransform<PCollection<ImageRecord>,
     }
     DatasetFiles.Layout layout = new DatasetFiles.Layout(active, images.resize().height, images.resize().width,
         images.outputFormat().name, images.resize().toString(), recorded);
-    CommitDataset commit = new CommitDataset(new CommitDataset.Target(outputDir, staging, layout, maxBadFraction),
+    CommitDataset commit = new CommitDataset(
+        new CommitDataset.Target(outputDir, staging, generation, previous, layout, maxBadFraction),
         vocabulary, namesView, digestsView, deadCounts, inputCount, List.of(shardNames, digests, deadLetterFile));
     PCollection<DatasetInfo> info = stats.apply("CommitDataset", commit);
     return new Result(pipeline, shardNames, stats, info);
   }
 
   private PCollection<KV<String, String>> writeSplit(String split, PCollection<KV<String, ImageRecord>> part,
-      String staging) {
+      String staging, String generation) {
     PCollection<byte[]> bytes = part
         .apply("ToExampleBytes-" + split, MapElements.into(TypeDescriptor.of(byte[].class)).via(kv -> kv.getValue().toBytes()))
         .setCoder(ByteArrayCoder.of());
     FileIO.Write<Void, byte[]> write = FileIO.<byte[]>write()
         .via(TFRecordIO.sink())
         .to(staging)
-        .withPrefix(split)
+        .withPrefix(ShardFiles.prefix(split, generation))
         .withSuffix(".tfrecord") // FileIO appends ".gz" itself when compressing
         .withCompression(options.gzip() ? Compression.GZIP : Compression.UNCOMPRESSED);
     int fixed = options.fixedShards(split);
