@@ -29,9 +29,13 @@ public final class ImageOptionsMixin {
   @Option(names = "--max-file-mb", description = "Larger files are dead-lettered unread.")
   long maxFileMb = D.maxFileBytes() >> 20;
 
+  @Option(names = "--max-aspect-ratio", description = "Images whose longer side is more than this many times the "
+      + "shorter are dead-lettered before decoding (extreme_aspect_ratio): it bounds the resized output.")
+  double maxAspectRatio = D.maxAspectRatio();
+
   /** The options given, checked. */
   public ImageOptions options() {
-    return new ImageOptions(resize, outputFormat, jpegQuality, maxPixels, maxFileMb << 20);
+    return new ImageOptions(resize, outputFormat, jpegQuality, maxPixels, maxFileMb << 20, maxAspectRatio);
   }
 
   /** Parses {@code shorter:S}, {@code fit:WxH} or {@code exact:WxH}. */

@@ -42,6 +42,22 @@ class UnitsTest {
     assertThrows(IllegalArgumentException.class, () -> p.parse("no comma"));
     assertThrows(IllegalArgumentException.class, () -> p.parse(",cat"));
     assertThrows(IllegalArgumentException.class, () -> p.parse("a.jpg,cat,dog"));
+    // labels first, as a header "labels,path" (or "tags,image") says
+    CsvManifestParser swapped = new CsvManifestParser("/data", true);
+    assertEquals(Boolean.TRUE, CsvManifestParser.headerLabelsFirst("\uFEFFTags , Image\r"));
+    assertEquals(Boolean.FALSE, CsvManifestParser.headerLabelsFirst("file,classes"));
+    assertEquals(null, CsvManifestParser.headerLabelsFirst("a.jpg,cat"));
+    assertEquals(List.of("cat", "dog"), swapped.parse("cat|dog,img/a.jpg").labels());
+    assertEquals("/data/img/a.jpg", swapped.parse("cat|dog,img/a.jpg").path());
+  }
+
+  @Test
+  void aJsonLabelWithALineBreakFailsItsLineOnly() {
+    dev.labelbeam.transforms.manifest.JsonlManifestParser p = new dev.labelbeam.transforms.manifest.JsonlManifestParser("/d");
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> p.parse("{\"image\": \"a.jpg\", \"labels\": [\"cat\\ndog\"]}"));
+    assertTrue(e.getMessage().contains("line break"), e.getMessage());
+    assertEquals(List.of("cat"), p.parse("\uFEFF{\"image\": \"a.jpg\", \"labels\": [\"cat\"]}\r").labels());
   }
 
   @Test

@@ -16,6 +16,10 @@ public enum Reason {
   FILE_TOO_LARGE("file_too_large"),
   /** The header declares more pixels than allowed (a decompression bomb), judged before decoding. */
   TOO_MANY_PIXELS("too_many_pixels"),
+  /** A recognized format whose header cannot be read, or declares a width or height of 0. */
+  INVALID_HEADER("invalid_header"),
+  /** Longer side over shorter side beyond the allowed ratio: its resized output would be unbounded. */
+  EXTREME_ASPECT_RATIO("extreme_aspect_ratio"),
   /** The file ends before the image does (no JPEG end-of-image marker, no PNG IEND chunk). */
   TRUNCATED("truncated"),
   /** The bytes are not an image OpenCV can decode (corrupt data, not an image format). */

@@ -171,6 +171,8 @@ public final class DecodeAndResize extends PTransform<PCollection<ManifestEntry>
         .addIfNotDefault(DisplayData.item("maxPixels", options.maxPixels()).withLabel("Max pixels"), d.maxPixels())
         .addIfNotDefault(DisplayData.item("maxFileBytes", options.maxFileBytes()).withLabel("Max file bytes"),
             d.maxFileBytes())
+        .addIfNotDefault(DisplayData.item("maxAspectRatio", options.maxAspectRatio()).withLabel("Max aspect ratio"),
+            d.maxAspectRatio())
         .addIfNotDefault(DisplayData.item("unknownLabels", unknownLabels.name()).withLabel("Unknown labels"),
             UnknownLabels.DEAD_LETTER.name());
   }

@@ -23,50 +23,90 @@ public final class ImageHeader {
     return (long) width * height;
   }
 
-  /** The header of {@code b}, or {@code null} when the format is not recognised or the header is cut. */
-  public static ImageHeader read(byte[] b) {
-    try {
-      if (b.length >= 4 && u8(b, 0) == 0xFF && u8(b, 1) == 0xD8) {
-        return jpeg(b);
-      }
-      if (b.length >= 24 && u8(b, 0) == 0x89 && b[1] == 'P' && b[2] == 'N' && b[3] == 'G') {
-        ByteBuffer bb = ByteBuffer.wrap(b).order(ByteOrder.BIG_ENDIAN);
-        return new ImageHeader("png", bb.getInt(16), bb.getInt(20));
-      }
-      if (b.length >= 10 && b[0] == 'G' && b[1] == 'I' && b[2] == 'F') {
-        ByteBuffer bb = ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
-        return new ImageHeader("gif", bb.getShort(6) & 0xffff, bb.getShort(8) & 0xffff);
-      }
-      if (b.length >= 26 && b[0] == 'B' && b[1] == 'M') {
-        ByteBuffer bb = ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
-        return new ImageHeader("bmp", Math.abs(bb.getInt(18)), Math.abs(bb.getInt(22)));
-      }
-      if (b.length >= 30 && b[0] == 'R' && b[1] == 'I' && b[2] == 'F' && b[3] == 'F'
-          && b[8] == 'W' && b[9] == 'E' && b[10] == 'B' && b[11] == 'P') {
-        return webp(b);
-      }
-      if (b.length >= 8 && ((b[0] == 'I' && b[1] == 'I' && b[2] == 42 && b[3] == 0)
-          || (b[0] == 'M' && b[1] == 'M' && b[2] == 0 && b[3] == 42))) {
-        return tiff(b);
-      }
-    } catch (IndexOutOfBoundsException | java.nio.BufferUnderflowException e) {
-      return null;
+  /**
+   * The format {@code b}'s first bytes announce ({@code jpeg}, {@code png}, {@code gif}, {@code bmp},
+   * {@code webp}, {@code tiff}), or null for none of them.
+   */
+  public static String formatOf(byte[] b) {
+    if (b.length >= 3 && u8(b, 0) == 0xFF && u8(b, 1) == 0xD8 && u8(b, 2) == 0xFF) {
+      return "jpeg";
+    }
+    if (b.length >= 8 && u8(b, 0) == 0x89 && b[1] == 'P' && b[2] == 'N' && b[3] == 'G') {
+      return "png";
+    }
+    if (b.length >= 6 && b[0] == 'G' && b[1] == 'I' && b[2] == 'F') {
+      return "gif";
+    }
+    if (b.length >= 2 && b[0] == 'B' && b[1] == 'M') {
+      return "bmp";
+    }
+    if (b.length >= 12 && b[0] == 'R' && b[1] == 'I' && b[2] == 'F' && b[3] == 'F'
+        && b[8] == 'W' && b[9] == 'E' && b[10] == 'B' && b[11] == 'P') {
+      return "webp";
+    }
+    if (b.length >= 4 && ((b[0] == 'I' && b[1] == 'I' && b[2] == 42 && b[3] == 0)
+        || (b[0] == 'M' && b[1] == 'M' && b[2] == 0 && b[3] == 42))) {
+      return "tiff";
     }
     return null;
   }
 
+  /**
+   * The header of {@code b}, or {@code null} when the format is not recognised or its header cannot
+   * be read (cut short, or not laid out as the format says). Whatever the decoders accept must be read
+   * here too, or be refused: a header this reader skipped once let a 20000×20000 JPEG past the pixel limit.
+   */
+  public static ImageHeader read(byte[] b) {
+    String format = formatOf(b);
+    if (format == null) {
+      return null;
+    }
+    try {
+      switch (format) {
+        case "jpeg":
+          return jpeg(b);
+        case "png":
+          {
+            ByteBuffer bb = ByteBuffer.wrap(b).order(ByteOrder.BIG_ENDIAN);
+            return new ImageHeader("png", bb.getInt(16), bb.getInt(20));
+          }
+        case "gif":
+          {
+            ByteBuffer bb = ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
+            return new ImageHeader("gif", bb.getShort(6) & 0xffff, bb.getShort(8) & 0xffff);
+          }
+        case "bmp":
+          {
+            ByteBuffer bb = ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
+            return new ImageHeader("bmp", Math.abs(bb.getInt(18)), Math.abs(bb.getInt(22)));
+          }
+        case "webp":
+          return webp(b);
+        default:
+          return tiff(b);
+      }
+    } catch (IndexOutOfBoundsException | java.nio.BufferUnderflowException e) {
+      return null;
+    }
+  }
+
+  /**
+   * The JPEG's frame size from its SOF marker. Bytes that are not a marker are skipped, as libjpeg
+   * skips them ("extraneous bytes before marker"), so that every file libjpeg decodes is measured.
+   */
   private static ImageHeader jpeg(byte[] b) {
     int i = 2;
     while (i + 9 < b.length) {
       if (u8(b, i) != 0xFF) {
-        return null;
+        i++;
+        continue;
       }
       int marker = u8(b, i + 1);
       if (marker == 0xFF) {
         i++;
         continue;
       }
-      if (marker == 0xD8 || (marker >= 0xD0 && marker <= 0xD7) || marker == 0x01) {
+      if (marker == 0xD8 || (marker >= 0xD0 && marker <= 0xD7) || marker == 0x01 || marker == 0x00) {
         i += 2;
         continue;
       }
@@ -83,6 +123,35 @@ public final class ImageHeader {
       i += 2 + len;
     }
     return null;
+  }
+
+  /** Where a JPEG's first scan's data starts (after its SOS segment), or -1 when there is none. */
+  private static int jpegScanStart(byte[] b) {
+    int i = 2;
+    while (i + 3 < b.length) {
+      if (u8(b, i) != 0xFF) {
+        i++;
+        continue;
+      }
+      int marker = u8(b, i + 1);
+      if (marker == 0xFF) {
+        i++;
+        continue;
+      }
+      if (marker == 0xD8 || (marker >= 0xD0 && marker <= 0xD7) || marker == 0x01 || marker == 0x00) {
+        i += 2;
+        continue;
+      }
+      if (marker == 0xD9) {
+        return -1;
+      }
+      int len = (u8(b, i + 2) << 8) | u8(b, i + 3);
+      if (marker == 0xDA) {
+        return i + 2 + len;
+      }
+      i += 2 + len;
+    }
+    return -1;
   }
 
   private static ImageHeader webp(byte[] b) {
@@ -128,13 +197,18 @@ public final class ImageHeader {
   }
 
   /**
-   * True when a JPEG has no end-of-image marker in its last bytes, or a PNG no IEND chunk: the file
-   * was cut short (decoders would otherwise fill the rest with gray and report success).
+   * True when a JPEG has no end-of-image marker after its first scan, or a PNG's chunks end before
+   * its IEND chunk: the file was cut short (decoders would otherwise fill the rest with gray and
+   * report success). Data after the end (a motion photo's video, an appended thumbnail) is allowed.
    */
   public static boolean isTruncated(String format, byte[] b) {
-    int from = Math.max(0, b.length - 4096);
     if ("jpeg".equals(format)) {
-      for (int i = b.length - 2; i >= from; i--) {
+      int scan = jpegScanStart(b);
+      if (scan < 0) {
+        return true;
+      }
+      // entropy-coded data stuffs every 0xFF (FF 00), so the first FF D9 after the scan start ends the image
+      for (int i = b.length - 2; i >= scan; i--) {
         if (u8(b, i) == 0xFF && u8(b, i + 1) == 0xD9) {
           return false;
         }
@@ -142,10 +216,15 @@ public final class ImageHeader {
       return true;
     }
     if ("png".equals(format)) {
-      for (int i = b.length - 8; i >= from; i--) {
-        if (b[i] == 'I' && b[i + 1] == 'E' && b[i + 2] == 'N' && b[i + 3] == 'D') {
+      long i = 8;
+      while (i + 12 <= b.length) {
+        long len = ((long) u8(b, (int) i) << 24) | (u8(b, (int) i + 1) << 16) | (u8(b, (int) i + 2) << 8)
+            | u8(b, (int) i + 3);
+        int t = (int) i + 4;
+        if (b[t] == 'I' && b[t + 1] == 'E' && b[t + 2] == 'N' && b[t + 3] == 'D') {
           return false;
         }
+        i += 12 + len;
       }
       return true;
     }
@@ -159,9 +238,17 @@ public final class ImageHeader {
    */
   public static int jpegOrientation(byte[] b) {
     int i = 2;
-    while (i + 4 < b.length && u8(b, i) == 0xFF) {
+    while (i + 4 < b.length) {
+      if (u8(b, i) != 0xFF) {
+        i++; // extraneous bytes before a marker, skipped as libjpeg does
+        continue;
+      }
       int marker = u8(b, i + 1);
-      if (marker == 0xD8 || marker == 0x01 || (marker >= 0xD0 && marker <= 0xD7)) {
+      if (marker == 0xFF) {
+        i++;
+        continue;
+      }
+      if (marker == 0xD8 || marker == 0x01 || marker == 0x00 || (marker >= 0xD0 && marker <= 0xD7)) {
         i += 2;
         continue;
       }

@@ -18,9 +18,12 @@ import java.util.Map;
  *     before decoding ({@code too_many_pixels}); at least 1, default 100,000,000
  * @param maxFileBytes larger files are dead-lettered unread ({@code file_too_large}); at least 1
  *     byte, default 64 MiB
+ * @param maxAspectRatio images whose longer side is more than this many times the shorter are
+ *     dead-lettered before decoding ({@code extreme_aspect_ratio}), which bounds the resized output;
+ *     at least 1, default 20
  */
 public record ImageOptions(ResizeSpec resize, ImageResizer.Output outputFormat, int jpegQuality, long maxPixels,
-    long maxFileBytes) implements Serializable {
+    long maxFileBytes, double maxAspectRatio) implements Serializable {
 
   /** Default shorter side, in pixels. */
   public static final int DEFAULT_SHORTER_SIDE = 256;
@@ -36,17 +39,19 @@ public record ImageOptions(ResizeSpec resize, ImageResizer.Output outputFormat, 
     checkArgument(jpegQuality >= 1 && jpegQuality <= 100, "jpegQuality must be in [1, 100], was %s", jpegQuality);
     checkArgument(maxPixels >= 1, "maxPixels must be >= 1, was %s", maxPixels);
     checkArgument(maxFileBytes >= 1, "maxFileBytes must be >= 1, was %s", maxFileBytes);
+    checkArgument(maxAspectRatio >= 1, "maxAspectRatio must be >= 1, was %s", maxAspectRatio);
   }
 
   /** Shorter side 256, JPEG quality 90, at most 100M pixels and 64 MiB per file. */
   public static ImageOptions defaults() {
     return new ImageOptions(ResizeSpec.shorterSide(DEFAULT_SHORTER_SIDE), ImageResizer.Output.JPEG,
-        DEFAULT_JPEG_QUALITY, ImageResizer.DEFAULT_MAX_PIXELS, DEFAULT_MAX_FILE_BYTES);
+        DEFAULT_JPEG_QUALITY, ImageResizer.DEFAULT_MAX_PIXELS, DEFAULT_MAX_FILE_BYTES,
+        ImageResizer.DEFAULT_MAX_ASPECT_RATIO);
   }
 
   /** A copy with another resize. */
   public ImageOptions withResize(ResizeSpec r) {
-    return new ImageOptions(r, outputFormat, jpegQuality, maxPixels, maxFileBytes);
+    return new ImageOptions(r, outputFormat, jpegQuality, maxPixels, maxFileBytes, maxAspectRatio);
   }
 
   /** A copy resizing the shorter side to {@code pixels} (in [8, 8192]), aspect kept. */
@@ -57,27 +62,32 @@ public record ImageOptions(ResizeSpec resize, ImageResizer.Output outputFormat, 
 
   /** A copy with another output encoding. */
   public ImageOptions withOutputFormat(ImageResizer.Output f) {
-    return new ImageOptions(resize, f, jpegQuality, maxPixels, maxFileBytes);
+    return new ImageOptions(resize, f, jpegQuality, maxPixels, maxFileBytes, maxAspectRatio);
   }
 
   /** A copy with another JPEG quality, in [1, 100]. */
   public ImageOptions withJpegQuality(int q) {
-    return new ImageOptions(resize, outputFormat, q, maxPixels, maxFileBytes);
+    return new ImageOptions(resize, outputFormat, q, maxPixels, maxFileBytes, maxAspectRatio);
   }
 
   /** A copy with another pixel limit (>= 1). */
   public ImageOptions withMaxPixels(long n) {
-    return new ImageOptions(resize, outputFormat, jpegQuality, n, maxFileBytes);
+    return new ImageOptions(resize, outputFormat, jpegQuality, n, maxFileBytes, maxAspectRatio);
   }
 
   /** A copy with another file size limit in bytes (>= 1). */
   public ImageOptions withMaxFileBytes(long n) {
-    return new ImageOptions(resize, outputFormat, jpegQuality, maxPixels, n);
+    return new ImageOptions(resize, outputFormat, jpegQuality, maxPixels, n, maxAspectRatio);
+  }
+
+  /** A copy with another aspect ratio limit (>= 1). */
+  public ImageOptions withMaxAspectRatio(double r) {
+    return new ImageOptions(resize, outputFormat, jpegQuality, maxPixels, maxFileBytes, r);
   }
 
   /** The resizer these options describe. */
   public ImageResizer resizer() {
-    return new ImageResizer(resize, outputFormat, jpegQuality, maxPixels);
+    return new ImageResizer(resize, outputFormat, jpegQuality, maxPixels, maxAspectRatio);
   }
 
   /** The options by name, as {@code dataset.json} and display data record them. */
@@ -88,6 +98,7 @@ public record ImageOptions(ResizeSpec resize, ImageResizer.Output outputFormat, 
     o.put("jpegQuality", Integer.toString(jpegQuality));
     o.put("maxPixels", Long.toString(maxPixels));
     o.put("maxFileBytes", Long.toString(maxFileBytes));
+    o.put("maxAspectRatio", Double.toString(maxAspectRatio));
     return o;
   }
 }

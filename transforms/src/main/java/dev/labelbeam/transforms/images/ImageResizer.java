@@ -31,9 +31,11 @@ import org.bytedeco.opencv.opencv_core.Size;
  *       8-bit, palette expanded), GIF, BMP, WebP, TIFF; grayscale and CMYK become RGB; the EXIF
  *       orientation is applied. JPEGs are decoded at a reduced DCT scale (1/2, 1/4, 1/8) whenever the
  *       target size allows it.
- *   <li>Checks before decoding: the header must declare at most {@code maxPixels} pixels
- *       (decompression bombs are refused without allocating), and JPEG/PNG files must not be cut
- *       short.
+ *   <li>Checks before decoding: the header must be readable (a file whose header cannot be read is
+ *       refused, so no decodable file escapes the limits), declare a size of at least 1 × 1, at most
+ *       {@code maxPixels} pixels (decompression bombs are refused without allocating) and an aspect
+ *       ratio of at most {@code maxAspectRatio}, so the output is bounded too; JPEG/PNG files must not
+ *       be cut short (data after their end is allowed).
  *   <li>Resize per {@link ResizeSpec}, area interpolation when shrinking, linear when enlarging.
  *   <li>Output: {@code jpeg} (with quality), {@code png}, or {@code raw} (RGB bytes, row-major HWC).
  * </ul>
@@ -45,6 +47,11 @@ public final class ImageResizer implements Serializable {
 
   /** Default cap on declared pixels: 100 megapixels (a 20,000 × 5,000 image). */
   public static final long DEFAULT_MAX_PIXELS = 100_000_000L;
+  /**
+   * Default cap on the longer side over the shorter: 20 (wide panoramas pass). A 1 × 30,000 PNG of
+   * 139 bytes once asked for a 256 × 7,680,000 output (6 GB) under "shorter side to 256".
+   */
+  public static final double DEFAULT_MAX_ASPECT_RATIO = 20;
 
   /** Output encodings. */
   public enum Output {
@@ -78,8 +85,21 @@ public final class ImageResizer implements Serializable {
   private final Output output;
   private final int jpegQuality;
   private final long maxPixels;
+  private final double maxAspectRatio;
 
   public ImageResizer(ResizeSpec resize, Output output, int jpegQuality, long maxPixels) {
+    this(resize, output, jpegQuality, maxPixels, DEFAULT_MAX_ASPECT_RATIO);
+  }
+
+  /**
+   * @param maxPixels images declaring more pixels, or whose output would have more, are refused
+   * @param maxAspectRatio images whose longer side exceeds the shorter this many times are refused
+   */
+  public ImageResizer(ResizeSpec resize, Output output, int jpegQuality, long maxPixels, double maxAspectRatio) {
+    if (!(maxAspectRatio >= 1)) {
+      throw new IllegalArgumentException("maxAspectRatio must be >= 1, was " + maxAspectRatio);
+    }
+    this.maxAspectRatio = maxAspectRatio;
     if (jpegQuality < 1 || jpegQuality > 100) {
       throw new IllegalArgumentException("jpegQuality must be in [1, 100], was " + jpegQuality);
     }
@@ -135,14 +155,10 @@ public final class ImageResizer implements Serializable {
     if (bytes.length == 0) {
       throw new ImageProcessingException(Reason.EMPTY_FILE, "file has zero bytes");
     }
-    ImageHeader header = ImageHeader.read(bytes);
+    ImageHeader header = checkedHeader(bytes);
     int flags = IMREAD_COLOR;
     int orientation = 1;
-    if (header != null) {
-      if (header.width <= 0 || header.height <= 0 || header.pixels() > maxPixels) {
-        throw new ImageProcessingException(Reason.TOO_MANY_PIXELS,
-            "header declares " + header + " (" + header.pixels() + " pixels), the limit is " + maxPixels);
-      }
+    {
       if (ImageHeader.isTruncated(header.format, bytes)) {
         throw new ImageProcessingException(Reason.TRUNCATED,
             header.format + " file of " + bytes.length + " bytes ends before the image does");
@@ -175,9 +191,8 @@ public final class ImageResizer implements Serializable {
         throw new ImageProcessingException(Reason.DECODE_FAILED, "OpenCV could not decode: " + firstLine(e.getMessage()));
       }
       if (img == null || img.empty()) {
-        throw new ImageProcessingException(Reason.DECODE_FAILED, header == null
-            ? "not a recognized image format (" + bytes.length + " bytes)"
-            : "corrupt " + header.format + " data (" + bytes.length + " bytes)");
+        throw new ImageProcessingException(Reason.DECODE_FAILED,
+            "corrupt " + header.format + " data (" + bytes.length + " bytes)");
       }
       img = orient(img, orientation);
       int[] size = resize.target(img.cols(), img.rows());
@@ -189,6 +204,44 @@ public final class ImageResizer implements Serializable {
       }
       return new Resized(encode(out), output.name, size[0], size[1]);
     }
+  }
+
+  /**
+   * The header, checked against the limits before any pixel is decoded.
+   *
+   * @throws ImageProcessingException {@code decode_failed} for a format we do not read,
+   *     {@code invalid_header}, {@code too_many_pixels} (declared or in the output) or
+   *     {@code extreme_aspect_ratio}
+   */
+  ImageHeader checkedHeader(byte[] bytes) throws ImageProcessingException {
+    ImageHeader header = ImageHeader.read(bytes);
+    if (header == null) {
+      String format = ImageHeader.formatOf(bytes);
+      if (format == null) {
+        throw new ImageProcessingException(Reason.DECODE_FAILED,
+            "not a supported image format (JPEG, PNG, GIF, BMP, WebP or TIFF; " + bytes.length + " bytes)");
+      }
+      throw new ImageProcessingException(Reason.INVALID_HEADER,
+          "the " + format + " header cannot be read (" + bytes.length + " bytes), so its size is unknown");
+    }
+    if (header.width <= 0 || header.height <= 0) {
+      throw new ImageProcessingException(Reason.INVALID_HEADER, "header declares " + header);
+    }
+    if (header.pixels() > maxPixels) {
+      throw new ImageProcessingException(Reason.TOO_MANY_PIXELS,
+          "header declares " + header + " (" + header.pixels() + " pixels), the limit is " + maxPixels);
+    }
+    double aspect = (double) Math.max(header.width, header.height) / Math.min(header.width, header.height);
+    if (aspect > maxAspectRatio) {
+      throw new ImageProcessingException(Reason.EXTREME_ASPECT_RATIO, String.format(Locale.ROOT,
+          "%s has an aspect ratio of %.1f, the limit is %.1f", header, aspect, maxAspectRatio));
+    }
+    int[] out = resize.target(header.width, header.height);
+    if ((long) out[0] * out[1] > maxPixels) {
+      throw new ImageProcessingException(Reason.TOO_MANY_PIXELS,
+          "the output of " + header + " would be " + out[0] + "x" + out[1] + ", over the limit of " + maxPixels);
+    }
+    return header;
   }
 
   /** Applies an EXIF orientation (1-8) to a decoded image. */

@@ -52,6 +52,11 @@ public final class JsonlManifestParser implements ManifestParser {
           throw new IllegalArgumentException("\"labels\" must be an array of strings: " + ManifestParser.abbreviate(line.strip()));
         }
         String s = l.asText().strip();
+        if (s.chars().anyMatch(Character::isISOControl)) {
+          // labels.txt holds one label a line: a line break inside a label would shift every class after it
+          throw new IllegalArgumentException("a label contains a line break or another control character: "
+              + ManifestParser.abbreviate(line.strip()));
+        }
         if (!s.isEmpty() && !labels.contains(s)) {
           labels.add(s);
         }
