@@ -76,42 +76,97 @@ public final class Safetensors {
     if (n <= 0 || n > MAX_HEADER || 8 + n > all.length) {
       throw new IOException(file + ": bad safetensors header length " + n);
     }
-    JsonNode header = MAPPER.readTree(new String(all, 8, (int) n, StandardCharsets.UTF_8));
+    JsonNode header;
+    try {
+      header = MAPPER.readTree(new String(all, 8, (int) n, StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw new IOException(file + ": the safetensors header is not valid JSON: " + e.getMessage(), e);
+    }
+    if (header == null || !header.isObject()) {
+      throw new IOException(file + ": the safetensors header must be a JSON object of tensors, was "
+          + (header == null ? "empty" : header.getNodeType().toString().toLowerCase(java.util.Locale.ROOT)));
+    }
     int base = 8 + (int) n;
+    long dataBytes = all.length - base;
     Map<String, Entry> out = new LinkedHashMap<>();
+    java.util.TreeMap<Long, long[]> ranges = new java.util.TreeMap<>();
     for (Iterator<Map.Entry<String, JsonNode>> it = header.fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> f = it.next();
-      if (f.getKey().equals("__metadata__")) {
+      String name = f.getKey();
+      if (name.equals("__metadata__")) {
         continue;
       }
-      String dtype = f.getValue().get("dtype").asText();
-      JsonNode sh = f.getValue().get("shape");
+      JsonNode t = f.getValue();
+      String where = file + ": tensor '" + name + "'";
+      if (!t.isObject() || !t.path("dtype").isTextual()) {
+        throw new IOException(where + " has no dtype");
+      }
+      String dtype = t.get("dtype").asText();
+      JsonNode sh = t.path("shape");
+      if (!sh.isArray()) {
+        throw new IOException(where + " has no shape");
+      }
       long[] shape = new long[sh.size()];
-      for (int i = 0; i < shape.length; i++) {
-        shape[i] = sh.get(i).asLong();
-      }
-      long begin = f.getValue().get("data_offsets").get(0).asLong();
-      long end = f.getValue().get("data_offsets").get(1).asLong();
-      if (begin < 0 || end < begin || base + end > all.length) {
-        throw new IOException(file + ": tensor " + f.getKey() + " lies outside the file");
-      }
-      ByteBuffer d = ByteBuffer.wrap(all, base + (int) begin, (int) (end - begin)).slice().order(ByteOrder.LITTLE_ENDIAN);
       long count = 1;
-      for (long s : shape) {
-        count *= s;
+      for (int i = 0; i < shape.length; i++) {
+        if (!sh.get(i).canConvertToLong() || !sh.get(i).isIntegralNumber() || sh.get(i).asLong() < 0) {
+          throw new IOException(where + " has a shape entry that is not a non-negative integer: " + sh);
+        }
+        shape[i] = sh.get(i).asLong();
+        try {
+          count = Math.multiplyExact(count, shape[i]);
+        } catch (ArithmeticException e) {
+          throw new IOException(where + " has a shape of more values than a long counts: " + sh);
+        }
       }
-      out.put(f.getKey(), decode(file, f.getKey(), dtype, shape, (int) count, d));
+      JsonNode offs = t.path("data_offsets");
+      if (!offs.isArray() || offs.size() != 2 || !offs.get(0).isIntegralNumber() || !offs.get(1).isIntegralNumber()
+          || !offs.get(0).canConvertToLong() || !offs.get(1).canConvertToLong()) {
+        throw new IOException(where + " needs data_offsets [begin, end] of integers, was " + offs);
+      }
+      long begin = offs.get(0).asLong();
+      long end = offs.get(1).asLong();
+      if (begin < 0 || end < begin || end > dataBytes) {
+        throw new IOException(where + " has data_offsets [" + begin + ", " + end + "] outside the " + dataBytes
+            + " data bytes");
+      }
+      int width = width(dtype, where);
+      if (count > Integer.MAX_VALUE || count * width != end - begin) {
+        throw new IOException(where + " has a shape of " + count + " " + dtype + " values, but its data_offsets span "
+            + (end - begin) + " bytes");
+      }
+      ranges.put(begin, new long[] {end});
+      ByteBuffer d = ByteBuffer.wrap(all, base + (int) begin, (int) (end - begin)).slice().order(ByteOrder.LITTLE_ENDIAN);
+      out.put(name, decode(file, name, dtype, shape, (int) count, d));
+    }
+    // the format's own rule: the tensors cover the data exactly, without holes or overlaps
+    long at = 0;
+    for (Map.Entry<Long, long[]> r : ranges.entrySet()) {
+      if (r.getKey() != at) {
+        throw new IOException(file + ": tensor data " + (r.getKey() < at ? "overlaps" : "leaves a hole") + " at byte "
+            + Math.min(at, r.getKey()) + " of the data (safetensors tensors must cover it exactly, in order)");
+      }
+      at = r.getValue()[0];
+    }
+    if (at != dataBytes) {
+      throw new IOException(file + ": " + (dataBytes - at) + " data bytes after the last tensor belong to none");
     }
     return out;
   }
 
-  private static Entry decode(Path file, String name, String dtype, long[] shape, int count, ByteBuffer d) throws IOException {
-    int width = switch (dtype) {
+  /** Bytes per value of a dtype this reader reads. */
+  private static int width(String dtype, String where) throws IOException {
+    return switch (dtype) {
       case "F32", "I32" -> 4;
       case "F16", "BF16" -> 2;
       case "F64", "I64" -> 8;
-      default -> throw new IOException(file + ": tensor " + name + " has unsupported dtype " + dtype);
+      default -> throw new IOException(where + " has unsupported dtype " + dtype
+          + " (F32, F64, F16, BF16, I64, I32 are read)");
     };
+  }
+
+  private static Entry decode(Path file, String name, String dtype, long[] shape, int count, ByteBuffer d) throws IOException {
+    int width = width(dtype, file + ": tensor '" + name + "'");
     if ((long) count * width != d.remaining()) {
       throw new IOException(file + ": tensor " + name + " has " + d.remaining() + " bytes for " + count + " " + dtype + " values");
     }

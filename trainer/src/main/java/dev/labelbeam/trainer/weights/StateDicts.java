@@ -114,6 +114,11 @@ public final class StateDicts {
     if (strict && (!r.missing.isEmpty() || !r.unexpected.isEmpty() || !r.shapeMismatch.isEmpty())) {
       throw new IOException(file + " does not match the model: " + r);
     }
+    if (r.loaded.isEmpty()) {
+      // training would start from random weights while the user asked for these: refuse
+      throw new IOException(file + ": none of its " + tensors.size() + " tensors matches a parameter of the model "
+          + "by name and shape (torchvision's names are expected): " + r);
+    }
     return r;
   }
 }
