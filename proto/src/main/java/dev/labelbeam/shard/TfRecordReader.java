@@ -71,10 +71,7 @@ public final class TfRecordReader implements Closeable {
     if (length < 0 || length > MAX_RECORD_BYTES) {
       throw corrupt("record length " + length + " is out of range");
     }
-    byte[] data = new byte[(int) length];
-    if (readFully(data, 0, data.length) < data.length) {
-      throw corrupt("truncated record data (expected " + length + " bytes)");
-    }
+    byte[] data = readData((int) length);
     if (readFully(footer, 0, footer.length) < footer.length) {
       throw corrupt("truncated record: data CRC missing");
     }
@@ -83,6 +80,25 @@ public final class TfRecordReader implements Closeable {
       throw corrupt("data CRC mismatch");
     }
     offset += TfRecordFraming.HEADER_BYTES + length + TfRecordFraming.FOOTER_BYTES;
+    return data;
+  }
+
+  /** Memory for a record is taken as its bytes arrive: a length that lies costs no more than the file's own size. */
+  private static final int CHUNK = 1 << 20;
+
+  private byte[] readData(int length) throws IOException {
+    byte[] data = new byte[Math.min(length, CHUNK)];
+    int have = 0;
+    while (have < length) {
+      if (have == data.length) {
+        data = java.util.Arrays.copyOf(data, (int) Math.min(length, 2L * data.length));
+      }
+      int got = readFully(data, have, data.length - have);
+      have += got;
+      if (got == 0) {
+        throw corrupt("truncated record data (expected " + length + " bytes, found " + have + ")");
+      }
+    }
     return data;
   }
 
