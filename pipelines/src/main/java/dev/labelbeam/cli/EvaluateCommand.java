@@ -4,6 +4,10 @@ import dev.labelbeam.pipelines.EvaluateModel;
 import dev.labelbeam.pipelines.EvaluatePipeline;
 import dev.labelbeam.pipelines.SummaryTable;
 import dev.labelbeam.metrics.MultiLabelReport;
+import dev.labelbeam.pipelines.EvaluatePredictionsPipeline;
+import dev.labelbeam.shard.LabelVocabulary;
+import dev.labelbeam.transforms.shards.DatasetFiles;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -15,14 +19,24 @@ import picocli.CommandLine.Option;
         + "precision, recall, F1 (at --threshold) and ROC AUC, macro and micro averages, and the same for a "
         + "baseline predicting each label's training frequency; AP and mAP; micro, macro, weighted and samples "
         + "averages; per-class thresholds tuned for F1. Writes metrics.json, per_class.csv, thresholds.json and a "
-        + "self-contained report.html.",
+        + "self-contained report.html. With --predictions and --labels it evaluates the scores of any model instead "
+        + "(JSON Lines {\"id\", \"labels\", \"scores\"} or CSV id,labels,<class...>, scores in labels.txt order).",
     footer = BeamRunnerOptions.FOOTER)
 public final class EvaluateCommand implements Callable<Integer> {
-  @Option(names = "--shards", required = true, description = "Folder of a preprocess run.")
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Option(names = "--shards", description = "Folder of a preprocess run (with --model).")
   String shards;
 
-  @Option(names = "--model", required = true, description = "Folder of a checkpoint (model.pt, model.json): a local path or a URL of any Beam filesystem.")
+  @Option(names = "--model", description = "Folder of a checkpoint (model.pt, model.json): a local path or a URL of any Beam filesystem.")
   String model;
+
+  @Option(names = "--predictions", description = "Instead of --shards and --model: files or a glob (quoted) of "
+      + "predictions made by any model, .jsonl or .csv; lines that cannot be used go to predictions_dead_letter.jsonl.")
+  String predictions;
+
+  @Option(names = "--labels", description = "With --predictions: the labels.txt whose order the scores follow.")
+  String labels;
 
   @Option(names = "--output", description = "Folder for metrics.json, per_class.csv, thresholds.json and report.html, local or a URL "
       + "(default: the shards folder).")
@@ -39,6 +53,13 @@ public final class EvaluateCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (predictions != null) {
+      return evaluatePredictions();
+    }
+    if (shards == null || model == null) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+          "give --shards and --model (score a checkpoint), or --predictions and --labels (scores of any model)");
+    }
     String shardDir = PreprocessCommand.absolute(shards);
     String out = output != null ? PreprocessCommand.absolute(output) : shardDir;
     EvaluateModel evaluate = EvaluateModel.on(shardDir).withOutputDir(out).withSplit(split)
@@ -49,6 +70,30 @@ public final class EvaluateCommand implements Callable<Integer> {
     System.out.println("metrics: " + dir + EvaluatePipeline.METRICS_FILE + ", " + dir + EvaluatePipeline.PER_CLASS_FILE
         + ", " + dir + EvaluatePipeline.THRESHOLDS_FILE);
     System.out.println("report:  " + dir + EvaluatePipeline.REPORT_FILE);
+    return 0;
+  }
+
+  private int evaluatePredictions() throws Exception {
+    if (labels == null || shards != null || model != null) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+          "--predictions goes with --labels (the scores' class order), not with --shards or --model");
+    }
+    if (output == null) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--predictions needs --output");
+    }
+    String labelsFile = PreprocessCommand.absolute(labels);
+    int slash = labelsFile.lastIndexOf('/');
+    List<String> names = LabelVocabulary.fromText(DatasetFiles.readText(labelsFile.substring(0, slash),
+        labelsFile.substring(slash + 1))).names();
+    String out = PreprocessCommand.absolute(output);
+    EvaluatePredictionsPipeline.Result r = EvaluatePredictionsPipeline.run(PreprocessCommand.absolute(predictions),
+        names, out, metrics.options(), runner.options());
+    System.out.print(SummaryTable.format(r.report()));
+    System.out.printf("prediction lines %d = evaluated %d + dead-lettered %s%n", r.lines(), r.evaluated(),
+        r.deadLetters());
+    String dir = out.endsWith("/") ? out : out + "/";
+    System.out.println("metrics: " + dir + EvaluatePipeline.METRICS_FILE + ", " + dir + EvaluatePipeline.PER_CLASS_FILE
+        + ", " + dir + EvaluatePipeline.THRESHOLDS_FILE + "; report: " + dir + EvaluatePipeline.REPORT_FILE);
     return 0;
   }
 }

@@ -42,6 +42,11 @@ public final class PredictCommand implements Callable<Integer> {
   @Option(names = "--top-k", description = "Highest scores listed per image.")
   int topK = PredictPipeline.Job.DEFAULT_TOP_K;
 
+  @Option(names = "--full-scores", defaultValue = "false", description = "Write every class's score (\"scores\", in "
+      + "labels.txt order), the true labels of shard records (\"labels\") and the labels at the thresholds "
+      + "(\"predicted\"): the format evaluate --predictions reads. Default: off.")
+  boolean fullScores;
+
   @Mixin ScoringOptionsMixin scoring;
 
   @Mixin BeamRunnerOptions runner;
@@ -50,7 +55,7 @@ public final class PredictCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PredictPipeline.Job s = new PredictPipeline.Job(PreprocessCommand.absolute(model), input.records, input.images,
         PreprocessCommand.absolute(output), thresholds == null ? null : PreprocessCommand.absolute(thresholds), threshold,
-        topK, scoring.options());
+        topK, scoring.options(), fullScores);
     long n = PredictPipeline.run(s, runner.options());
     System.out.println(n + " predictions in " + PredictPipeline.file(s.outputDir(), PredictPipeline.PREDICTIONS_PREFIX)
         + "-*.jsonl; undecodable images in " + PredictPipeline.file(s.outputDir(), PredictPipeline.DEAD_LETTER_FILE));

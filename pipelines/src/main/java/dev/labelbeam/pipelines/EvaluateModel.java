@@ -1,6 +1,5 @@
 package dev.labelbeam.pipelines;
 
-import dev.labelbeam.metrics.report.HtmlReport;
 import dev.labelbeam.shard.DatasetInfo;
 import dev.labelbeam.transforms.errors.DeadLetter;
 import dev.labelbeam.transforms.evaluation.EvaluateMultiLabel;
@@ -8,19 +7,16 @@ import dev.labelbeam.metrics.MetricsOptions;
 import dev.labelbeam.metrics.MultiLabelReport;
 import dev.labelbeam.metrics.ScoredExample;
 import dev.labelbeam.transforms.evaluation.ScoredExampleCoder;
-import dev.labelbeam.metrics.Thresholds;
 import dev.labelbeam.transforms.shards.DatasetFiles;
 import java.io.IOException;
-import java.io.Serializable;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import dev.labelbeam.transforms.shards.BeamStorage;
 import dev.labelbeam.transforms.shards.ReadImageRecords;
+import dev.labelbeam.transforms.evaluation.WriteEvaluationReports;
 import java.util.List;
-import java.util.Map;
 import org.apache.beam.sdk.coders.FloatCoder;
 import org.apache.beam.sdk.coders.ListCoder;
-import org.apache.beam.sdk.coders.SerializableCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.io.TextIO;
 import org.apache.beam.sdk.transforms.DoFn;
@@ -143,9 +139,8 @@ public final class EvaluateModel extends PTransform<PCollection<String>, PCollec
         .apply("BaselineMetrics", EvaluateMultiLabel.sizedByData(metrics))
         .apply("BaselineView", View.asSingleton());
     String title = "labelbeam evaluation: " + split + " split of " + folderName(shardDir);
-    return model
-        .apply("WriteReport", ParDo.of(new WriteReportFn(out, labels, baseline, title)).withSideInputs(labels, baseline))
-        .setCoder(SerializableCoder.of(MultiLabelReport.class));
+    return model.apply("WriteReport", WriteEvaluationReports.to(out).withLabels(labels)
+        .withBaseline("predicts each label's training frequency for every example", baseline).withTitle(title));
   }
 
   @Override
@@ -255,38 +250,5 @@ public final class EvaluateModel extends PTransform<PCollection<String>, PCollec
     }
   }
 
-  static final class WriteReportFn extends DoFn<MultiLabelReport, MultiLabelReport> implements Serializable {
-    private static final long serialVersionUID = 1L;
-    private final String outputDir;
-    private final PCollectionView<List<String>> labels;
-    private final PCollectionView<MultiLabelReport> baseline;
-    private final String title;
 
-    WriteReportFn(String outputDir, PCollectionView<List<String>> labels, PCollectionView<MultiLabelReport> baseline,
-        String title) {
-      this.outputDir = outputDir;
-      this.labels = labels;
-      this.baseline = baseline;
-      this.title = title;
-    }
-
-    @ProcessElement
-    public void process(@Element MultiLabelReport report, OutputReceiver<MultiLabelReport> out, ProcessContext c) {
-      MultiLabelReport b = c.sideInput(baseline);
-      MultiLabelReport r = report.withLabels(c.sideInput(labels))
-          .withBaseline("predicts each label's training frequency for every example", b);
-      try {
-        // all four or none: a failed write leaves the previous report whole
-        Map<String, String> files = new java.util.LinkedHashMap<>();
-        files.put(EvaluatePipeline.PER_CLASS_FILE, r.toCsv());
-        files.put(Thresholds.FILE_NAME, r.thresholds().toJson());
-        files.put(HtmlReport.FILE_NAME, HtmlReport.render(r, title));
-        files.put(EvaluatePipeline.METRICS_FILE, r.toJson());
-        DatasetFiles.writeTexts(outputDir, files);
-      } catch (IOException e) {
-        throw new UncheckedIOException("cannot write the report to " + outputDir, e);
-      }
-      out.output(r);
-    }
-  }
 }

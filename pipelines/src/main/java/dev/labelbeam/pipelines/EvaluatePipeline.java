@@ -5,11 +5,9 @@ import dev.labelbeam.shard.DatasetInfo;
 import dev.labelbeam.metrics.Thresholds;
 import dev.labelbeam.metrics.MultiLabelReport;
 import java.io.IOException;
-import org.apache.beam.sdk.metrics.MetricNameFilter;
-import org.apache.beam.sdk.metrics.MetricResult;
-import org.apache.beam.sdk.metrics.MetricsFilter;
 import dev.labelbeam.transforms.shards.BeamStorage;
 import dev.labelbeam.transforms.shards.ReadImageRecords;
+import dev.labelbeam.transforms.evaluation.WriteEvaluationReports;
 import dev.labelbeam.shard.LabelMatch;
 import dev.labelbeam.trainer.model.ModelFolders;
 import java.util.List;
@@ -27,8 +25,8 @@ import org.apache.beam.sdk.options.PipelineOptions;
  * {@code report.html} into the output folder.
  */
 public final class EvaluatePipeline {
-  public static final String METRICS_FILE = "metrics.json";
-  public static final String PER_CLASS_FILE = "per_class.csv";
+  public static final String METRICS_FILE = WriteEvaluationReports.METRICS_FILE;
+  public static final String PER_CLASS_FILE = WriteEvaluationReports.PER_CLASS_FILE;
   public static final String THRESHOLDS_FILE = Thresholds.FILE_NAME;
   public static final String REPORT_FILE = HtmlReport.FILE_NAME;
   /** Records whose image did not decode when scoring, one JSON object a line. */
@@ -58,11 +56,7 @@ public final class EvaluatePipeline {
     if (state != PipelineResult.State.DONE) {
       throw new IllegalStateException("evaluate pipeline ended in state " + state);
     }
-    long read = 0;
-    for (MetricResult<Long> c : result.metrics().queryMetrics(MetricsFilter.builder()
-        .addNameFilter(MetricNameFilter.named(ReadImageRecords.class, ReadImageRecords.RECORDS_READ)).build()).getCounters()) {
-      read += c.getAttempted();
-    }
+    long read = PipelineCounters.sum(result, ReadImageRecords.class, ReadImageRecords.RECORDS_READ);
     if (read != info.records(evaluate.split())) {
       throw new IllegalStateException("the " + evaluate.split() + " shards held " + read + " records, dataset.json in "
           + evaluate.shardDir() + " lists " + info.records(evaluate.split()) + ": the shards were changed after "

@@ -26,10 +26,7 @@ import org.apache.beam.sdk.PipelineResult;
 import dev.labelbeam.metrics.TopK;
 import org.apache.beam.sdk.io.FileIO;
 import org.apache.beam.sdk.metrics.Counter;
-import org.apache.beam.sdk.metrics.MetricNameFilter;
-import org.apache.beam.sdk.metrics.MetricResult;
 import org.apache.beam.sdk.metrics.Metrics;
-import org.apache.beam.sdk.metrics.MetricsFilter;
 import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.TextIO;
 import org.apache.beam.sdk.options.PipelineOptions;
@@ -67,7 +64,7 @@ public final class PredictPipeline {
    * @param scoring batch size and device
    */
   public record Job(String modelDir, String records, String images, String outputDir, String thresholdsFile, double threshold,
-      int topK, ScoringOptions scoring) {
+      int topK, ScoringOptions scoring, boolean fullScores) {
     /** Default number of top scores listed. */
     public static final int DEFAULT_TOP_K = 5;
 
@@ -90,33 +87,42 @@ public final class PredictPipeline {
     /** Shards to score, with the default threshold, top-k and scoring. */
     public static Job onRecords(String modelDir, String records, String outputDir) {
       return new Job(modelDir, records, null, outputDir, null, MetricsOptions.DEFAULT_THRESHOLD, DEFAULT_TOP_K,
-          ScoringOptions.defaults());
+          ScoringOptions.defaults(), false);
     }
 
     /** Image files to score, with the default threshold, top-k and scoring. */
     public static Job onImages(String modelDir, String images, String outputDir) {
       return new Job(modelDir, null, images, outputDir, null, MetricsOptions.DEFAULT_THRESHOLD, DEFAULT_TOP_K,
-          ScoringOptions.defaults());
+          ScoringOptions.defaults(), false);
     }
 
     /** A copy applying the per-class thresholds of a {@code thresholds.json} (null: none). */
     public Job withThresholdsFile(String f) {
-      return new Job(modelDir, records, images, outputDir, f, threshold, topK, scoring);
+      return new Job(modelDir, records, images, outputDir, f, threshold, topK, scoring, fullScores);
     }
 
     /** A copy with another uniform threshold. */
     public Job withThreshold(double t) {
-      return new Job(modelDir, records, images, outputDir, thresholdsFile, t, topK, scoring);
+      return new Job(modelDir, records, images, outputDir, thresholdsFile, t, topK, scoring, fullScores);
     }
 
     /** A copy listing another number of top scores. */
     public Job withTopK(int k) {
-      return new Job(modelDir, records, images, outputDir, thresholdsFile, threshold, k, scoring);
+      return new Job(modelDir, records, images, outputDir, thresholdsFile, threshold, k, scoring, fullScores);
     }
 
     /** A copy with other scoring options. */
     public Job withScoring(ScoringOptions o) {
-      return new Job(modelDir, records, images, outputDir, thresholdsFile, threshold, topK, o);
+      return new Job(modelDir, records, images, outputDir, thresholdsFile, threshold, topK, o, fullScores);
+    }
+
+    /**
+     * A copy writing every class's score ({@code "scores"}, in labels.txt order) and the true labels
+     * ({@code "labels"}, from the shards' label bits; empty for image files), with the labels at or above
+     * the thresholds as {@code "predicted"}: the format {@code evaluate --predictions} reads.
+     */
+    public Job withFullScores(boolean on) {
+      return new Job(modelDir, records, images, outputDir, thresholdsFile, threshold, topK, scoring, on);
     }
   }
 
@@ -146,7 +152,7 @@ public final class PredictPipeline {
     PCollectionTuple predicted = records.apply("Predict",
         Predict.withModel(s.modelDir()).withOptions(s.scoring()));
     predicted.get(Predict.SCORED)
-        .apply("ToJson", ParDo.of(new FormatDoFn(new FormatFn(new ArrayList<>(spec.labels), perClass, s.topK()))))
+        .apply("ToJson", ParDo.of(new FormatDoFn(new FormatFn(new ArrayList<>(spec.labels), perClass, s.topK(), s.fullScores()))))
         .apply("WritePredictions", TextIO.write().to(file(s.outputDir(), PREDICTIONS_PREFIX)).withSuffix(".jsonl"));
     predicted.get(Predict.DEAD_LETTERS)
         .apply("DeadLetterJson", MapElements.into(TypeDescriptor.of(String.class)).via(DeadLetter::toJson))
@@ -156,11 +162,7 @@ public final class PredictPipeline {
     if (state != PipelineResult.State.DONE) {
       throw new IllegalStateException("predict pipeline ended in state " + state);
     }
-    long lines = 0;
-    for (MetricResult<Long> c : result.metrics().queryMetrics(MetricsFilter.builder()
-        .addNameFilter(MetricNameFilter.named(PredictPipeline.class, WRITTEN_COUNTER)).build()).getCounters()) {
-      lines += c.getAttempted();
-    }
+    long lines = PipelineCounters.sum(result, PredictPipeline.class, WRITTEN_COUNTER);
     return lines;
   }
 
@@ -245,16 +247,33 @@ public final class PredictPipeline {
     private final List<String> labels;
     private final double[] thresholds;
     private final int topK;
+    private final boolean fullScores;
 
-    FormatFn(List<String> labels, double[] thresholds, int topK) {
+    FormatFn(List<String> labels, double[] thresholds, int topK, boolean fullScores) {
       this.labels = labels;
       this.thresholds = thresholds;
       this.topK = topK;
+      this.fullScores = fullScores;
     }
 
     String apply(ScoredExample e) {
       ObjectNode n = MAPPER.createObjectNode();
       n.put("id", e.id);
+      if (fullScores) {
+        ArrayNode truth = n.putArray("labels");
+        for (int c : dev.labelbeam.shard.LabelBits.unpack(e.labelBits, labels.size())) {
+          truth.add(labels.get(c));
+        }
+        ArrayNode predicted = n.putArray("predicted");
+        ArrayNode scores = n.putArray("scores");
+        for (int c = 0; c < e.scores.length; c++) {
+          if (e.scores[c] >= thresholds[c]) {
+            predicted.add(labels.get(c));
+          }
+          scores.add(e.scores[c]);
+        }
+        return n.toString();
+      }
       ArrayNode above = n.putArray("labels");
       for (int c = 0; c < e.scores.length; c++) {
         if (e.scores[c] >= thresholds[c]) {

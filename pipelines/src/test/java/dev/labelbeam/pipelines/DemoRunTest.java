@@ -69,7 +69,7 @@ class DemoRunTest {
         .withScoring(ScoringOptions.defaults().withDevice(dev.labelbeam.trainer.DeviceChoice.CPU));
     assertEquals(100, PredictPipeline.run(ps, Runners.options("DirectRunner", List.of())));
     ps = new PredictPipeline.Job(ps.modelDir(), null, tmp.resolve("data/images/*.jpg").toString(), tmp.resolve("pred-all").toString(),
-        ps.thresholdsFile(), ps.threshold(), ps.topK(), ps.scoring());
+        ps.thresholdsFile(), ps.threshold(), ps.topK(), ps.scoring(), false);
     long predicted = PredictPipeline.run(ps, Runners.options("DirectRunner", List.of()));
     assertEquals(s.images(), predicted);
     List<String> dead = Files.readAllLines(Path.of(ps.outputDir()).resolve(PredictPipeline.DEAD_LETTER_FILE));

@@ -25,7 +25,11 @@ public enum Reason {
   /** The bytes are not an image OpenCV can decode (corrupt data, not an image format). */
   DECODE_FAILED("decode_failed"),
   /** A label not in the given vocabulary. */
-  UNKNOWN_LABEL("unknown_label");
+  UNKNOWN_LABEL("unknown_label"),
+  /** A predictions line that does not parse (not JSON or CSV as expected, a score that is not a finite number). */
+  BAD_PREDICTION_LINE("bad_prediction_line"),
+  /** A predictions line with another number of scores than there are labels. */
+  WRONG_SCORE_COUNT("wrong_score_count");
 
   private final String code;
 

@@ -1,0 +1,94 @@
+package dev.labelbeam.transforms.evaluation;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.labelbeam.metrics.MetricsAccumulator;
+import dev.labelbeam.metrics.MetricsOptions;
+import dev.labelbeam.metrics.MultiLabelReport;
+import dev.labelbeam.metrics.ScoredExample;
+import dev.labelbeam.shard.LabelBits;
+import dev.labelbeam.transforms.errors.DeadLetter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.apache.beam.sdk.testing.PAssert;
+import org.apache.beam.sdk.transforms.Count;
+import org.apache.beam.sdk.transforms.MapElements;
+import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.beam.sdk.values.TypeDescriptors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Predictions of any model, as JSON Lines and as CSV: every usable line is evaluated (to the same
+ * report as the examples evaluated directly) and every other line is dead-lettered with its reason.
+ */
+class ReadPredictionsTest {
+  private static final List<String> LABELS = List.of("cat", "dog", "car");
+
+  @Test
+  void jsonlAndCsvLinesAreEvaluatedOrDeadLetteredEachWithItsReason(@TempDir Path tmp) throws Exception {
+    Random rnd = new Random(3);
+    List<ScoredExample> truth = new ArrayList<>();
+    List<String> jsonl = new ArrayList<>();
+    List<String> csv = new ArrayList<>(List.of("id,labels,cat,dog,car"));
+    for (int i = 0; i < 60; i++) {
+      boolean[] y = {rnd.nextBoolean(), rnd.nextInt(3) == 0, rnd.nextInt(4) == 0};
+      float[] s = {rnd.nextFloat(), rnd.nextFloat(), rnd.nextFloat()};
+      truth.add(new ScoredExample("img" + i, LabelBits.packDense(y), s));
+      List<String> names = new ArrayList<>();
+      for (int c = 0; c < 3; c++) {
+        if (y[c]) {
+          names.add(LABELS.get(c));
+        }
+      }
+      if (i % 2 == 0) {
+        jsonl.add(String.format(Locale.ROOT, "{\"id\": \"img%d\", \"labels\": [%s], \"scores\": [%s, %s, %s]}", i,
+            names.isEmpty() ? "" : "\"" + String.join("\", \"", names) + "\"", s[0], s[1], s[2]));
+      } else {
+        csv.add(String.format(Locale.ROOT, "img%d,%s,%s,%s,%s", i, String.join("|", names), s[0], s[1], s[2]));
+      }
+    }
+    // one line of each bad kind
+    jsonl.add("not json at all");
+    jsonl.add("{\"id\": \"short\", \"labels\": [], \"scores\": [0.1, 0.2]}");
+    jsonl.add("{\"id\": \"bird\", \"labels\": [\"bird\"], \"scores\": [0.1, 0.2, 0.3]}");
+    jsonl.add("{\"id\": \"img0\", \"labels\": [], \"scores\": [0.9, 0.9, 0.9]}"); // img0 again, later in the file
+    csv.add("nan,cat,NaN,0.1,0.2");
+    Files.write(tmp.resolve("a.jsonl"), jsonl);
+    Files.write(tmp.resolve("b.csv"), csv);
+
+    Pipeline p = Pipeline.create(PipelineOptionsFactory.fromArgs("--runner=DirectRunner").create());
+    PCollectionTuple read = p.apply(ReadPredictions.from(tmp + "/*").withLabels(LABELS));
+    MetricsOptions exact = MetricsOptions.defaults().withMode(MetricsOptions.Mode.EXACT);
+    MetricsAccumulator acc = exact.newAccumulator(3);
+    truth.forEach(acc::add);
+    MultiLabelReport expected = exact.report(acc);
+    PAssert.thatSingleton(read.get(ReadPredictions.SCORED).apply(EvaluateMultiLabel.of(3, exact)))
+        .satisfies(r -> {
+          assertEquals(expected.toJson(), r.toJson());
+          return null;
+        });
+    PAssert.that(read.get(ReadPredictions.DEAD_LETTERS)
+            .apply(MapElements.into(TypeDescriptors.strings()).via((DeadLetter d) -> d.reason().code()))
+            .apply(Count.perElement())
+            .apply(MapElements.into(TypeDescriptors.strings()).via(kv -> kv.getKey() + "=" + kv.getValue())))
+        .containsInAnyOrder("bad_prediction_line=2", "wrong_score_count=1", "unknown_label=1", "duplicate_id=1");
+    p.run().waitUntilFinish();
+  }
+
+  @Test
+  void aCsvHeaderOfOtherClassesFailsTheRun(@TempDir Path tmp) throws Exception {
+    Files.write(tmp.resolve("p.csv"), List.of("id,labels,dog,cat,car", "a,cat,0.1,0.2,0.3"));
+    Pipeline p = Pipeline.create(PipelineOptionsFactory.fromArgs("--runner=DirectRunner").create());
+    p.apply(ReadPredictions.from(tmp + "/p.csv").withLabels(LABELS));
+    Exception e = org.junit.jupiter.api.Assertions.assertThrows(Exception.class, () -> p.run().waitUntilFinish());
+    org.junit.jupiter.api.Assertions.assertTrue(String.valueOf(e.getMessage()).contains("not labels.txt's 3 labels in order"),
+        e.toString());
+  }
+}
