@@ -57,8 +57,10 @@ public final class MetricsReports {
       }
       boolean tune = cm.support() >= minSupportForTuning;
       Confusion tuned = tune ? rank.atBest : cm;
+      long n = cm.tp + cm.fp + cm.fn + cm.tn;
       MultiLabelReport.ClassMetrics m = new MultiLabelReport.ClassMetrics(acc.classOffset + c, null, cm.support(),
-          cm.tp, cm.fp, cm.fn, cm.tn, cm.precision(), cm.recall(), cm.f1(), auc, aucErrorBound, aucUndefinedReason,
+          cm.tp, cm.fp, cm.fn, cm.tn, cm.tp + cm.fp, n == 0 ? 0 : (double) (cm.tp + cm.tn) / n, cm.precision(),
+          cm.recall(), cm.f1(), auc, aucErrorBound, aucUndefinedReason,
           ap, apUndefinedReason, tune ? rank.bestThreshold : acc.threshold,
           tune ? "tuned" : "fallback: support below " + minSupportForTuning,
           tuned.precision(), tuned.recall(), tuned.f1());

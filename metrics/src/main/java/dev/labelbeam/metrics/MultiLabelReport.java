@@ -16,7 +16,8 @@ import java.util.Locale;
  *       of {@code bins} bins, uniform in logit); {@code numExamples}, {@code numClasses};
  *       {@code threshold}: the fixed decision threshold (a score at or above it predicts the label).
  *   <li>{@code perClass[]}: {@code index}, {@code label}, {@code support} (positives), {@code tp fp fn
- *       tn}, {@code precision recall f1} at {@code threshold} (exact in both modes); {@code auc} (ROC)
+ *       tn}, {@code predictedPositives} (tp + fp), {@code accuracy} ((tp + tn) / examples), {@code precision
+ *       recall f1} at {@code threshold} (exact in both modes); {@code auc} (ROC)
  *       and {@code ap} (average precision), tied scores counted as scikit-learn does; in binned mode
  *       {@code aucErrorBound} bounds {@code |auc - exact auc|}. {@code auc} is {@code null} with
  *       {@code aucUndefinedReason} for a class without positives or without negatives; {@code ap} the
@@ -84,6 +85,8 @@ public record MultiLabelReport(
       long fp,
       long fn,
       long tn,
+      long predictedPositives,
+      double accuracy,
       double precision,
       double recall,
       double f1,
@@ -101,7 +104,8 @@ public record MultiLabelReport(
 
     /** The same row with another label name. */
     public ClassMetrics withLabel(String name) {
-      return new ClassMetrics(index, name, support, tp, fp, fn, tn, precision, recall, f1, auc, aucErrorBound,
+      return new ClassMetrics(index, name, support, tp, fp, fn, tn, predictedPositives, accuracy, precision, recall, f1,
+          auc, aucErrorBound,
           aucUndefinedReason, ap, apUndefinedReason, tunedThreshold, thresholdSource, tunedPrecision, tunedRecall,
           tunedF1);
     }
@@ -196,14 +200,16 @@ public record MultiLabelReport(
   /** {@code per_class.csv}: a header and one row per class. */
   public String toCsv() {
     StringBuilder sb = new StringBuilder(
-        "index,label,support,tp,fp,fn,tn,precision,recall,f1,auc,auc_error_bound,ap,tuned_threshold,tuned_precision,tuned_recall,tuned_f1\n");
+        "index,label,support,tp,fp,fn,tn,predicted_positives,accuracy,precision,recall,f1,auc,auc_error_bound,ap,"
+            + "tuned_threshold,tuned_precision,tuned_recall,tuned_f1\n");
     for (ClassMetrics m : perClass) {
       String label = m.label == null ? "" : m.label;
       if (label.contains(",") || label.contains("\"")) {
         label = "\"" + label.replace("\"", "\"\"") + "\"";
       }
-      sb.append(String.format(Locale.ROOT, "%d,%s,%d,%d,%d,%d,%d,%.6f,%.6f,%.6f,%s,%s,%s,%.6g,%.6f,%.6f,%.6f%n",
-          m.index, label, m.support, m.tp, m.fp, m.fn, m.tn, m.precision, m.recall, m.f1, opt(m.auc),
+      sb.append(String.format(Locale.ROOT, "%d,%s,%d,%d,%d,%d,%d,%d,%.6f,%.6f,%.6f,%.6f,%s,%s,%s,%.6g,%.6f,%.6f,%.6f%n",
+          m.index, label, m.support, m.tp, m.fp, m.fn, m.tn, m.predictedPositives, m.accuracy, m.precision, m.recall,
+          m.f1, opt(m.auc),
           opt(m.aucErrorBound), opt(m.ap), m.tunedThreshold, m.tunedPrecision, m.tunedRecall, m.tunedF1));
     }
     return sb.toString();

@@ -103,7 +103,8 @@ class HandWorkedMetricsTest {
     assertHandWorked(back);
     String[] csv = named.toCsv().split("\n");
     assertEquals(4, csv.length);
-    assertEquals("2,c,0,0,1,0,4,0.000000,0.000000,0.000000,,,", csv[3].substring(0, csv[3].indexOf(",,,") + 3));
+    // class c: one false positive among five examples: 1 predicted positive, accuracy 4/5
+    assertEquals("2,c,0,0,1,0,4,1,0.800000,0.000000,0.000000,0.000000,,,", csv[3].substring(0, csv[3].indexOf(",,,") + 3));
     Thresholds t = Thresholds.fromJson(named.thresholds().toJson());
     assertEquals(List.of("a", "b", "c"), t.labels);
     assertEquals(0.1f, t.thresholds.get(0), 1e-7);
