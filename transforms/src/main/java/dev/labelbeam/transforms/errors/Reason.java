@@ -29,7 +29,15 @@ public enum Reason {
   /** A predictions line that does not parse (not JSON or CSV as expected, a score that is not a finite number). */
   BAD_PREDICTION_LINE("bad_prediction_line"),
   /** A predictions line with another number of scores than there are labels. */
-  WRONG_SCORE_COUNT("wrong_score_count");
+  WRONG_SCORE_COUNT("wrong_score_count"),
+  /** A pickled label vector with another length than there are classes. */
+  WRONG_VECTOR_LENGTH("wrong_vector_length"),
+  /** A pickled class index outside the classes. */
+  LABEL_INDEX_OUT_OF_RANGE("label_index_out_of_range"),
+  /** The image's file name is a key of the labels pickle, but two images have that name (use relative paths as keys). */
+  AMBIGUOUS_FILE_NAME("ambiguous_file_name"),
+  /** The labels pickle has no entry for the image (by relative path or file name). */
+  NO_LABELS_ENTRY("no_labels_entry");
 
   private final String code;
 
