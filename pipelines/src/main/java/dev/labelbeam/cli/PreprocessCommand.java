@@ -5,6 +5,8 @@ import dev.labelbeam.pipelines.PreprocessSummary;
 import dev.labelbeam.shard.DatasetInfo;
 import dev.labelbeam.shard.LabelVocabulary;
 import dev.labelbeam.transforms.PreprocessImages;
+import dev.labelbeam.transforms.labels.PickledLabels;
+import dev.labelbeam.transforms.shards.DatasetFiles;
 import dev.labelbeam.transforms.shards.WriteImageShards;
 import dev.labelbeam.transforms.images.DecodeAndResize.UnknownLabels;
 import java.nio.file.Path;
@@ -41,6 +43,16 @@ public final class PreprocessCommand implements Callable<Integer> {
   @Option(names = "--labels", description = "A labels.txt to use as the vocabulary. Default: the sorted labels of the data.")
   Path labels;
 
+  @Option(names = "--labels-pickle", description = "A pickled dict (Python's pickle, protocols 2-5) of image file "
+      + "name or path relative to --image-folder -> labels, as a 0/1 vector (list, tuple or numpy array; with --labels "
+      + "in its order, else label_00000...), a list of class indices or a list of label names; it replaces the "
+      + "manifest's or the folders' labels. Read without running any code: a pickle naming another global is refused.")
+  String labelsPickle;
+
+  @Option(names = "--missing-labels", description = "With --labels-pickle, an image without an entry: dead-letter "
+      + "(no_labels_entry) or empty (kept, all negative).")
+  String missingLabels = "dead-letter";
+
   @Option(names = "--unknown-labels", converter = UnknownLabelsConverter.class, description = "With --labels, an "
       + "image with a label outside it: dead-letter or fail.")
   UnknownLabels unknownLabels = UnknownLabels.DEAD_LETTER;
@@ -68,7 +80,18 @@ public final class PreprocessCommand implements Callable<Integer> {
         .withShardOptions(shards.options())
         .withMaxBadFraction(maxBadFraction)
         .withMinLabelCount(minLabelCount);
-    if (labels != null) {
+    if (labelsPickle != null) {
+      if (!missingLabels.equals("dead-letter") && !missingLabels.equals("empty")) {
+        throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+            "--missing-labels must be dead-letter or empty, was '" + missingLabels + "'");
+      }
+      String file = absolute(labelsPickle);
+      int slash = file.lastIndexOf('/');
+      byte[] bytes = DatasetFiles.readBytes(file.substring(0, slash), file.substring(slash + 1));
+      PickledLabels pickled = PickledLabels.read(bytes, labels == null ? null : LabelVocabulary.read(labels).names());
+      t = t.withPickledLabels(pickled, missingLabels.equals("empty"))
+          .withVocabulary(new LabelVocabulary(pickled.classes())).withUnknownLabels(unknownLabels);
+    } else if (labels != null) {
       t = t.withVocabulary(LabelVocabulary.read(labels)).withUnknownLabels(unknownLabels);
     }
     Path out = output.toAbsolutePath();

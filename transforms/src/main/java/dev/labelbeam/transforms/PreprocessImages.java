@@ -11,6 +11,8 @@ import dev.labelbeam.transforms.errors.DeadLetterCoder;
 import dev.labelbeam.transforms.images.DecodeAndResize;
 import dev.labelbeam.transforms.images.DecodeAndResize.UnknownLabels;
 import dev.labelbeam.transforms.images.ImageOptions;
+import dev.labelbeam.transforms.labels.ApplyPickledLabels;
+import dev.labelbeam.transforms.labels.PickledLabels;
 import dev.labelbeam.transforms.manifest.DeduplicateIds;
 import dev.labelbeam.transforms.manifest.ManifestEntry;
 import dev.labelbeam.transforms.manifest.ReadImageFolder;
@@ -82,10 +84,12 @@ public final class PreprocessImages extends PTransform<PBegin, PreprocessImages.
    * @param images how images are decoded, resized and encoded
    * @param shards how records are split and sharded
    * @param maxBadFraction refuse the dataset above this fraction of dead letters
+   * @param pickled labels from a pickled dict, replacing the manifest's or the folders', or null
+   * @param missingAsEmpty with {@code pickled}: keep an image without an entry, with no labels
    */
   private record Spec(String manifest, String imageFolder, String outputDir, LabelVocabulary vocabulary,
-      UnknownLabels unknownLabels, int minLabelCount, ImageOptions images, ShardOptions shards, double maxBadFraction)
-      implements Serializable {}
+      UnknownLabels unknownLabels, int minLabelCount, ImageOptions images, ShardOptions shards, double maxBadFraction,
+      PickledLabels pickled, boolean missingAsEmpty) implements Serializable {}
 
   private final Spec s;
 
@@ -97,7 +101,7 @@ public final class PreprocessImages extends PTransform<PBegin, PreprocessImages.
   public static PreprocessImages fromManifest(String manifest) {
     checkArgument(manifest != null && !manifest.isEmpty(), "manifest must be a path, was '%s'", manifest);
     return new PreprocessImages(new Spec(manifest, null, null, null, UnknownLabels.DEAD_LETTER, 1,
-        ImageOptions.defaults(), ShardOptions.defaults(), WriteImageShards.DEFAULT_MAX_BAD_FRACTION));
+        ImageOptions.defaults(), ShardOptions.defaults(), WriteImageShards.DEFAULT_MAX_BAD_FRACTION, null, false));
   }
 
   /** A CSV manifest ({@code path,labels}, labels separated by {@code |}); the same as {@link #fromManifest}. */
@@ -109,21 +113,21 @@ public final class PreprocessImages extends PTransform<PBegin, PreprocessImages.
   public static PreprocessImages fromImageFolder(String root) {
     checkArgument(root != null && !root.isEmpty(), "imageFolder must be a folder, was '%s'", root);
     return new PreprocessImages(new Spec(null, root, null, null, UnknownLabels.DEAD_LETTER, 1,
-        ImageOptions.defaults(), ShardOptions.defaults(), WriteImageShards.DEFAULT_MAX_BAD_FRACTION));
+        ImageOptions.defaults(), ShardOptions.defaults(), WriteImageShards.DEFAULT_MAX_BAD_FRACTION, null, false));
   }
 
   /** The output folder for shards and side files, on any Beam filesystem. Required. */
   public PreprocessImages to(String dir) {
     checkArgument(dir != null && !dir.isEmpty(), "outputDir must be a folder, was '%s'", dir);
     return new PreprocessImages(new Spec(s.manifest, s.imageFolder, dir, s.vocabulary, s.unknownLabels,
-        s.minLabelCount, s.images, s.shards, s.maxBadFraction));
+        s.minLabelCount, s.images, s.shards, s.maxBadFraction, s.pickled, s.missingAsEmpty));
   }
 
   /** A fixed vocabulary; labels outside it are dead-lettered (or fail the job, see {@link #withUnknownLabels}). */
   public PreprocessImages withVocabulary(LabelVocabulary v) {
     checkArgument(v != null, "vocabulary must be set, was %s", v);
     return new PreprocessImages(new Spec(s.manifest, s.imageFolder, s.outputDir, v, s.unknownLabels,
-        s.minLabelCount, s.images, s.shards, s.maxBadFraction));
+        s.minLabelCount, s.images, s.shards, s.maxBadFraction, s.pickled, s.missingAsEmpty));
   }
 
   /** With a given vocabulary: dead-letter (default) or fail on a label outside it. */
@@ -131,36 +135,47 @@ public final class PreprocessImages extends PTransform<PBegin, PreprocessImages.
     checkArgument(policy == UnknownLabels.DEAD_LETTER || policy == UnknownLabels.FAIL,
         "unknownLabels must be DEAD_LETTER or FAIL, was %s", policy);
     return new PreprocessImages(new Spec(s.manifest, s.imageFolder, s.outputDir, s.vocabulary, policy,
-        s.minLabelCount, s.images, s.shards, s.maxBadFraction));
+        s.minLabelCount, s.images, s.shards, s.maxBadFraction, s.pickled, s.missingAsEmpty));
   }
 
   /** With a vocabulary built from the data: keep labels seen at least this often (>= 1, default 1); rarer labels are dropped from the images. */
   public PreprocessImages withMinLabelCount(int count) {
     checkArgument(count >= 1, "minLabelCount must be >= 1, was %s", count);
     return new PreprocessImages(new Spec(s.manifest, s.imageFolder, s.outputDir, s.vocabulary, s.unknownLabels,
-        count, s.images, s.shards, s.maxBadFraction));
+        count, s.images, s.shards, s.maxBadFraction, s.pickled, s.missingAsEmpty));
   }
 
   /** How images are decoded, resized and encoded; default {@link ImageOptions#defaults()}. */
   public PreprocessImages withImageOptions(ImageOptions o) {
     checkArgument(o != null, "image options must be set, was %s", o);
     return new PreprocessImages(new Spec(s.manifest, s.imageFolder, s.outputDir, s.vocabulary, s.unknownLabels,
-        s.minLabelCount, o, s.shards, s.maxBadFraction));
+        s.minLabelCount, o, s.shards, s.maxBadFraction, s.pickled, s.missingAsEmpty));
   }
 
   /** How records are split and sharded; default {@link ShardOptions#defaults()}. */
   public PreprocessImages withShardOptions(ShardOptions o) {
     checkArgument(o != null, "shard options must be set, was %s", o);
     return new PreprocessImages(new Spec(s.manifest, s.imageFolder, s.outputDir, s.vocabulary, s.unknownLabels,
-        s.minLabelCount, s.images, o, s.maxBadFraction));
+        s.minLabelCount, s.images, o, s.maxBadFraction, s.pickled, s.missingAsEmpty));
   }
 
   /** Fail the job when dead-lettered / input exceeds this fraction, in [0, 1]; default 1 (report, never fail). */
   public PreprocessImages withMaxBadFraction(double f) {
     checkArgument(f >= 0 && f <= 1, "maxBadFraction must be in [0, 1], was %s", f);
     return new PreprocessImages(new Spec(s.manifest, s.imageFolder, s.outputDir, s.vocabulary, s.unknownLabels,
-        s.minLabelCount, s.images, s.shards, f));
+        s.minLabelCount, s.images, s.shards, f, s.pickled, s.missingAsEmpty));
   }
+  /**
+   * Labels from a pickled dict ({@link PickledLabels}: image name or relative path → labels) instead of
+   * the manifest's or the folder names; see {@link ApplyPickledLabels} for the lookup and its dead
+   * letters. {@code missingAsEmpty}: keep images without an entry, with no labels.
+   */
+  public PreprocessImages withPickledLabels(PickledLabels labels, boolean missingAsEmpty) {
+    checkArgument(labels != null, "pickled labels must be set, was %s", labels);
+    return new PreprocessImages(new Spec(s.manifest, s.imageFolder, s.outputDir, s.vocabulary, s.unknownLabels,
+        s.minLabelCount, s.images, s.shards, s.maxBadFraction, labels, missingAsEmpty));
+  }
+
 
   /** The image options. */
   public ImageOptions imageOptions() {
@@ -182,6 +197,10 @@ public final class PreprocessImages extends PTransform<PBegin, PreprocessImages.
         ? "built from data, minLabelCount " + s.minLabelCount
         : "given (" + s.vocabulary.size() + " labels), unknown labels " + s.unknownLabels.name().toLowerCase(Locale.ROOT));
     o.put("maxBadFraction", Double.toString(s.maxBadFraction));
+    if (s.pickled != null) {
+      o.put("labels", "pickled dict (" + s.pickled.form() + ", " + s.pickled.entries().size() + " entries), missing "
+          + (s.missingAsEmpty ? "empty" : "dead-lettered"));
+    }
     return o;
   }
 
@@ -194,8 +213,21 @@ public final class PreprocessImages extends PTransform<PBegin, PreprocessImages.
             .and(ReadManifest.DEAD_LETTERS, begin.apply("NoBadLines", Create.empty(DeadLetterCoder.of())));
     PCollection<ManifestEntry> entries = read.get(ReadManifest.ENTRIES);
     PCollection<DeadLetter> badLines = read.get(ReadManifest.DEAD_LETTERS);
-    PCollectionView<Long> inputCount = countInputs(entries, badLines);
+    if (s.pickled != null) {
+      PCollectionTuple labeled = entries.apply("PickledLabels", ApplyPickledLabels.of(s.pickled)
+          .missingAsEmpty(s.missingAsEmpty));
+      badLines = PCollectionList.of(badLines).and(labeled.get(ApplyPickledLabels.DEAD_LETTERS))
+          .apply("BadLinesAndLabels", Flatten.pCollections());
+      // the images count as inputs whatever their labels: count before the lookup
+      PCollectionView<Long> inputs = countInputs(entries, read.get(ReadManifest.DEAD_LETTERS));
+      return rest(begin, labeled.get(ApplyPickledLabels.ENTRIES), badLines, inputs);
+    }
+    return rest(begin, entries, badLines, countInputs(entries, badLines));
+  }
 
+  /** From the labeled entries on: dedup, vocabulary, decode, write and commit. */
+  private Result rest(PBegin begin, PCollection<ManifestEntry> entries, PCollection<DeadLetter> badLines,
+      PCollectionView<Long> inputCount) {
     PCollectionTuple unique = entries.apply("DeduplicateIds", DeduplicateIds.create());
     PCollection<ManifestEntry> kept = unique.get(DeduplicateIds.UNIQUE);
     PCollection<LabelVocabulary> vocabulary = s.vocabulary != null

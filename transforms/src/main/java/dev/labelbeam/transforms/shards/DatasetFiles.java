@@ -258,6 +258,13 @@ public final class DatasetFiles {
     }
   }
 
+  /** Reads {@code dir/name}'s bytes, on any Beam filesystem. */
+  public static byte[] readBytes(String dir, String name) throws IOException {
+    try (java.io.InputStream in = Channels.newInputStream(FileSystems.open(file(dir, name)))) {
+      return in.readAllBytes();
+    }
+  }
+
   /** Reads {@code dir/name} as UTF-8 text, on any Beam filesystem. */
   public static String readText(String dir, String name) throws IOException {
     ResourceId file = file(dir, name);
