@@ -78,8 +78,10 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--loss", description = "${COMPLETION-CANDIDATES}: bce is BCEWithLogits, asl Asymmetric Loss.")
   LossFunction loss = D.loss();
 
-  @Option(names = "--pos-weight", converter = PosWeightConverter.class, description = "For bce: dataset (negatives/positives of "
-      + "the train split, clipped to --max-pos-weight), none, or a file with one weight per class.")
+  @Option(names = "--pos-weight", converter = PosWeightConverter.class, description = "For bce: dataset (each class's "
+      + "negatives/positives in the train split, clipped to --max-pos-weight), none (1 for every class), a number (the "
+      + "same weight for every class, e.g. 49: a positive counts as 49 negatives), or a file with one weight per class "
+      + "(a line each, labels.txt order).")
   PosWeight posWeight = D.posWeight();
 
   @Option(names = "--max-pos-weight", description = "Upper clip of the derived pos_weight.")

@@ -101,6 +101,10 @@ class CliTest {
     assertEquals("train", args.get(0));
     assertEquals(o, TrainCommand.parse(args));
     // and the defaults survive the trip too: no option is left out of argsOf
+    // --pos-weight also takes one number for every class
+    TrainOptions fortyNine = TrainCommand.parse(List.of("train", "--shards", "s", "--output", "m", "--pos-weight", "49"));
+    assertEquals(TrainOptions.PosWeight.constant(49), fortyNine.posWeight());
+    assertEquals(fortyNine, TrainCommand.parse(TrainCommand.argsOf(fortyNine)));
     assertEquals(d, TrainCommand.parse(TrainCommand.argsOf(d)));
   }
 

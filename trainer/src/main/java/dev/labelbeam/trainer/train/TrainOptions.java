@@ -114,39 +114,52 @@ public record TrainOptions(
 
   /**
    * Where {@code bce}'s per-class positive weights come from: {@code dataset} (negatives/positives of
-   * the train split, clipped to {@code maxPosWeight}), {@code none}, or a file with one weight per class.
+   * the train split, clipped to {@code maxPosWeight}), {@code none}, one number for every class (e.g.
+   * 49, weighting a positive as 49 negatives), or a file with one weight per class.
    *
    * @param source the kind
    * @param file the weights file, for {@link Source#FILE} only
+   * @param value the weight of every class, for {@link Source#CONSTANT} only (> 0)
    */
-  public record PosWeight(Source source, Path file) {
+  public record PosWeight(Source source, Path file, double value) {
     /** The kinds of positive weights. */
-    public enum Source { DATASET, NONE, FILE }
+    public enum Source { DATASET, NONE, FILE, CONSTANT }
 
     public PosWeight {
       Objects.requireNonNull(source, "source");
       if ((source == Source.FILE) != (file != null)) {
         throw new IllegalArgumentException("a pos-weight file is given with source FILE, and only then");
       }
+      if (source == Source.CONSTANT && !(value > 0 && Double.isFinite(value))) {
+        throw new IllegalArgumentException("--pos-weight as a number must be > 0, was " + value);
+      }
+    }
+
+    /** The same weight for every class. */
+    public static PosWeight constant(double value) {
+      return new PosWeight(Source.CONSTANT, null, value);
     }
 
     /** Derived from the train split's counts. */
     public static PosWeight dataset() {
-      return new PosWeight(Source.DATASET, null);
+      return new PosWeight(Source.DATASET, null, 0);
     }
 
     /** No positive weights. */
     public static PosWeight none() {
-      return new PosWeight(Source.NONE, null);
+      return new PosWeight(Source.NONE, null, 0);
     }
 
     /** One weight per class from a text file. */
     public static PosWeight file(Path file) {
-      return new PosWeight(Source.FILE, Objects.requireNonNull(file, "file"));
+      return new PosWeight(Source.FILE, Objects.requireNonNull(file, "file"), 0);
     }
 
-    /** {@code dataset}, {@code none} or a path, as the command line writes it. */
+    /** {@code dataset}, {@code none}, a number or a path, as the command line writes it. */
     public static PosWeight parse(String s) {
+      if (s.matches("[0-9]+(\\.[0-9]*)?([eE][-+]?[0-9]+)?")) {
+        return constant(Double.parseDouble(s));
+      }
       switch (s) {
         case "dataset":
           return dataset();
@@ -159,7 +172,8 @@ public record TrainOptions(
 
     @Override
     public String toString() {
-      return source == Source.FILE ? file.toString() : source.name().toLowerCase(Locale.ROOT);
+      return source == Source.FILE ? file.toString()
+          : source == Source.CONSTANT ? Double.toString(value) : source.name().toLowerCase(Locale.ROOT);
     }
   }
 

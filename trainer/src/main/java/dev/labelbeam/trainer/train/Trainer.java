@@ -394,6 +394,10 @@ public final class Trainer {
       case DATASET:
         pw = c.maxPosWeight() > 0 ? PosWeights.fromCounts(info.positiveCounts("train"), info.records("train"), c.maxPosWeight()) : null;
         break;
+      case CONSTANT:
+        pw = new float[numClasses];
+        java.util.Arrays.fill(pw, (float) c.posWeight().value());
+        break;
       default:
         pw = PosWeights.fromFile(c.posWeight().file(), numClasses);
     }
