@@ -60,7 +60,7 @@ public class PreprocessImagesTest {
     assertEquals(GOOD + 5, info.inputRecords);
     assertEquals(GOOD, written);
     assertEquals(5, dead);
-    assertEquals(Map.of("decode_failed", 2L, "empty_file", 1L, "unreadable_path", 1L, "bad_manifest_line", 1L),
+    assertEquals(Map.of("decode_failed", 1L, "truncated", 1L, "empty_file", 1L, "unreadable_path", 1L, "bad_manifest_line", 1L),
         info.deadLetters);
     List<String> deadLines = Files.readAllLines(out.resolve(PreprocessImages.DEAD_LETTER_FILE));
     assertEquals(5, deadLines.size());

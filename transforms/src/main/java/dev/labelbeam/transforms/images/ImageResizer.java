@@ -221,6 +221,10 @@ public final class ImageResizer implements Serializable {
         throw new ImageProcessingException(Reason.DECODE_FAILED,
             "not a supported image format (JPEG, PNG, GIF, BMP, WebP or TIFF; " + bytes.length + " bytes)");
       }
+      if (ImageHeader.isTruncated(format, bytes)) {
+        throw new ImageProcessingException(Reason.TRUNCATED,
+            format + " file of " + bytes.length + " bytes ends before its header does");
+      }
       throw new ImageProcessingException(Reason.INVALID_HEADER,
           "the " + format + " header cannot be read (" + bytes.length + " bytes), so its size is unknown");
     }
@@ -237,9 +241,10 @@ public final class ImageResizer implements Serializable {
           "%s has an aspect ratio of %.1f, the limit is %.1f", header, aspect, maxAspectRatio));
     }
     int[] out = resize.target(header.width, header.height);
-    if ((long) out[0] * out[1] > maxPixels) {
+    long outputLimit = Math.max(maxPixels, DEFAULT_MAX_PIXELS); // a small input limit must not refuse upsizing
+    if ((long) out[0] * out[1] > outputLimit) {
       throw new ImageProcessingException(Reason.TOO_MANY_PIXELS,
-          "the output of " + header + " would be " + out[0] + "x" + out[1] + ", over the limit of " + maxPixels);
+          "the output of " + header + " would be " + out[0] + "x" + out[1] + ", over the limit of " + outputLimit);
     }
     return header;
   }

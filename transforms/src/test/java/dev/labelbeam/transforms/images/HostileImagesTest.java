@@ -65,8 +65,16 @@ class HostileImagesTest {
   @Test
   void aHeaderThatCannotBeReadIsRefusedNotDecodedUnchecked() {
     byte[] jpeg = TestImages.jpeg(64, 48);
-    byte[] noFrame = Arrays.copyOf(jpeg, 20); // SOI and a cut APP0: no frame header to read
-    assertEquals(Reason.INVALID_HEADER, reasonFor(noFrame));
+    byte[] noFrame = Arrays.copyOf(jpeg, 20); // SOI and a cut APP0: the file ends in its header
+    assertEquals(Reason.TRUNCATED, reasonFor(noFrame));
+    byte[] garbledFrame = jpeg.clone(); // a whole file whose frame marker is gone: the header cannot be read
+    for (int i = 2; i + 1 < garbledFrame.length; i++) {
+      if ((garbledFrame[i] & 0xff) == 0xFF && ((garbledFrame[i + 1] & 0xff) == 0xC0 || (garbledFrame[i + 1] & 0xff) == 0xC2)) {
+        garbledFrame[i + 1] = (byte) 0xC8; // JPG extension marker: not a frame
+        break;
+      }
+    }
+    assertEquals(Reason.INVALID_HEADER, reasonFor(garbledFrame));
     byte[] ppm = "P6\n4 4\n255\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     ImageProcessingException e = assertThrows(ImageProcessingException.class,
         () -> shorter32.process(Arrays.copyOf(ppm, ppm.length + 48)));
@@ -80,11 +88,14 @@ class HostileImagesTest {
         org.bytedeco.opencv.global.opencv_core.CV_8UC3, new org.bytedeco.opencv.opencv_core.Scalar(0, 0, 0, 0)));
     assertTrue(line.length < 2000, "a tiny file: " + line.length);
     assertEquals(Reason.EXTREME_ASPECT_RATIO, reasonFor(line));
-    // with the ratio allowed, the output pixel limit still holds (32 × 960,000 output pixels here)
-    ImageResizer smallOutput = new ImageResizer(ResizeSpec.shorterSide(32), ImageResizer.Output.JPEG, 90,
-        500_000, 40_000);
-    assertEquals(Reason.TOO_MANY_PIXELS,
-        assertThrows(ImageProcessingException.class, () -> smallOutput.process(line)).reason());
+    // with the ratio allowed, the output pixel limit still holds: 1 × 400,000 asks for 32 × 12,800,000
+    byte[] longer = TestImages.encode(".png", new org.bytedeco.opencv.opencv_core.Mat(400_000, 1,
+        org.bytedeco.opencv.global.opencv_core.CV_8UC3, new org.bytedeco.opencv.opencv_core.Scalar(0, 0, 0, 0)));
+    ImageResizer anyRatio = new ImageResizer(ResizeSpec.shorterSide(32), ImageResizer.Output.JPEG, 90,
+        ImageResizer.DEFAULT_MAX_PIXELS, 1_000_000);
+    ImageProcessingException e = assertThrows(ImageProcessingException.class, () -> anyRatio.process(longer));
+    assertEquals(Reason.TOO_MANY_PIXELS, e.reason());
+    assertTrue(e.getMessage().contains("the output of"), e.getMessage());
   }
 
   @Test
