@@ -9,9 +9,6 @@ import dev.labelbeam.shard.DatasetInfo;
 import dev.labelbeam.trainer.TorchRuntime;
 import dev.labelbeam.trainer.model.Checkpoints;
 import dev.labelbeam.trainer.model.ModelSpec;
-import dev.labelbeam.transforms.PreprocessImages;
-import dev.labelbeam.transforms.images.ImageOptions;
-import dev.labelbeam.transforms.shards.ShardOptions;
 import dev.labelbeam.transforms.synthetic.SyntheticShapes;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -35,12 +32,7 @@ class ModelAndDataMismatchTest {
 
   @BeforeAll
   static void preprocess() throws Exception {
-    Path manifest = SyntheticShapes.generate(tmp.resolve("data"), 80, 32, 4);
-    shards = tmp.resolve("shards");
-    PreprocessPipeline.run(PreprocessImages.fromManifest(manifest.toString())
-        .withImageOptions(ImageOptions.defaults().withShorterSide(16))
-        .withShardOptions(ShardOptions.defaults().withSplit(0.25, 0, "").withShards("train", 1).withShards("val", 1)),
-        shards, Runners.options("DirectRunner", List.of()));
+    shards = TestDatasets.preprocess(tmp, 80, 32, 4, 16, 0.25, 1);
   }
 
   private static int cli(StringWriter err, String... args) {
@@ -50,12 +42,9 @@ class ModelAndDataMismatchTest {
   @Test
   void evaluateAndPredictRefuseAModelOfReorderedLabels() throws Exception {
     TorchRuntime.load();
-    ModelSpec spec = new ModelSpec();
-    spec.width = 4;
-    spec.numClasses = 12;
-    spec.imageSize = 16;
-    spec.labels = new ArrayList<>(SyntheticShapes.labels());
-    Collections.swap(spec.labels, 2, 5);
+    List<String> reordered = new ArrayList<>(SyntheticShapes.labels());
+    Collections.swap(reordered, 2, 5);
+    ModelSpec spec = ModelSpec.smallCnn(reordered, 4, 16);
     Path model = tmp.resolve("reordered");
     Checkpoints.save(spec.build(), spec, model);
 

@@ -38,11 +38,7 @@ class PredictBatchingTest {
     int batch = 16;
     Path manifest = SyntheticShapes.generate(tmp.resolve("data"), images, 32, 3);
     TorchRuntime.load();
-    ModelSpec spec = new ModelSpec();
-    spec.width = 4;
-    spec.numClasses = SyntheticShapes.labels().size();
-    spec.imageSize = 32;
-    spec.labels = SyntheticShapes.labels();
+    ModelSpec spec = ModelSpec.smallCnn(SyntheticShapes.labels(), 4, 32);
     Path model = tmp.resolve("model");
     Checkpoints.save(spec.build(), spec, model); // untrained: only the batching is under test
 

@@ -5,15 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.labelbeam.cli.LabelbeamCli;
 import dev.labelbeam.metrics.MultiLabelReport;
-import dev.labelbeam.transforms.PreprocessImages;
-import dev.labelbeam.transforms.images.ImageOptions;
-import dev.labelbeam.transforms.shards.ShardOptions;
-import dev.labelbeam.transforms.synthetic.SyntheticShapes;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,12 +21,7 @@ class PredictionsRoundTripTest {
 
   @Test
   void predictThenEvaluateEqualsEvaluatingTheCheckpoint(@TempDir Path tmp) throws Exception {
-    Path manifest = SyntheticShapes.generate(tmp.resolve("data"), 160, 40, 12);
-    Path shards = tmp.resolve("shards");
-    PreprocessPipeline.run(PreprocessImages.fromManifest(manifest.toString())
-        .withImageOptions(ImageOptions.defaults().withShorterSide(24))
-        .withShardOptions(ShardOptions.defaults().withSplit(0.3, 0, "").withShards("train", 1).withShards("val", 1)),
-        shards, Runners.options("DirectRunner", List.of()));
+    Path shards = TestDatasets.preprocess(tmp, 160, 40, 12, 24, 0.3, 1);
     Path model = tmp.resolve("model");
     assertEquals(0, cli("train", "--shards", shards.toString(), "--output", model.toString(), "--epochs", "2",
         "--batch-size", "16", "--width", "4", "--torch-threads", "1", "--loader-threads", "1", "--device", "cpu",

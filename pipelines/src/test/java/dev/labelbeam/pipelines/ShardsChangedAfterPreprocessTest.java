@@ -8,10 +8,6 @@ import dev.labelbeam.cli.LabelbeamCli;
 import dev.labelbeam.shard.DatasetInfo;
 import dev.labelbeam.shard.TfRecordReader;
 import dev.labelbeam.shard.TfRecordWriter;
-import dev.labelbeam.transforms.PreprocessImages;
-import dev.labelbeam.transforms.images.ImageOptions;
-import dev.labelbeam.transforms.shards.ShardOptions;
-import dev.labelbeam.transforms.synthetic.SyntheticShapes;
 import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -31,12 +27,7 @@ class ShardsChangedAfterPreprocessTest {
 
   @Test
   void trainAndEvaluateRefuseACutOrGrownShard(@TempDir Path tmp) throws Exception {
-    Path manifest = SyntheticShapes.generate(tmp.resolve("data"), 160, 40, 9);
-    Path shards = tmp.resolve("shards");
-    PreprocessPipeline.run(PreprocessImages.fromManifest(manifest.toString())
-        .withImageOptions(ImageOptions.defaults().withShorterSide(24))
-        .withShardOptions(ShardOptions.defaults().withSplit(0.25, 0, "").withShards("train", 2).withShards("val", 1)),
-        shards, Runners.options("DirectRunner", List.of()));
+    Path shards = TestDatasets.preprocess(tmp, 160, 40, 9, 24, 0.25, 2);
     DatasetInfo info = DatasetInfo.read(shards.resolve(DatasetInfo.FILE_NAME));
     Path model = tmp.resolve("model");
     assertEquals(0, cli(new StringWriter(), "train", "--shards", shards.toString(), "--output", model.toString(),

@@ -35,11 +35,7 @@ class PredictorDeadLetterTest {
       }
     }
     TorchRuntime.load();
-    ModelSpec spec = new ModelSpec();
-    spec.width = 4;
-    spec.numClasses = SyntheticShapes.labels().size();
-    spec.imageSize = 16;
-    spec.labels = SyntheticShapes.labels();
+    ModelSpec spec = ModelSpec.smallCnn(SyntheticShapes.labels(), 4, 16);
     Checkpoints.save(spec.build(), spec, tmp.resolve("model"));
 
     ImageRecord first = good.get(0);

@@ -61,11 +61,8 @@ class SafetensorsRulesTest {
     assertTrue(none.isEmpty(), "an empty object is a valid file of no tensors");
     // ... but as --init it would train from random weights: refused
     TorchRuntime.load();
-    dev.labelbeam.trainer.model.ModelSpec spec = new dev.labelbeam.trainer.model.ModelSpec();
-    spec.width = 4;
-    spec.numClasses = 3;
-    spec.imageSize = 16;
-    spec.labels = java.util.List.of("a", "b", "c");
+    dev.labelbeam.trainer.model.ModelSpec spec = dev.labelbeam.trainer.model.ModelSpec.smallCnn(
+        java.util.List.of("a", "b", "c"), 4, 16);
     String m2 = assertThrows(IOException.class, () -> dev.labelbeam.trainer.weights.StateDicts.load(spec.build(),
         tmp.resolve("empty"), false)).getMessage();
     assertTrue(m2.contains("none of its 0 tensors"), m2);

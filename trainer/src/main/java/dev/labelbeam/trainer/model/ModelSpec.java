@@ -52,6 +52,17 @@ public final class ModelSpec implements Serializable {
     }
   }
 
+  /** The spec of a {@code small_cnn} of {@code width} channels for these classes and input size. */
+  public static ModelSpec smallCnn(List<String> labels, int width, int imageSize) {
+    ModelSpec s = new ModelSpec();
+    s.arch = SmallCnn.NAME;
+    s.width = width;
+    s.numClasses = labels.size();
+    s.labels = new ArrayList<>(labels);
+    s.imageSize = imageSize;
+    return s;
+  }
+
   /** Builds the (untrained) network this spec describes. */
   public MultiLabelModel build() {
     if (SmallCnn.NAME.equals(arch)) {

@@ -95,42 +95,31 @@ public final class ImageHeader {
    * skips them ("extraneous bytes before marker"), so that every file libjpeg decodes is measured.
    */
   private static ImageHeader jpeg(byte[] b) {
-    int i = 2;
-    while (i + 9 < b.length) {
-      if (u8(b, i) != 0xFF) {
-        i++;
-        continue;
-      }
-      int marker = u8(b, i + 1);
-      if (marker == 0xFF) {
-        i++;
-        continue;
-      }
-      if (marker == 0xD8 || (marker >= 0xD0 && marker <= 0xD7) || marker == 0x01 || marker == 0x00) {
-        i += 2;
-        continue;
-      }
-      int len = (u8(b, i + 2) << 8) | u8(b, i + 3);
-      boolean sof = marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC;
-      if (sof) {
-        int h = (u8(b, i + 5) << 8) | u8(b, i + 6);
-        int w = (u8(b, i + 7) << 8) | u8(b, i + 8);
-        return new ImageHeader("jpeg", w, h);
-      }
-      if (marker == 0xD9 || marker == 0xDA) {
-        return null;
-      }
-      i += 2 + len;
+    int[] walk = jpegWalk(b);
+    int sof = walk[0];
+    if (sof < 0) {
+      return null;
     }
-    return null;
+    int h = (u8(b, sof + 5) << 8) | u8(b, sof + 6);
+    int w = (u8(b, sof + 7) << 8) | u8(b, sof + 8);
+    return new ImageHeader("jpeg", w, h);
   }
 
   /** Where a JPEG's first scan's data starts (after its SOS segment), or -1 when there is none. */
   private static int jpegScanStart(byte[] b) {
+    return jpegWalk(b)[1];
+  }
+
+  /**
+   * Walks a JPEG's marker segments up to its first scan: {@code [position of the first SOF marker,
+   * start of the first scan's data]}, each -1 when the file ends (or an EOI comes) first.
+   */
+  private static int[] jpegWalk(byte[] b) {
+    int sof = -1;
     int i = 2;
     while (i + 3 < b.length) {
       if (u8(b, i) != 0xFF) {
-        i++;
+        i++; // extraneous bytes before a marker, skipped as libjpeg does
         continue;
       }
       int marker = u8(b, i + 1);
@@ -143,15 +132,19 @@ public final class ImageHeader {
         continue;
       }
       if (marker == 0xD9) {
-        return -1;
+        break;
       }
       int len = (u8(b, i + 2) << 8) | u8(b, i + 3);
+      boolean frame = marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC;
+      if (frame && sof < 0 && i + 9 < b.length) {
+        sof = i;
+      }
       if (marker == 0xDA) {
-        return i + 2 + len;
+        return new int[] {sof, i + 2 + len};
       }
       i += 2 + len;
     }
-    return -1;
+    return new int[] {sof, -1};
   }
 
   private static ImageHeader webp(byte[] b) {
