@@ -46,7 +46,7 @@ public final class LabelbeamCli implements Runnable {
         line.getErr().println("Run 'labelbeam " + line.getCommandName() + " --help' for the options.");
         return CommandLine.ExitCode.USAGE;
       }
-      line.getErr().println("error: " + userMessage(ex));
+      line.getErr().println("error: " + withOptionNames(userMessage(ex), line));
       if (System.getenv("LABELBEAM_DEBUG") != null) {
         ex.printStackTrace(line.getErr());
       }
@@ -67,6 +67,34 @@ public final class LabelbeamCli implements Runnable {
       t = t.getCause();
     }
     return t.getMessage() != null ? t.getMessage() : t.toString();
+  }
+
+  /**
+   * The message with the options' field names ({@code valFraction}, as the option values name them
+   * for pipeline authors) replaced by the command's option names ({@code --val-fraction}).
+   */
+  static String withOptionNames(String message, CommandLine line) {
+    String out = message;
+    for (CommandLine.Model.OptionSpec o : line.getCommandSpec().options()) {
+      String name = o.longestName();
+      if (!name.startsWith("--")) {
+        continue;
+      }
+      StringBuilder camel = new StringBuilder();
+      boolean up = false;
+      for (char ch : name.substring(2).toCharArray()) {
+        if (ch == '-') {
+          up = true;
+        } else {
+          camel.append(up ? Character.toUpperCase(ch) : ch);
+          up = false;
+        }
+      }
+      if (camel.length() > 1 && !camel.toString().equals(name.substring(2))) {
+        out = out.replaceAll("\\b" + camel + "\\b", name);
+      }
+    }
+    return out;
   }
 
   public static void main(String[] args) {

@@ -63,6 +63,15 @@ class CliTest {
   }
 
   @Test
+  void messagesNameTheCommandsOptions(@TempDir Path tmp) {
+    CommandLine cl = LabelbeamCli.commandLine();
+    StringWriter err = new StringWriter();
+    cl.setErr(new PrintWriter(err));
+    assertEquals(1, cl.execute("preprocess", "--manifest", "m.csv", "--output", tmp.toString(), "--val-fraction", "2"));
+    assertTrue(err.toString().contains("--val-fraction must be in [0, 1), was 2.0"), err.toString());
+  }
+
+  @Test
   void aMisspeltOptionOfAPipelineCommandIsAUsageErrorWithASuggestion(@TempDir Path tmp) {
     for (String[] c : new String[][] {
         {"preprocess", "--manifest", "m.csv", "--output", "o", "--max-bad-fractio", "0.5", "--max-bad-fraction"},
