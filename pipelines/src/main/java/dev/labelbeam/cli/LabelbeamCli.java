@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
       PreprocessCommand.class,
       TrainCommand.class,
       EvaluateCommand.class,
+      CompareCommand.class,
       PredictCommand.class,
       GenerateCommand.class,
       CheckCommand.class,

@@ -37,12 +37,7 @@ public final class HtmlReport {
   public static String render(MultiLabelReport r, String title) {
     System.setProperty("java.awt.headless", "true");
     StringBuilder h = new StringBuilder();
-    h.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>")
-        .append(esc(title)).append("</title>\n<style>")
-        .append("body{font-family:system-ui,sans-serif;margin:2em;color:#222;max-width:1200px}")
-        .append("table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}")
-        .append("th{background:#f3f3f3}td.l,th.l{text-align:left}.charts img{margin:4px;border:1px solid #eee}")
-        .append(".note{color:#555;font-size:90%}</style></head><body>\n");
+    head(h, title);
     h.append("<h1>").append(esc(title)).append("</h1>\n");
     h.append(String.format(Locale.ROOT, "<p>%d examples, %d classes, %s mode%s, decision threshold %.3f.</p>%n",
         r.numExamples(), r.numClasses(), esc(r.mode()), r.bins() == null ? "" : " (" + r.bins() + " logit bins per class)", r.threshold()));
@@ -90,6 +85,16 @@ public final class HtmlReport {
     return h.toString();
   }
 
+  /** The page's head and style, and the opening body tag. */
+  static void head(StringBuilder h, String title) {
+    h.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>")
+        .append(esc(title)).append("</title>\n<style>")
+        .append("body{font-family:system-ui,sans-serif;margin:2em;color:#222;max-width:1200px}")
+        .append("table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}")
+        .append("th{background:#f3f3f3}td.l,th.l{text-align:left}.charts img{margin:4px;border:1px solid #eee}")
+        .append(".note{color:#555;font-size:90%}</style></head><body>\n");
+  }
+
   private static void avgRow(StringBuilder h, String name, MultiLabelReport.Averages a) {
     if (a == null) {
       return;
@@ -110,7 +115,7 @@ public final class HtmlReport {
     h.append("</table>\n");
   }
 
-  private static CategoryChart histogram(String title, List<Double> values, String x) {
+  static CategoryChart histogram(String title, List<Double> values, String x) {
     int bins = 20;
     List<String> labels = new ArrayList<>();
     List<Integer> counts = new ArrayList<>();
@@ -167,7 +172,7 @@ public final class HtmlReport {
     return c;
   }
 
-  private static void img(StringBuilder h, Chart<?, ?> chart) {
+  static void img(StringBuilder h, Chart<?, ?> chart) {
     try {
       chart.getStyler().setChartBackgroundColor(java.awt.Color.WHITE);
       chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
@@ -179,7 +184,7 @@ public final class HtmlReport {
     }
   }
 
-  private static String f(double v) {
+  static String f(double v) {
     return String.format(Locale.ROOT, "%.4f", v);
   }
 

@@ -1,0 +1,101 @@
+package dev.labelbeam.metrics;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import dev.labelbeam.shard.Json;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * Model B against model A on the same examples and classes: per-class deltas of F1, AUC and AP (B −
+ * A), how many classes got better or worse by AUC beyond what the binned evaluation can resolve (the
+ * sum of both classes' {@code aucErrorBound}; any difference in exact mode), and the largest gains and
+ * losses. {@link #of} refuses reports of other label sets or example counts (another split).
+ *
+ * @param a the folder or name of the first report, {@code b} the second
+ * @param numExamples the examples both were evaluated on
+ * @param macroF1 macro F1 of A and B; {@code macroAuc} and {@code map} the same for AUC and AP
+ * @param better classes whose AUC is higher in B beyond the bound; {@code worse} lower; {@code same} the rest
+ *     of the classes with an AUC in both
+ * @param perClass every class's deltas, in class order
+ * @param largestGains the classes of largest AUC gain (at most 10); {@code largestLosses} of largest loss
+ */
+@JsonIgnoreProperties(ignoreUnknown = true)
+public record ReportComparison(String a, String b, long numExamples, double[] macroF1, Double[] macroAuc,
+    Double[] map, int better, int worse, int same, List<ClassDelta> perClass, List<ClassDelta> largestGains,
+    List<ClassDelta> largestLosses) {
+
+  /** Largest gains and losses listed. */
+  public static final int TOP = 10;
+
+  /**
+   * One class in both reports.
+   *
+   * @param aucBound how far apart the two AUCs may be from binning alone (0 in exact mode)
+   */
+  public record ClassDelta(int index, String label, long support, double f1A, double f1B, Double aucA, Double aucB,
+      Double apA, Double apB, double aucBound) {
+    /** AUC of B minus A, or null when either is undefined. */
+    public Double aucDelta() {
+      return aucA == null || aucB == null ? null : aucB - aucA;
+    }
+
+    /** F1 of B minus A. */
+    public double f1Delta() {
+      return f1B - f1A;
+    }
+  }
+
+  /**
+   * The comparison of {@code b} against {@code a}.
+   *
+   * @throws IllegalArgumentException when the reports have other labels (or order) or example counts
+   */
+  public static ReportComparison of(String nameA, MultiLabelReport a, String nameB, MultiLabelReport b) {
+    List<String> la = a.perClass().stream().map(MultiLabelReport.ClassMetrics::name).toList();
+    List<String> lb = b.perClass().stream().map(MultiLabelReport.ClassMetrics::name).toList();
+    if (!la.equals(lb)) {
+      throw new IllegalArgumentException(nameA + " and " + nameB + " were evaluated on other label sets ("
+          + la.size() + " and " + lb.size() + " classes" + (la.size() == lb.size() ? ", other names or order" : "")
+          + "): compare evaluations of the same labels");
+    }
+    if (a.numExamples() != b.numExamples()) {
+      throw new IllegalArgumentException(nameA + " has " + a.numExamples() + " examples and " + nameB + " "
+          + b.numExamples() + ": compare evaluations of the same split");
+    }
+    List<ClassDelta> rows = new ArrayList<>();
+    int better = 0;
+    int worse = 0;
+    int same = 0;
+    for (int c = 0; c < la.size(); c++) {
+      MultiLabelReport.ClassMetrics x = a.perClass().get(c);
+      MultiLabelReport.ClassMetrics y = b.perClass().get(c);
+      double bound = (x.aucErrorBound() == null ? 0 : x.aucErrorBound()) + (y.aucErrorBound() == null ? 0 : y.aucErrorBound());
+      ClassDelta d = new ClassDelta(x.index(), x.name(), x.support(), x.f1(), y.f1(), x.auc(), y.auc(), x.ap(), y.ap(),
+          bound);
+      rows.add(d);
+      if (d.aucDelta() != null) {
+        if (d.aucDelta() > bound) {
+          better++;
+        } else if (d.aucDelta() < -bound) {
+          worse++;
+        } else {
+          same++;
+        }
+      }
+    }
+    List<ClassDelta> ranked = rows.stream().filter(d -> d.aucDelta() != null)
+        .sorted(Comparator.comparingDouble(ClassDelta::aucDelta).reversed().thenComparingInt(ClassDelta::index)).toList();
+    List<ClassDelta> gains = ranked.stream().filter(d -> d.aucDelta() > 0).limit(TOP).toList();
+    List<ClassDelta> losses = new ArrayList<>(ranked.stream().filter(d -> d.aucDelta() < 0).toList());
+    java.util.Collections.reverse(losses);
+    return new ReportComparison(nameA, nameB, a.numExamples(), new double[] {a.macro().f1(), b.macro().f1()},
+        new Double[] {a.macro().auc(), b.macro().auc()}, new Double[] {a.macro().ap(), b.macro().ap()}, better, worse,
+        same, rows, gains, losses.subList(0, Math.min(TOP, losses.size())));
+  }
+
+  /** {@code compare.json}. */
+  public String toJson() {
+    return Json.write(this);
+  }
+}
