@@ -17,6 +17,11 @@ public final class TfRecordWriter implements Closeable {
   }
 
   /** Appends one framed record. */
+  /** Pushes the records written so far to the underlying stream. */
+  public void flush() throws IOException {
+    out.flush();
+  }
+
   public void write(byte[] data) throws IOException {
     out.write(TfRecordFraming.frame(data));
   }

@@ -51,11 +51,13 @@ public final class OutputFolder {
     for (String f : RUN_FILES) {
       Files.deleteIfExists(dir.resolve(f));
     }
-    Path checkpoints = dir.resolve("checkpoints");
-    if (Files.exists(checkpoints)) {
-      try (Stream<Path> walk = Files.walk(checkpoints)) {
-        for (Path p : (Iterable<Path>) walk.sorted(Comparator.reverseOrder())::iterator) {
-          Files.delete(p);
+    for (String folder : List.of("checkpoints", dev.labelbeam.trainer.log.TensorBoardLog.FOLDER)) {
+      Path sub = dir.resolve(folder);
+      if (Files.exists(sub)) {
+        try (Stream<Path> walk = Files.walk(sub)) {
+          for (Path p : (Iterable<Path>) walk.sorted(Comparator.reverseOrder())::iterator) {
+            Files.delete(p);
+          }
         }
       }
     }

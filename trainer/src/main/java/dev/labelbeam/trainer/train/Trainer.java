@@ -13,6 +13,7 @@ import dev.labelbeam.trainer.distributed.Collectives;
 import dev.labelbeam.trainer.distributed.GradientReducer;
 import dev.labelbeam.trainer.distributed.WorkerEnv;
 import dev.labelbeam.trainer.model.Checkpoints;
+import dev.labelbeam.trainer.log.TensorBoardLog;
 import dev.labelbeam.trainer.model.ModelSpec;
 import dev.labelbeam.trainer.model.MultiLabelModel;
 import dev.labelbeam.trainer.weights.StateDicts;
@@ -170,28 +171,44 @@ public final class Trainer {
     List<EpochReport> reports = new ArrayList<>();
     Progress progress = new Progress();
     s.model.train(true);
-    while (state.epoch <= c.epochs() && state.globalStep < s.totalSteps) {
-      EpochReport r = runEpoch(c, s, step, state, lead, say, progress, coll);
-      boolean validateNow = state.epoch % c.validateEvery() == 0 || state.epoch == c.epochs();
-      if (s.valLoader != null && validateNow) {
-        long v0 = System.nanoTime();
-        MultiLabelReport v = Validation.run(s.model, s.valLoader, s.numClasses, s.imageSize, device, coll, lead);
-        r.valSeconds = (System.nanoTime() - v0) / 1e9;
-        if (v != null) {
-          r.valMacroF1 = v.macro().f1();
-          r.valMacroAuc = v.macro().auc() == null ? Double.NaN : v.macro().auc();
+    // rank 0 writes the TensorBoard curves; a resumed run drops the events after its checkpoint's step
+    try (TensorBoardLog tb = lead ? TensorBoardLog.open(c.outputDir().resolve(TensorBoardLog.FOLDER),
+        c.resume() ? state.globalStep : -1) : null) {
+      while (state.epoch <= c.epochs() && state.globalStep < s.totalSteps) {
+        EpochReport r = runEpoch(c, s, step, state, lead, say, progress, coll);
+        boolean validateNow = state.epoch % c.validateEvery() == 0 || state.epoch == c.epochs();
+        Double valMap = null;
+        if (s.valLoader != null && validateNow) {
+          long v0 = System.nanoTime();
+          MultiLabelReport v = Validation.run(s.model, s.valLoader, s.numClasses, s.imageSize, device, coll, lead);
+          r.valSeconds = (System.nanoTime() - v0) / 1e9;
+          if (v != null) {
+            r.valMacroF1 = v.macro().f1();
+            r.valMacroAuc = v.macro().auc() == null ? Double.NaN : v.macro().auc();
+            valMap = v.macro().ap();
+          }
         }
-      }
-      double rate = progress.stepsPerSecond();
-      r.etaSeconds = rate > 0 ? (s.totalSteps - state.globalStep) / rate : 0;
-      reports.add(r);
-      say.accept(r.line());
-      state.epoch++;
-      state.batchesDone = 0;
-      state.epochSamplesDone = 0;
-      if (lead) {
-        Files.writeString(log, r.json() + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-        TrainCheckpoint.save(c.outputDir(), s.model, s.optimizer, state, c.keepCheckpoints());
+        if (tb != null) {
+          Map<String, Double> scalars = new java.util.LinkedHashMap<>();
+          scalars.put("train/loss", r.meanLoss);
+          scalars.put("train/images_per_second", r.imagesPerSecond());
+          scalars.put("train/learning_rate", s.schedule.at(Math.max(0, state.globalStep - 1)));
+          scalars.put("val/macro_f1", r.valMacroF1);
+          scalars.put("val/macro_auc", r.valMacroAuc);
+          scalars.put("val/map", valMap);
+          tb.scalars(state.globalStep, scalars);
+        }
+        double rate = progress.stepsPerSecond();
+        r.etaSeconds = rate > 0 ? (s.totalSteps - state.globalStep) / rate : 0;
+        reports.add(r);
+        say.accept(r.line());
+        state.epoch++;
+        state.batchesDone = 0;
+        state.epochSamplesDone = 0;
+        if (lead) {
+          Files.writeString(log, r.json() + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+          TrainCheckpoint.save(c.outputDir(), s.model, s.optimizer, state, c.keepCheckpoints());
+        }
       }
     }
     saveModel(c, s, cuda, lead);
