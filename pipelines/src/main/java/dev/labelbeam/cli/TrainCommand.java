@@ -75,7 +75,8 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--grad-clip", description = "Clip the gradients' global norm to this; 0: off.")
   double gradClip = D.gradClip();
 
-  @Option(names = "--loss", description = "${COMPLETION-CANDIDATES}: bce is BCEWithLogits, asl Asymmetric Loss.")
+  @Option(names = "--loss", description = "${COMPLETION-CANDIDATES}: bce is BCEWithLogits, asl Asymmetric Loss, softmax "
+      + "the cross-entropy of the softmax over classes against the labels normalized to sum 1.")
   LossFunction loss = D.loss();
 
   @Option(names = "--pos-weight", converter = PosWeightConverter.class, description = "For bce: dataset (each class's "

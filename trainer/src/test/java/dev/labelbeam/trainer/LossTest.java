@@ -69,6 +69,37 @@ class LossTest {
   }
 
   @Test
+  void softmaxLossMatchesFloat64() {
+    // two examples of five classes (logits up to ±100) and one without labels, which adds nothing
+    float[] x = {-100f, 30f, 0.5f, 100f, -5f, 12f, -0.5f, 0f, 5f, -30f, 3f, 1f, 2f, -1f, 0f};
+    float[] y = {0f, 1f, 0f, 1f, 0f, 0f, 0f, 0f, 1f, 0f, 0f, 0f, 0f, 0f, 0f};
+    double ref = 0;
+    for (int r = 0; r < 2; r++) {
+      double max = Double.NEGATIVE_INFINITY;
+      for (int c = 0; c < 5; c++) {
+        max = Math.max(max, x[r * 5 + c]);
+      }
+      double sum = 0;
+      for (int c = 0; c < 5; c++) {
+        sum += Math.exp(x[r * 5 + c] - max);
+      }
+      double labels = 0;
+      for (int c = 0; c < 5; c++) {
+        labels += y[r * 5 + c];
+      }
+      for (int c = 0; c < 5; c++) {
+        ref -= y[r * 5 + c] / labels * (x[r * 5 + c] - max - Math.log(sum));
+      }
+    }
+    ref /= 2;
+    try (PointerScope s = new PointerScope()) {
+      double got = MultiLabelLoss.softmax().apply(Tensor.create(x, 3, 5), Tensor.create(y, 3, 5)).item_double();
+      assertTrue(Double.isFinite(got));
+      assertEquals(ref, got, 1e-5 * Math.max(1, Math.abs(ref)));
+    }
+  }
+
+  @Test
   void posWeightsFromCountsAndFile(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) throws Exception {
     float[] w = PosWeights.fromCounts(new long[] {10, 0, 100, 1}, 100, 50);
     assertEquals(9f, w[0]);

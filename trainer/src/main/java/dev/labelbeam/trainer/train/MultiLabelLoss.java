@@ -17,6 +17,9 @@ import org.bytedeco.pytorch.Tensor;
  *   <li>{@link #asymmetric}: Asymmetric Loss (Ridnik et al., 2021): positives
  *       {@code -(1-p)^γ+ log p}, negatives {@code -p_m^γ- log(1-p_m)} with the shifted probability
  *       {@code p_m = max(p - m, 0)}; it down-weights the many easy negatives of multi-label data.
+ *   <li>{@link #softmax}: cross-entropy of the softmax over the classes against the example's labels
+ *       normalized to sum 1 (the loss of large-scale weakly supervised pretraining at 17,000 labels),
+ *       averaged over the examples that have labels; computed through log-softmax, finite for any logits.
  * </ul>
  */
 public abstract class MultiLabelLoss implements AutoCloseable {
@@ -75,6 +78,26 @@ public abstract class MultiLabelLoss implements AutoCloseable {
         Tensor neg = gammaNeg > 0 ? logNeg.mul(pm.pow(new Scalar(gammaNeg))) : logNeg;
         Tensor loss = y.mul(pos).add(y.neg().add(new Scalar(1.0)).mul(neg)).neg();
         return loss.mean();
+      }
+
+      @Override
+      public void close() {}
+    };
+  }
+
+  /**
+   * Softmax cross-entropy against normalized multi-label targets: {@code -Σ_c (y_c / Σy) log softmax(x)_c}
+   * per example, averaged over the examples with at least one label (an example without labels adds nothing).
+   */
+  public static MultiLabelLoss softmax() {
+    return new MultiLabelLoss() {
+      @Override
+      public Tensor apply(Tensor x, Tensor y) {
+        Tensor logP = x.log_softmax(1);
+        Tensor perRow = y.sum(new long[] {1}, true, new org.bytedeco.pytorch.ScalarTypeOptional());
+        Tensor target = y.div(perRow.clamp_min(new Scalar(1.0)));
+        Tensor labeled = perRow.gt(new Scalar(0.0)).to(x.scalar_type()).sum().clamp_min(new Scalar(1.0));
+        return target.mul(logP).sum().neg().div(labeled);
       }
 
       @Override

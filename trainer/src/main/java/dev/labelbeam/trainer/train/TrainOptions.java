@@ -92,7 +92,9 @@ public record TrainOptions(
     /** Sigmoid cross-entropy with logits ({@code BCEWithLogits}) with per-class {@code pos_weight}. */
     BCE,
     /** Asymmetric Loss (Ridnik et al.). */
-    ASL;
+    ASL,
+    /** Softmax cross-entropy against the labels normalized to sum 1 (Mahajan et al.'s large-scale pretraining). */
+    SOFTMAX;
 
     @Override
     public String toString() {

@@ -404,6 +404,9 @@ public final class Trainer {
     if (c.loss() == TrainOptions.LossFunction.ASL) {
       return MultiLabelLoss.asymmetric(c.aslGammaPos(), c.aslGammaNeg(), c.aslMargin());
     }
+    if (c.loss() == TrainOptions.LossFunction.SOFTMAX) {
+      return MultiLabelLoss.softmax(); // pos_weight applies to bce only
+    }
     float[] pw;
     switch (c.posWeight().source()) {
       case NONE:
