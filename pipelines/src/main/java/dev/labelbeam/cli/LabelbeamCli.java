@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
       TrainCommand.class,
       EvaluateCommand.class,
       CompareCommand.class,
+      ConvertCommand.class,
       PredictCommand.class,
       GenerateCommand.class,
       CheckCommand.class,

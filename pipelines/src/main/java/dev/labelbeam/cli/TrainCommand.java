@@ -41,8 +41,9 @@ public final class TrainCommand implements Callable<Integer> {
   @Option(names = "--arch", description = "${COMPLETION-CANDIDATES}.")
   Architecture arch = D.arch();
 
-  @Option(names = "--init", description = "Safetensors weights to start from, with torchvision's names (e.g. exported "
-      + "from torchvision); a classifier of another shape is replaced. Default: random (Kaiming) init.")
+  @Option(names = "--init", description = "Weights to start from, with torchvision's names: .safetensors, or a PyTorch "
+      + ".pth state dict (read without running pickled code; a pickled whole model is refused). A classifier of "
+      + "another shape is replaced. Default: random (Kaiming) init.")
   Path init;
 
   @Option(names = "--freeze-backbone", defaultValue = "false", description = "Train only the classifier (fc). Default: off.")

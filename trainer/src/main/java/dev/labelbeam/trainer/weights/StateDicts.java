@@ -81,12 +81,21 @@ public final class StateDicts {
   }
 
   /**
+   * The tensors of a weights file: PyTorch's {@code torch.save} format for {@code .pth} (and {@code .pt}
+   * of a state dict, {@link PthFile}), safetensors otherwise.
+   */
+  public static Map<String, Safetensors.Entry> readWeights(Path file) throws IOException {
+    String name = file.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
+    return name.endsWith(".pth") || name.endsWith(".pt") ? PthFile.read(file) : Safetensors.read(file);
+  }
+
+  /**
    * Copies the file's tensors into the module's parameters and buffers of the same name and shape;
    * the rest is reported, not loaded. {@code strict} fails on anything missing, unexpected or
    * mismatched.
    */
   public static LoadReport load(Module m, Path file, boolean strict) throws IOException {
-    Map<String, Safetensors.Entry> tensors = Safetensors.read(file);
+    Map<String, Safetensors.Entry> tensors = readWeights(file);
     Map<String, Tensor> state = stateDict(m);
     LoadReport r = new LoadReport();
     try (NoGradGuard g = new NoGradGuard()) {

@@ -1,5 +1,6 @@
 package dev.labelbeam.transforms.labels;
 
+import dev.labelbeam.pickle.RestrictedUnpickler;
 import dev.labelbeam.transforms.errors.Reason;
 import java.io.IOException;
 import java.io.Serializable;

@@ -1,5 +1,6 @@
 package dev.labelbeam.transforms.labels;
 
+import dev.labelbeam.pickle.RestrictedUnpickler;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,4 +1,4 @@
-package dev.labelbeam.transforms.labels;
+package dev.labelbeam.pickle;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -28,7 +28,7 @@ import net.razorvine.pickle.Unpickler;
  * {@code Map}, list and tuple → {@code List}/{@code Object[]}, int → {@code Integer}/{@code Long}/
  * {@code BigInteger}, bytes → {@code byte[]}).
  */
-public final class RestrictedUnpickler extends Unpickler {
+public class RestrictedUnpickler extends Unpickler {
 
   /** A pickle that names a global outside the allow-list, or uses a refused opcode. */
   public static final class Refused extends IOException {
@@ -46,6 +46,16 @@ public final class RestrictedUnpickler extends Unpickler {
       "numpy.core.numeric", "numpy._core.numeric", "numpy");
 
   private final Map<String, IObjectConstructor> allowed = new LinkedHashMap<>();
+
+  /** Allows one more global (module.name) with what it builds; for readers of richer formats (.pth). */
+  protected final void allow(String global, IObjectConstructor constructor) {
+    allowed.put(global, constructor);
+  }
+
+  /** Whether persistent ids are read (through {@link #persistentLoad}); plain data has none. */
+  protected boolean readsPersistentIds() {
+    return false;
+  }
 
   public RestrictedUnpickler() {
     allowed.put("collections.OrderedDict", args -> new LinkedHashMap<>());
@@ -76,13 +86,20 @@ public final class RestrictedUnpickler extends Unpickler {
     }
   }
 
-  /** Reads a whole pickle. */
+  /** Reads a whole pickle of plain data and numpy arrays. */
   public static Object load(byte[] pickle) throws IOException {
-    RestrictedUnpickler u = new RestrictedUnpickler();
+    return new RestrictedUnpickler().read(pickle);
+  }
+
+  /** Reads a whole pickle with this reader's allow-list. */
+  public Object read(byte[] pickle) throws IOException {
+    RestrictedUnpickler u = this;
     try (InputStream in = new ByteArrayInputStream(pickle)) {
       return resolve(u.load(in));
     } catch (Refused e) {
       throw e;
+    } catch (java.io.UncheckedIOException e) {
+      throw e.getCause();
     } catch (PickleException | ClassCastException | IndexOutOfBoundsException | IllegalArgumentException
         | ArithmeticException e) {
       throw new IOException("not a pickle of plain data and numpy arrays: " + e.getMessage(), e);
@@ -137,8 +154,18 @@ public final class RestrictedUnpickler extends Unpickler {
     if (key == Opcodes.EXT1 || key == Opcodes.EXT2 || key == Opcodes.EXT4) {
       throw new Refused("the pickle names a global through the extension registry: only plain data is read");
     }
-    if (key == Opcodes.PERSID || key == Opcodes.BINPERSID) {
+    if ((key == Opcodes.PERSID || key == Opcodes.BINPERSID) && !readsPersistentIds()) {
       throw new Refused("the pickle refers to persistent objects: only plain data is read");
+    }
+    if (key == Opcodes.SETITEMS) {
+      // in order (razorvine collects them in a HashMap first): a state dict's and a label dict's order stand
+      List<Object> items = stack.pop_all_since_marker();
+      @SuppressWarnings("unchecked")
+      Map<Object, Object> dict = (Map<Object, Object>) stack.peek();
+      for (int i = 0; i + 1 < items.size(); i += 2) {
+        dict.put(items.get(i), items.get(i + 1));
+      }
+      return NO_RETURN_VALUE;
     }
     if (key == Opcodes.BUILD) {
       Object state = stack.pop();
@@ -147,6 +174,8 @@ public final class RestrictedUnpickler extends Unpickler {
         a.setState((Object[]) state);
       } else if (target instanceof Dtype d) {
         d.setState((Object[]) state);
+      } else if (target instanceof Map<?, ?> && state instanceof Map<?, ?>) {
+        // an OrderedDict's attributes (a state dict's _metadata): not data, dropped
       } else {
         throw new Refused("the pickle sets the state of a " + target.getClass().getSimpleName()
             + ": only plain data and numpy arrays are read");
@@ -213,7 +242,7 @@ public final class RestrictedUnpickler extends Unpickler {
   }
 
   /** An IEEE 754 half-precision value as a float. */
-  static float halfToFloat(short h) {
+  public static float halfToFloat(short h) {
     int sign = (h >>> 15) & 1;
     int exp = (h >>> 10) & 0x1f;
     int mant = h & 0x3ff;
