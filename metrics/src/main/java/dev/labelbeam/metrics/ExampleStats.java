@@ -35,12 +35,17 @@ public final class ExampleStats implements Serializable {
 
   /** Counts one example: a score at or above {@code threshold} predicts its class. */
   public ExampleStats add(ScoredExample e, double threshold) {
+    return add(e, threshold, null);
+  }
+
+  /** Counts one example; class c is predicted at {@code classThresholds[c]}, or {@code threshold} when that is null. */
+  public ExampleStats add(ScoredExample e, double threshold, double[] classThresholds) {
     long exTp = 0;
     long exTrue = 0;
     long exPred = 0;
     for (int c = 0; c < e.scores.length; c++) {
       boolean label = (e.labelBits[c >>> 3] & (1 << (c & 7))) != 0;
-      boolean predicted = e.scores[c] >= threshold;
+      boolean predicted = e.scores[c] >= (classThresholds == null ? threshold : classThresholds[c]);
       exTrue += label ? 1 : 0;
       exPred += predicted ? 1 : 0;
       exTp += label && predicted ? 1 : 0;

@@ -19,6 +19,8 @@ public final class MetricsAccumulator implements Serializable {
   /** The number of classes of the examples added: {@code numClasses} unless this is a block. */
   final int exampleClasses;
   final double threshold;
+  /** Per-class thresholds of this accumulator's classes (index c = class classOffset + c), or null: {@code threshold}. */
+  double[] classThresholds;
   final long[] tp;
   final long[] fp;
   final long[] fn;
@@ -100,6 +102,35 @@ public final class MetricsAccumulator implements Serializable {
     return new MetricsAccumulator(numClasses, threshold, bins, classOffset, exampleClasses);
   }
 
+  /**
+   * Uses these thresholds, one per class of the examples ({@code exampleClasses} of them; this
+   * accumulator takes its block's), instead of {@code threshold}; null keeps {@code threshold}. Call on
+   * an empty accumulator.
+   */
+  public MetricsAccumulator withClassThresholds(double[] perExampleClass) {
+    if (perExampleClass == null) {
+      classThresholds = null;
+      return this;
+    }
+    if (perExampleClass.length != exampleClasses) {
+      throw new IllegalArgumentException(perExampleClass.length + " class thresholds for " + exampleClasses + " classes");
+    }
+    classThresholds = java.util.Arrays.copyOfRange(perExampleClass, classOffset, classOffset + numClasses);
+    return this;
+  }
+
+  /** An empty accumulator of the same mode, classes, bins and thresholds, to merge into. */
+  public MetricsAccumulator emptyCopy() {
+    MetricsAccumulator a = new MetricsAccumulator(numClasses, threshold, bins, classOffset, exampleClasses);
+    a.classThresholds = classThresholds == null ? null : classThresholds.clone();
+    return a;
+  }
+
+  /** The decision threshold of class {@code c} of this accumulator. */
+  public double thresholdOf(int c) {
+    return classThresholds == null ? threshold : classThresholds[c];
+  }
+
   /** The number of classes accumulated. */
   public int numClasses() {
     return numClasses;
@@ -148,7 +179,7 @@ public final class MetricsAccumulator implements Serializable {
       int g = classOffset + c;
       boolean label = (bits[g >>> 3] & (1 << (g & 7))) != 0;
       float s = e.scores[g];
-      boolean predicted = s >= threshold;
+      boolean predicted = s >= (classThresholds == null ? threshold : classThresholds[c]);
       if (label) {
         exTrue++;
         if (predicted) {
@@ -206,7 +237,8 @@ public final class MetricsAccumulator implements Serializable {
   /** Adds another accumulator of the same shape into this one. */
   public MetricsAccumulator merge(MetricsAccumulator o) {
     if (o.numClasses != numClasses || o.classOffset != classOffset || o.exampleClasses != exampleClasses
-        || o.threshold != threshold || (o.bins == null) != (bins == null)
+        || o.threshold != threshold || !java.util.Arrays.equals(o.classThresholds, classThresholds)
+        || (o.bins == null) != (bins == null)
         || (bins != null && o.bins.bins() != bins.bins())) {
       throw new IllegalArgumentException("cannot merge accumulators of different shapes");
     }
@@ -358,6 +390,12 @@ public final class MetricsAccumulator implements Serializable {
     VarInts.write(out, classOffset);
     VarInts.write(out, exampleClasses);
     out.writeDouble(threshold);
+    out.writeBoolean(classThresholds != null);
+    if (classThresholds != null) {
+      for (double t : classThresholds) {
+        out.writeDouble(t);
+      }
+    }
     for (long[] counts : new long[][] {tp, fp, fn, tn, stats.toLongs()}) {
       for (long v : counts) {
         VarInts.write(out, v);
@@ -401,6 +439,13 @@ public final class MetricsAccumulator implements Serializable {
     int classOffset = (int) VarInts.read(in);
     int exampleClasses = (int) VarInts.read(in);
     double threshold = in.readDouble();
+    double[] classThresholds = null;
+    if (in.readBoolean()) {
+      classThresholds = new double[numClasses];
+      for (int i = 0; i < numClasses; i++) {
+        classThresholds[i] = in.readDouble();
+      }
+    }
     long[][] counts = new long[4][numClasses];
     for (long[] c : counts) {
       for (int i = 0; i < numClasses; i++) {
@@ -449,6 +494,7 @@ public final class MetricsAccumulator implements Serializable {
     System.arraycopy(counts[2], 0, a.fn, 0, numClasses);
     System.arraycopy(counts[3], 0, a.tn, 0, numClasses);
     a.stats.merge(ExampleStats.fromLongs(stats));
+    a.classThresholds = classThresholds;
     return a;
   }
 
@@ -488,7 +534,8 @@ public final class MetricsAccumulator implements Serializable {
       a.flushBlock();
     }
     return numClasses == a.numClasses && classOffset == a.classOffset && exampleClasses == a.exampleClasses
-        && threshold == a.threshold && stats.equals(a.stats)
+        && threshold == a.threshold && java.util.Arrays.equals(classThresholds, a.classThresholds)
+        && stats.equals(a.stats)
         && java.util.Arrays.equals(tp, a.tp) && java.util.Arrays.equals(fp, a.fp)
         && java.util.Arrays.equals(fn, a.fn) && java.util.Arrays.equals(tn, a.tn)
         && java.util.Objects.equals(kept, a.kept) && java.util.Arrays.equals(posHist, a.posHist)

@@ -22,8 +22,12 @@ import java.util.Objects;
  *     predicts the label
  * @param minSupportForTuning classes with fewer positives keep {@code threshold} instead of a tuned one;
  *     at least 1
+ * @param classThresholds per-class thresholds given from elsewhere (a {@code thresholds.json} tuned on
+ *     another split), replacing {@code threshold} class by class; null for {@code threshold} everywhere
+ * @param thresholdsFrom where {@code classThresholds} came from (shown in {@code metrics.json}); null with them
  */
-public record MetricsOptions(Mode mode, int bins, double threshold, int minSupportForTuning) implements Serializable {
+public record MetricsOptions(Mode mode, int bins, double threshold, int minSupportForTuning,
+    List<Double> classThresholds, String thresholdsFrom) implements Serializable {
   /** Default bins per class in binned mode. */
   public static final int DEFAULT_BINS = LogitBins.DEFAULT_BINS;
   /** Default fixed decision threshold. */
@@ -65,6 +69,19 @@ public record MetricsOptions(Mode mode, int bins, double threshold, int minSuppo
     if (minSupportForTuning < 1) {
       throw new IllegalArgumentException("minSupportForTuning must be >= 1, was " + minSupportForTuning);
     }
+    if (classThresholds != null) {
+      classThresholds = List.copyOf(classThresholds);
+      for (Double t : classThresholds) {
+        if (!(t >= 0 && t <= 1)) {
+          throw new IllegalArgumentException("a given class threshold must be in [0, 1], was " + t);
+        }
+      }
+    }
+  }
+
+  /** The options of the four settings, with {@code threshold} for every class. */
+  public MetricsOptions(Mode mode, int bins, double threshold, int minSupportForTuning) {
+    this(mode, bins, threshold, minSupportForTuning, null, null);
   }
 
   /** The binned mode's bins: {@link #bins} uniform in logit space over the default range. */
@@ -79,7 +96,7 @@ public record MetricsOptions(Mode mode, int bins, double threshold, int minSuppo
 
   /** These options in the given mode. */
   public MetricsOptions withMode(Mode m) {
-    return new MetricsOptions(m, bins, threshold, minSupportForTuning);
+    return new MetricsOptions(m, bins, threshold, minSupportForTuning, classThresholds, thresholdsFrom);
   }
 
   /** These options with {@code n} bins per class (binned mode only). */
@@ -87,17 +104,39 @@ public record MetricsOptions(Mode mode, int bins, double threshold, int minSuppo
     if (mode == Mode.EXACT) {
       throw new IllegalArgumentException("bins apply to binned mode, not exact mode");
     }
-    return new MetricsOptions(mode, n, threshold, minSupportForTuning);
+    return new MetricsOptions(mode, n, threshold, minSupportForTuning, classThresholds, thresholdsFrom);
   }
 
   /** These options with another fixed decision threshold. */
   public MetricsOptions withThreshold(double t) {
-    return new MetricsOptions(mode, bins, t, minSupportForTuning);
+    return new MetricsOptions(mode, bins, t, minSupportForTuning, classThresholds, thresholdsFrom);
   }
 
   /** These options with another least support for tuned thresholds. */
   public MetricsOptions withMinSupportForTuning(int n) {
-    return new MetricsOptions(mode, bins, threshold, n);
+    return new MetricsOptions(mode, bins, threshold, n, classThresholds, thresholdsFrom);
+  }
+
+  /**
+   * These options applying one threshold per class, e.g. the tuned thresholds of an evaluation of
+   * another split (honest figures: thresholds tuned and measured on one split overstate F1).
+   *
+   * @param from where they came from, for the report
+   */
+  public MetricsOptions withClassThresholds(List<Double> perClass, String from) {
+    return new MetricsOptions(mode, bins, threshold, minSupportForTuning, perClass, from);
+  }
+
+  /** The class thresholds as an array, checked against {@code numClasses}; null when none are given. */
+  public double[] classThresholdArray(int numClasses) {
+    if (classThresholds == null) {
+      return null;
+    }
+    if (classThresholds.size() != numClasses) {
+      throw new IllegalArgumentException("the given thresholds are for " + classThresholds.size() + " classes, the "
+          + "data has " + numClasses);
+    }
+    return classThresholds.stream().mapToDouble(Double::doubleValue).toArray();
   }
 
   /** An empty accumulator for {@code numClasses} classes. */
@@ -105,9 +144,10 @@ public record MetricsOptions(Mode mode, int bins, double threshold, int minSuppo
     if (numClasses < 1) {
       throw new IllegalArgumentException("numClasses must be >= 1, was " + numClasses);
     }
-    return mode == Mode.EXACT
+    MetricsAccumulator acc = mode == Mode.EXACT
         ? MetricsAccumulator.exact(numClasses, threshold)
         : MetricsAccumulator.binned(numClasses, threshold, logitBins());
+    return acc.withClassThresholds(classThresholdArray(numClasses));
   }
 
   /**
@@ -118,12 +158,12 @@ public record MetricsOptions(Mode mode, int bins, double threshold, int minSuppo
     if (acc.kept != null) {
       acc.kept.sort((a, b) -> a.id.compareTo(b.id));
     }
-    return MetricsReports.report(acc, minSupportForTuning);
+    return MetricsReports.report(acc, minSupportForTuning).withThresholdsFrom(thresholdsFrom);
   }
 
   /** The report of no examples at all: the settings, no classes. */
   public MultiLabelReport emptyReport() {
-    return new MultiLabelReport(mode.jsonName(), mode == Mode.EXACT ? null : bins, 0, 0, threshold,
+    return new MultiLabelReport(mode.jsonName(), mode == Mode.EXACT ? null : bins, 0, 0, threshold, thresholdsFrom,
         minSupportForTuning, null, null, null, null, null, List.of(), List.of(), null);
   }
 }

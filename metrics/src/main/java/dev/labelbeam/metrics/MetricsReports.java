@@ -59,9 +59,9 @@ public final class MetricsReports {
       Confusion tuned = tune ? rank.atBest : cm;
       long n = cm.tp + cm.fp + cm.fn + cm.tn;
       MultiLabelReport.ClassMetrics m = new MultiLabelReport.ClassMetrics(acc.classOffset + c, null, cm.support(),
-          cm.tp, cm.fp, cm.fn, cm.tn, cm.tp + cm.fp, n == 0 ? 0 : (double) (cm.tp + cm.tn) / n, cm.precision(),
+          acc.thresholdOf(c), cm.tp, cm.fp, cm.fn, cm.tn, cm.tp + cm.fp, n == 0 ? 0 : (double) (cm.tp + cm.tn) / n, cm.precision(),
           cm.recall(), cm.f1(), auc, aucErrorBound, aucUndefinedReason,
-          ap, apUndefinedReason, tune ? rank.bestThreshold : acc.threshold,
+          ap, apUndefinedReason, tune ? rank.bestThreshold : acc.thresholdOf(c),
           tune ? "tuned" : "fallback: support below " + minSupportForTuning,
           tuned.precision(), tuned.recall(), tuned.f1());
       out.tunedTotal = out.tunedTotal.plus(tuned);
@@ -121,7 +121,7 @@ public final class MetricsReports {
         stats.withoutLabels, (int) rows.stream().filter(m -> m.support() == 0).count(),
         numClasses - macro.aucClasses());
     return new MultiLabelReport((exact ? MetricsOptions.Mode.EXACT : MetricsOptions.Mode.BINNED).jsonName(),
-        exact ? null : bins.bins(), stats.examples, numClasses, threshold, minSupportForTuning, macro,
+        exact ? null : bins.bins(), stats.examples, numClasses, threshold, null, minSupportForTuning, macro,
         average(rows, true), micro, samples, cardinality, rows, curve(pos, neg, curveBins), null);
   }
 

@@ -14,15 +14,19 @@ import java.util.Locale;
  * <ul>
  *   <li>{@code mode}: {@code exact} (every score kept) or {@code binned} (per-class score histograms
  *       of {@code bins} bins, uniform in logit); {@code numExamples}, {@code numClasses};
- *       {@code threshold}: the fixed decision threshold (a score at or above it predicts the label).
- *   <li>{@code perClass[]}: {@code index}, {@code label}, {@code support} (positives), {@code tp fp fn
+ *       {@code threshold}: the fixed decision threshold (a score at or above it predicts the label);
+ *       {@code thresholdsFrom}: where per-class thresholds came from when they were given (then each
+ *       class's {@code threshold} is its own), null when {@code threshold} applies to every class.
+ *   <li>{@code perClass[]}: {@code index}, {@code label}, {@code support} (positives), {@code threshold}
+ *       (the decision threshold of this class's counts), {@code tp fp fn
  *       tn}, {@code predictedPositives} (tp + fp), {@code accuracy} ((tp + tn) / examples), {@code precision
  *       recall f1} at {@code threshold} (exact in both modes); {@code auc} (ROC)
  *       and {@code ap} (average precision), tied scores counted as scikit-learn does; in binned mode
  *       {@code aucErrorBound} bounds {@code |auc - exact auc|}. {@code auc} is {@code null} with
  *       {@code aucUndefinedReason} for a class without positives or without negatives; {@code ap} the
  *       same, with {@code apUndefinedReason} (a class whose every example is positive would get AP 1
- *       from any scores, so it is left out of mAP as of macro-AUC). {@code tunedThreshold} maximizes the class's F1 on this data
+ *       from any scores, so it is left out of mAP as of macro-AUC). {@code tunedThreshold} maximizes the class's F1 on
+ *       this data (measured on the same data, its F1 is optimistic: tune on one split, measure on another)
  *       ({@code thresholdSource} "tuned"), or is {@code threshold} for classes with fewer than
  *       {@code minSupportForTuning} positives ("fallback"); {@code tunedPrecision tunedRecall
  *       tunedF1} are measured at it.
@@ -50,6 +54,7 @@ public record MultiLabelReport(
     long numExamples,
     int numClasses,
     double threshold,
+    String thresholdsFrom,
     int minSupportForTuning,
     Averages macro,
     Averages weighted,
@@ -81,6 +86,7 @@ public record MultiLabelReport(
       int index,
       String label,
       long support,
+      double threshold,
       long tp,
       long fp,
       long fn,
@@ -104,7 +110,8 @@ public record MultiLabelReport(
 
     /** The same row with another label name. */
     public ClassMetrics withLabel(String name) {
-      return new ClassMetrics(index, name, support, tp, fp, fn, tn, predictedPositives, accuracy, precision, recall, f1,
+      return new ClassMetrics(index, name, support, threshold, tp, fp, fn, tn, predictedPositives, accuracy, precision,
+          recall, f1,
           auc, aucErrorBound,
           aucUndefinedReason, ap, apUndefinedReason, tunedThreshold, thresholdSource, tunedPrecision, tunedRecall,
           tunedF1);
@@ -162,8 +169,8 @@ public record MultiLabelReport(
     for (ClassMetrics m : perClass) {
       named.add(m.withLabel(m.index < names.size() ? names.get(m.index) : Integer.toString(m.index)));
     }
-    return new MultiLabelReport(mode, bins, numExamples, numClasses, threshold, minSupportForTuning, macro, weighted,
-        micro, samples, cardinality, named, microPrCurve, baseline);
+    return new MultiLabelReport(mode, bins, numExamples, numClasses, threshold, thresholdsFrom, minSupportForTuning,
+        macro, weighted, micro, samples, cardinality, named, microPrCurve, baseline);
   }
 
   /**
@@ -171,8 +178,15 @@ public record MultiLabelReport(
    * (described by {@code description}).
    */
   public MultiLabelReport withBaseline(String description, MultiLabelReport other) {
-    return new MultiLabelReport(mode, bins, numExamples, numClasses, threshold, minSupportForTuning, macro, weighted,
-        micro, samples, cardinality, perClass, microPrCurve, new Baseline(description, other.macro, other.micro));
+    return new MultiLabelReport(mode, bins, numExamples, numClasses, threshold, thresholdsFrom, minSupportForTuning,
+        macro, weighted, micro, samples, cardinality, perClass, microPrCurve,
+        new Baseline(description, other.macro, other.micro));
+  }
+
+  /** A copy saying where the per-class decision thresholds came from (null: {@code threshold} for every class). */
+  public MultiLabelReport withThresholdsFrom(String from) {
+    return new MultiLabelReport(mode, bins, numExamples, numClasses, threshold, from, minSupportForTuning, macro,
+        weighted, micro, samples, cardinality, perClass, microPrCurve, baseline);
   }
 
   /** The per-class thresholds of this report ({@code tunedThreshold}), for {@code thresholds.json}. */

@@ -5,6 +5,8 @@ import dev.labelbeam.pipelines.EvaluatePipeline;
 import dev.labelbeam.pipelines.SummaryTable;
 import dev.labelbeam.metrics.MultiLabelReport;
 import dev.labelbeam.pipelines.EvaluatePredictionsPipeline;
+import dev.labelbeam.metrics.MetricsOptions;
+import dev.labelbeam.metrics.Thresholds;
 import dev.labelbeam.shard.LabelVocabulary;
 import dev.labelbeam.transforms.shards.DatasetFiles;
 import java.util.List;
@@ -42,6 +44,11 @@ public final class EvaluateCommand implements Callable<Integer> {
       + "(default: the shards folder).")
   String output;
 
+  @Option(names = "--thresholds", description = "A thresholds.json (as evaluate writes it), e.g. tuned on val, to apply "
+      + "class by class instead of --threshold: honest figures for another split (thresholds tuned and measured on one "
+      + "split overstate F1). metrics.json records where they came from.")
+  String thresholds;
+
   @Option(names = "--split", description = "Split to evaluate: train, val or test.")
   String split = "val";
 
@@ -63,7 +70,8 @@ public final class EvaluateCommand implements Callable<Integer> {
     String shardDir = PreprocessCommand.absolute(shards);
     String out = output != null ? PreprocessCommand.absolute(output) : shardDir;
     EvaluateModel evaluate = EvaluateModel.on(shardDir).withOutputDir(out).withSplit(split)
-        .withScoring(scoring.options()).withMetrics(metrics.options());
+        .withScoring(scoring.options())
+        .withMetrics(metricsFor(DatasetFiles.readVocabulary(shardDir).names()));
     MultiLabelReport r = EvaluatePipeline.run(PreprocessCommand.absolute(model), evaluate, runner.options());
     System.out.print(SummaryTable.format(r));
     String dir = out.endsWith("/") ? out : out + "/";
@@ -71,6 +79,19 @@ public final class EvaluateCommand implements Callable<Integer> {
         + ", " + dir + EvaluatePipeline.THRESHOLDS_FILE);
     System.out.println("report:  " + dir + EvaluatePipeline.REPORT_FILE);
     return 0;
+  }
+
+  /** The metrics options, with the --thresholds file's per-class thresholds when given (checked against the labels). */
+  private MetricsOptions metricsFor(List<String> labels) throws java.io.IOException {
+    MetricsOptions o = metrics.options();
+    if (thresholds == null) {
+      return o;
+    }
+    String file = PreprocessCommand.absolute(thresholds);
+    int slash = file.lastIndexOf('/');
+    Thresholds t = Thresholds.fromJson(DatasetFiles.readText(file.substring(0, slash), file.substring(slash + 1)));
+    double[] perClass = t.forLabels(labels);
+    return o.withClassThresholds(java.util.Arrays.stream(perClass).boxed().toList(), thresholds);
   }
 
   private int evaluatePredictions() throws Exception {
@@ -87,7 +108,7 @@ public final class EvaluateCommand implements Callable<Integer> {
         labelsFile.substring(slash + 1))).names();
     String out = PreprocessCommand.absolute(output);
     EvaluatePredictionsPipeline.Result r = EvaluatePredictionsPipeline.run(PreprocessCommand.absolute(predictions),
-        names, out, metrics.options(), runner.options());
+        names, out, metricsFor(names), runner.options());
     System.out.print(SummaryTable.format(r.report()));
     System.out.printf("prediction lines %d = evaluated %d + dead-lettered %s%n", r.lines(), r.evaluated(),
         r.deadLetters());

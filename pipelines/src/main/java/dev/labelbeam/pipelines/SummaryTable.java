@@ -76,8 +76,10 @@ public final class SummaryTable {
     if (r.baseline() != null) {
       avg(sb, rowFmt, "baseline macro", r.baseline().macro());
     }
-    sb.append(String.format(Locale.ROOT, "%d examples, %d classes, threshold %.2f, %s mode (AP average = mAP; tunedF1 at per-class thresholds tuned on this split)",
-        r.numExamples(), r.numClasses(), r.threshold(), r.mode()));
+    sb.append(String.format(Locale.ROOT, "%d examples, %d classes, %s, %s mode (AP average = mAP; tunedF1 at per-class "
+        + "thresholds tuned on this split: optimistic)", r.numExamples(), r.numClasses(), r.thresholdsFrom() == null
+        ? String.format(Locale.ROOT, "threshold %.2f", r.threshold()) : "per-class thresholds from " + r.thresholdsFrom(),
+        r.mode()));
     if (r.macro().aucClasses() < r.numClasses()) {
       sb.append(String.format(Locale.ROOT, "; %d classes without AUC (no positives or no negatives) left out of macro AUC",
           r.numClasses() - r.macro().aucClasses()));

@@ -41,9 +41,13 @@ public final class HtmlReport {
     h.append("<h1>").append(esc(title)).append("</h1>\n");
     h.append(String.format(Locale.ROOT, "<p>%d examples, %d classes, %s mode%s, decision threshold %.3f.</p>%n",
         r.numExamples(), r.numClasses(), esc(r.mode()), r.bins() == null ? "" : " (" + r.bins() + " logit bins per class)", r.threshold()));
+    if (r.thresholdsFrom() != null) {
+      h.append("<p>Decision thresholds: per class, from ").append(esc(r.thresholdsFrom()))
+          .append(" (precision, recall and F1 are at those thresholds).</p>\n");
+    }
 
     h.append("<h2>Averages</h2>\n<table><tr><th class=l></th><th>precision</th><th>recall</th><th>F1</th>"
-        + "<th>F1 at tuned thresholds</th><th>ROC AUC</th><th>AP</th></tr>\n");
+        + "<th>F1 at thresholds tuned on this data (optimistic)</th><th>ROC AUC</th><th>AP</th></tr>\n");
     avgRow(h, "macro", r.macro());
     avgRow(h, "weighted by support", r.weighted());
     avgRow(h, "micro", r.micro());

@@ -122,6 +122,7 @@ final class ClassBlockMetrics extends PTransform<PCollection<ScoredExample>, PCo
     private final MetricsOptions options;
     private final int classesPerBlock;
     private transient MetricsAccumulator[] blocks;
+    private transient double[] classThresholds;
     private transient ExampleStats stats;
 
     PartialBlocksFn(Integer numClasses, MetricsOptions options, int classesPerBlock) {
@@ -143,17 +144,18 @@ final class ClassBlockMetrics extends PTransform<PCollection<ScoredExample>, PCo
         throw new IllegalArgumentException("example " + e.id + " has " + c + " scores, expected " + numClasses);
       }
       if (blocks == null) {
+        classThresholds = options.classThresholdArray(c);
         blocks = new MetricsAccumulator[(c + classesPerBlock - 1) / classesPerBlock];
         for (int b = 0; b < blocks.length; b++) {
           int from = b * classesPerBlock;
           blocks[b] = MetricsAccumulator.binnedBlock(Math.min(classesPerBlock, c - from), options.threshold(),
-              options.logitBins(), from, c);
+              options.logitBins(), from, c).withClassThresholds(classThresholds);
         }
       }
       for (MetricsAccumulator block : blocks) {
         block.add(e); // checks the score count and the bitset width against the first example's
       }
-      stats.add(e, options.threshold());
+      stats.add(e, options.threshold(), classThresholds);
     }
 
     @FinishBundle
@@ -183,8 +185,7 @@ final class ClassBlockMetrics extends PTransform<PCollection<ScoredExample>, PCo
     public AccumulatorHolder addInput(AccumulatorHolder h, MetricsAccumulator in) {
       // the input is an element: merge it into an accumulator of our own, never change it
       if (h.acc == null) {
-        h.acc = MetricsAccumulator.binnedBlock(in.numClasses(), in.threshold(), in.bins(), in.classOffset(),
-            in.exampleClasses());
+        h.acc = in.emptyCopy();
       }
       h.acc.merge(in);
       return h;
@@ -265,7 +266,7 @@ final class ClassBlockMetrics extends PTransform<PCollection<ScoredExample>, PCo
         return options.emptyReport();
       }
       return MetricsReports.assemble(acc.parts, acc.stats, options.threshold(), options.minSupportForTuning(),
-          options.logitBins());
+          options.logitBins()).withThresholdsFrom(options.thresholdsFrom());
     }
 
     @Override
