@@ -20,6 +20,8 @@ public final class Checkpoints {
   /** Writes {@code dir/model.pt} and {@code dir/model.json} atomically. */
   public static void save(MultiLabelModel model, ModelSpec spec, Path dir) throws IOException {
     Files.createDirectories(dir);
+    Path existing = dir.resolve(WEIGHTS);
+    DiskSpace.require(dir, Files.exists(existing) ? Files.size(existing) : 0, "model.pt");
     Path tmpWeights = dir.resolve(WEIGHTS + ".tmp");
     OutputArchive archive = new OutputArchive();
     model.save(archive);

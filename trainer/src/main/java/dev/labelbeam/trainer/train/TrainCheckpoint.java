@@ -2,6 +2,7 @@ package dev.labelbeam.trainer.train;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.labelbeam.trainer.model.DiskSpace;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -55,6 +56,10 @@ public final class TrainCheckpoint {
 
   public static void save(Path outputDir, Module model, Optimizer optimizer, State state, int keep) throws IOException {
     Path root = Files.createDirectories(outputDir.resolve(FOLDER));
+    List<Path> previous = list(outputDir);
+    // a checkpoint is about the size of the last one (weights and optimizer moments)
+    long estimate = previous.isEmpty() ? 0 : DiskSpace.sizeOf(previous.get(previous.size() - 1));
+    DiskSpace.require(root, estimate, "a checkpoint");
     String name = String.format("step-%09d", state.globalStep);
     Path tmp = root.resolve(name + ".tmp");
     deleteTree(tmp);
