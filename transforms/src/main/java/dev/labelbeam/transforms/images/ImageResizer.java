@@ -5,6 +5,7 @@ import static org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_IGNORE_ORIENTAT
 import static org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_REDUCED_COLOR_2;
 import static org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_REDUCED_COLOR_4;
 import static org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_REDUCED_COLOR_8;
+import static org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_UNCHANGED;
 import static org.bytedeco.opencv.global.opencv_imgcodecs.IMWRITE_JPEG_QUALITY;
 import static org.bytedeco.opencv.global.opencv_imgcodecs.imdecode;
 import static org.bytedeco.opencv.global.opencv_imgcodecs.imencode;
@@ -27,7 +28,7 @@ import org.bytedeco.opencv.opencv_core.Size;
  * Decode, resize and re-encode one image with OpenCV.
  *
  * <ul>
- *   <li>Input: JPEG, PNG (alpha dropped as Pillow's {@code convert("RGB")} does, 16-bit scaled to
+ *   <li>Input: JPEG, PNG (transparency composited on white, as for GIF and WebP; 16-bit scaled to
  *       8-bit, palette expanded), GIF, BMP, WebP, TIFF; grayscale and CMYK become RGB; the EXIF
  *       orientation is applied. JPEGs are decoded at a reduced DCT scale (1/2, 1/4, 1/8) whenever the
  *       target size allows it.
@@ -156,29 +157,30 @@ public final class ImageResizer implements Serializable {
       throw new ImageProcessingException(Reason.EMPTY_FILE, "file has zero bytes");
     }
     ImageHeader header = checkedHeader(bytes);
-    int flags = IMREAD_COLOR;
+    if (ImageHeader.isTruncated(header.format, bytes)) {
+      throw new ImageProcessingException(Reason.TRUNCATED,
+          header.format + " file of " + bytes.length + " bytes ends before the image does");
+    }
     int orientation = 1;
-    {
-      if (ImageHeader.isTruncated(header.format, bytes)) {
-        throw new ImageProcessingException(Reason.TRUNCATED,
-            header.format + " file of " + bytes.length + " bytes ends before the image does");
-      }
-      if (header.format.equals("jpeg")) {
-        orientation = ImageHeader.jpegOrientation(bytes);
-        flags = IMREAD_IGNORE_ORIENTATION;
-        switch (resize.jpegReduction(header.width, header.height)) {
-          case 8:
-            flags |= IMREAD_REDUCED_COLOR_8;
-            break;
-          case 4:
-            flags |= IMREAD_REDUCED_COLOR_4;
-            break;
-          case 2:
-            flags |= IMREAD_REDUCED_COLOR_2;
-            break;
-          default:
-            flags |= IMREAD_COLOR;
-        }
+    int flags = IMREAD_COLOR;
+    boolean alpha = ALPHA_FORMATS.contains(header.format);
+    if (alpha) {
+      flags = IMREAD_UNCHANGED; // keep the alpha channel, composited on white below
+    } else if (header.format.equals("jpeg")) {
+      orientation = ImageHeader.jpegOrientation(bytes);
+      flags = IMREAD_IGNORE_ORIENTATION;
+      switch (resize.jpegReduction(header.width, header.height)) {
+        case 8:
+          flags |= IMREAD_REDUCED_COLOR_8;
+          break;
+        case 4:
+          flags |= IMREAD_REDUCED_COLOR_4;
+          break;
+        case 2:
+          flags |= IMREAD_REDUCED_COLOR_2;
+          break;
+        default:
+          flags |= IMREAD_COLOR;
       }
     }
     try (PointerScope scope = new PointerScope()) {
@@ -193,6 +195,9 @@ public final class ImageResizer implements Serializable {
       if (img == null || img.empty()) {
         throw new ImageProcessingException(Reason.DECODE_FAILED,
             "corrupt " + header.format + " data (" + bytes.length + " bytes)");
+      }
+      if (alpha) {
+        img = onWhite(img);
       }
       img = orient(img, orientation);
       int[] size = resize.target(img.cols(), img.rows());
@@ -247,6 +252,48 @@ public final class ImageResizer implements Serializable {
           "the output of " + header + " would be " + out[0] + "x" + out[1] + ", over the limit of " + outputLimit);
     }
     return header;
+  }
+
+  /** Formats that can carry transparency: decoded with their alpha channel and composited on white. */
+  static final java.util.Set<String> ALPHA_FORMATS = java.util.Set.of("png", "gif", "webp");
+
+  /**
+   * An image decoded as it is stored (1 to 4 channels, 8 or 16 bits) as 8-bit BGR, transparent parts
+   * composited on white: a transparent pixel keeps no color of its own (a GIF's arrow on transparency
+   * once turned all black). 16-bit values are scaled to 8 bits.
+   */
+  static Mat onWhite(Mat img) {
+    Mat m = img;
+    if (m.depth() == opencv_core.CV_16U) {
+      Mat t = new Mat();
+      m.convertTo(t, opencv_core.CV_8U, 1 / 257.0, 0);
+      m = t;
+    }
+    int ch = m.channels();
+    if (ch == 3) {
+      return m;
+    }
+    if (ch == 1) {
+      Mat t = new Mat();
+      cvtColor(m, t, org.bytedeco.opencv.global.opencv_imgproc.COLOR_GRAY2BGR);
+      return t;
+    }
+    int w = m.cols();
+    int h = m.rows();
+    Mat src = m.isContinuous() ? m : m.clone();
+    byte[] in = new byte[w * h * ch];
+    src.data().get(in);
+    byte[] out = new byte[w * h * 3];
+    for (int i = 0, o = 0; i < in.length; i += ch, o += 3) {
+      int a = in[i + ch - 1] & 0xff;
+      for (int k = 0; k < 3; k++) {
+        int v = in[i + (ch == 2 ? 0 : k)] & 0xff; // gray + alpha: the gray value in each channel
+        out[o + k] = (byte) ((v * a + 255 * (255 - a) + 127) / 255);
+      }
+    }
+    Mat t = new Mat(h, w, opencv_core.CV_8UC3);
+    t.data().put(out);
+    return t;
   }
 
   /** Applies an EXIF orientation (1-8) to a decoded image. */

@@ -48,7 +48,15 @@ class ImageFormatsTest {
 
   @Test
   void pngVariantsGrayscaleAndCmykBecomeRgb() throws Exception {
-    assertTrue(reddish(pixel(shorter32.process(TestImages.pngWithAlpha(64, 64)).bytes, 10, 10)), "alpha dropped");
+    // half-transparent red composited on white: (20, 20, 230) at alpha 128 gives about (137, 137, 243)
+    int[] half = pixel(shorter32.process(TestImages.pngWithAlpha(64, 64)).bytes, 10, 10);
+    assertTrue(half[2] > 230 && half[1] > 120 && half[1] < 155 && half[0] > 120 && half[0] < 155,
+        java.util.Arrays.toString(half));
+    // fully transparent black is white, not black (a GIF's arrow on transparency once turned all black)
+    byte[] clear = TestImages.encode(".png", new org.bytedeco.opencv.opencv_core.Mat(64, 64,
+        org.bytedeco.opencv.global.opencv_core.CV_8UC4, new org.bytedeco.opencv.opencv_core.Scalar(0, 0, 0, 0)));
+    int[] white = pixel(shorter32.process(clear).bytes, 10, 10);
+    assertTrue(white[0] > 245 && white[1] > 245 && white[2] > 245, java.util.Arrays.toString(white));
     assertTrue(reddish(pixel(shorter32.process(TestImages.png16(64, 64)).bytes, 10, 10)), "16-bit scaled");
     byte[] palette = TestImages.palettePng(64, 64);
     assertEquals("png", ImageHeader.read(palette).format);
