@@ -10,6 +10,7 @@ import dev.labelbeam.metrics.Thresholds;
 import dev.labelbeam.shard.LabelVocabulary;
 import dev.labelbeam.transforms.shards.DatasetFiles;
 import java.util.List;
+import org.apache.beam.sdk.options.PipelineOptions;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -60,8 +61,9 @@ public final class EvaluateCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    PipelineOptions options = runner.options(); // first: a misspelt option is a usage error before any I/O
     if (predictions != null) {
-      return evaluatePredictions();
+      return evaluatePredictions(options);
     }
     if (shards == null || model == null) {
       throw new picocli.CommandLine.ParameterException(spec.commandLine(),
@@ -72,7 +74,7 @@ public final class EvaluateCommand implements Callable<Integer> {
     EvaluateModel evaluate = EvaluateModel.on(shardDir).withOutputDir(out).withSplit(split)
         .withScoring(scoring.options())
         .withMetrics(metricsFor(DatasetFiles.readVocabulary(shardDir).names()));
-    MultiLabelReport r = EvaluatePipeline.run(PreprocessCommand.absolute(model), evaluate, runner.options());
+    MultiLabelReport r = EvaluatePipeline.run(PreprocessCommand.absolute(model), evaluate, options);
     System.out.print(SummaryTable.format(r));
     String dir = out.endsWith("/") ? out : out + "/";
     System.out.println("metrics: " + dir + EvaluatePipeline.METRICS_FILE + ", " + dir + EvaluatePipeline.PER_CLASS_FILE
@@ -94,7 +96,7 @@ public final class EvaluateCommand implements Callable<Integer> {
     return o.withClassThresholds(java.util.Arrays.stream(perClass).boxed().toList(), thresholds);
   }
 
-  private int evaluatePredictions() throws Exception {
+  private int evaluatePredictions(PipelineOptions options) throws Exception {
     if (labels == null || shards != null || model != null) {
       throw new picocli.CommandLine.ParameterException(spec.commandLine(),
           "--predictions goes with --labels (the scores' class order), not with --shards or --model");
@@ -108,7 +110,7 @@ public final class EvaluateCommand implements Callable<Integer> {
         labelsFile.substring(slash + 1))).names();
     String out = PreprocessCommand.absolute(output);
     EvaluatePredictionsPipeline.Result r = EvaluatePredictionsPipeline.run(PreprocessCommand.absolute(predictions),
-        names, out, metricsFor(names), runner.options());
+        names, out, metricsFor(names), options);
     System.out.print(SummaryTable.format(r.report()));
     System.out.printf("prediction lines %d = evaluated %d + dead-lettered %s%n", r.lines(), r.evaluated(),
         r.deadLetters());
