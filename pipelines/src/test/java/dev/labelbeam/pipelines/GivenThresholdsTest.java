@@ -4,10 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.labelbeam.cli.LabelbeamCli;
 import dev.labelbeam.metrics.MultiLabelReport;
 import dev.labelbeam.metrics.Thresholds;
-import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -56,14 +54,14 @@ class GivenThresholdsTest {
     split(tmp.resolve("val.jsonl"), 1, new ArrayList<>());
     List<boolean[]> truth = new ArrayList<>();
     List<float[]> test = split(tmp.resolve("test.jsonl"), 2, truth);
-    assertEquals(0, cli("evaluate", "--predictions", tmp.resolve("val.jsonl").toString(), "--labels",
+    assertEquals(0, TestCli.run("evaluate", "--predictions", tmp.resolve("val.jsonl").toString(), "--labels",
         tmp.resolve("labels.txt").toString(), "--output", tmp.resolve("val").toString(), "--runner=DirectRunner"));
     Thresholds tuned = Thresholds.fromJson(Files.readString(tmp.resolve("val/thresholds.json")));
     assertEquals("tuned", tuned.sources.get(0));
     assertTrue(Math.abs(tuned.thresholds.get(0) - 0.5) > 0.05, "tuned, not the default: " + tuned.thresholds);
 
     String given = tmp.resolve("val/thresholds.json").toString();
-    assertEquals(0, cli("evaluate", "--predictions", tmp.resolve("test.jsonl").toString(), "--labels",
+    assertEquals(0, TestCli.run("evaluate", "--predictions", tmp.resolve("test.jsonl").toString(), "--labels",
         tmp.resolve("labels.txt").toString(), "--thresholds", given, "--output", tmp.resolve("test").toString(),
         "--runner=DirectRunner"));
     MultiLabelReport r = MultiLabelReport.fromJson(Files.readString(tmp.resolve("test/metrics.json")));
@@ -86,19 +84,11 @@ class GivenThresholdsTest {
 
     Files.write(tmp.resolve("other.txt"), List.of("cat", "car", "dog"));
     StringWriter err = new StringWriter();
-    int code = LabelbeamCli.commandLine().setErr(new PrintWriter(err)).execute("evaluate", "--predictions",
+    int code = TestCli.run(err, "evaluate", "--predictions",
         tmp.resolve("test.jsonl").toString(), "--labels", tmp.resolve("other.txt").toString(), "--thresholds", given,
         "--output", tmp.resolve("bad").toString(), "--runner=DirectRunner");
     assertEquals(1, code);
     assertTrue(err.toString().contains("differ from the model's"), err.toString());
   }
 
-  private static int cli(String... args) {
-    StringWriter err = new StringWriter();
-    int code = LabelbeamCli.commandLine().setErr(new PrintWriter(err)).execute(args);
-    if (code != 0) {
-      System.err.println(err);
-    }
-    return code;
-  }
 }

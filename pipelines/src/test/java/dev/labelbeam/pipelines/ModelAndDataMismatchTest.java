@@ -4,13 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.labelbeam.cli.LabelbeamCli;
 import dev.labelbeam.shard.DatasetInfo;
 import dev.labelbeam.trainer.TorchRuntime;
 import dev.labelbeam.trainer.model.Checkpoints;
 import dev.labelbeam.trainer.model.ModelSpec;
 import dev.labelbeam.transforms.synthetic.SyntheticShapes;
-import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,9 +33,6 @@ class ModelAndDataMismatchTest {
     shards = TestDatasets.preprocess(tmp, 80, 32, 4, 16, 0.25, 1);
   }
 
-  private static int cli(StringWriter err, String... args) {
-    return LabelbeamCli.commandLine().setErr(new PrintWriter(err)).execute(args);
-  }
 
   @Test
   void evaluateAndPredictRefuseAModelOfReorderedLabels() throws Exception {
@@ -49,13 +44,13 @@ class ModelAndDataMismatchTest {
     Checkpoints.save(spec.build(), spec, model);
 
     StringWriter err = new StringWriter();
-    assertEquals(1, cli(err, "evaluate", "--shards", shards.toString(), "--model", model.toString(),
+    assertEquals(1, TestCli.run(err, "evaluate", "--shards", shards.toString(), "--model", model.toString(),
         "--output", tmp.resolve("eval").toString(), "--device", "cpu", "--runner=DirectRunner"));
     assertTrue(err.toString().contains("in another order") && err.toString().contains("class 2"), err.toString());
     assertFalse(Files.exists(tmp.resolve("eval").resolve(EvaluatePipeline.METRICS_FILE)));
 
     err = new StringWriter();
-    assertEquals(1, cli(err, "predict", "--model", model.toString(), "--records", shards + "/val-*.tfrecord",
+    assertEquals(1, TestCli.run(err, "predict", "--model", model.toString(), "--records", shards + "/val-*.tfrecord",
         "--output", tmp.resolve("pred").toString(), "--device", "cpu", "--runner=DirectRunner"));
     assertTrue(err.toString().contains("in another order"), err.toString());
   }
@@ -68,7 +63,7 @@ class ModelAndDataMismatchTest {
         "--loader-threads", "1"};
     List<String> first = new ArrayList<>(List.of("train", "--shards", shards.toString()));
     first.addAll(List.of(common));
-    assertEquals(0, cli(new StringWriter(), first.toArray(new String[0])));
+    assertEquals(0, TestCli.run(new StringWriter(), first.toArray(new String[0])));
 
     Path other = tmp.resolve("other-shards"); // the same shards, another dataset.json
     Files.createDirectories(other);
@@ -85,7 +80,7 @@ class ModelAndDataMismatchTest {
     List<String> resume = new ArrayList<>(List.of("train", "--shards", other.toString(), "--resume"));
     resume.addAll(List.of(common));
     StringWriter err = new StringWriter();
-    assertEquals(1, cli(err, resume.toArray(new String[0])));
+    assertEquals(1, TestCli.run(err, resume.toArray(new String[0])));
     assertTrue(err.toString().contains("trained on another dataset"), err.toString());
   }
 }

@@ -3,10 +3,7 @@ package dev.labelbeam.pipelines;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.labelbeam.cli.LabelbeamCli;
 import dev.labelbeam.metrics.MultiLabelReport;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -23,14 +20,14 @@ class PredictionsRoundTripTest {
   void predictThenEvaluateEqualsEvaluatingTheCheckpoint(@TempDir Path tmp) throws Exception {
     Path shards = TestDatasets.preprocess(tmp, 160, 40, 12, 24, 0.3, 1);
     Path model = tmp.resolve("model");
-    assertEquals(0, cli("train", "--shards", shards.toString(), "--output", model.toString(), "--epochs", "2",
+    assertEquals(0, TestCli.run("train", "--shards", shards.toString(), "--output", model.toString(), "--epochs", "2",
         "--batch-size", "16", "--width", "4", "--torch-threads", "1", "--loader-threads", "1", "--device", "cpu",
         "--no-validate"));
-    assertEquals(0, cli("evaluate", "--shards", shards.toString(), "--model", model.toString(), "--output",
+    assertEquals(0, TestCli.run("evaluate", "--shards", shards.toString(), "--model", model.toString(), "--output",
         tmp.resolve("direct").toString(), "--device", "cpu", "--runner=DirectRunner"));
-    assertEquals(0, cli("predict", "--model", model.toString(), "--records", shards + "/val-*.tfrecord", "--output",
+    assertEquals(0, TestCli.run("predict", "--model", model.toString(), "--records", shards + "/val-*.tfrecord", "--output",
         tmp.resolve("preds").toString(), "--full-scores", "--device", "cpu", "--runner=DirectRunner"));
-    assertEquals(0, cli("evaluate", "--predictions", tmp.resolve("preds") + "/predictions-*.jsonl", "--labels",
+    assertEquals(0, TestCli.run("evaluate", "--predictions", tmp.resolve("preds") + "/predictions-*.jsonl", "--labels",
         shards.resolve("labels.txt").toString(), "--output", tmp.resolve("trip").toString(), "--runner=DirectRunner"));
 
     MultiLabelReport direct = MultiLabelReport.fromJson(Files.readString(tmp.resolve("direct/metrics.json")));
@@ -50,12 +47,4 @@ class PredictionsRoundTripTest {
     assertEquals(direct.macro().f1(), trip.macro().f1(), 0.02);
   }
 
-  private static int cli(String... args) {
-    StringWriter err = new StringWriter();
-    int code = LabelbeamCli.commandLine().setErr(new PrintWriter(err)).execute(args);
-    if (code != 0) {
-      System.err.println(err);
-    }
-    return code;
-  }
 }

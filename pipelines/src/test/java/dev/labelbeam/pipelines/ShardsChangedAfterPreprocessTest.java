@@ -4,12 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.labelbeam.cli.LabelbeamCli;
 import dev.labelbeam.shard.DatasetInfo;
 import dev.labelbeam.shard.TfRecordReader;
 import dev.labelbeam.shard.TfRecordWriter;
 import java.io.OutputStream;
-import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,7 +28,7 @@ class ShardsChangedAfterPreprocessTest {
     Path shards = TestDatasets.preprocess(tmp, 160, 40, 9, 24, 0.25, 2);
     DatasetInfo info = DatasetInfo.read(shards.resolve(DatasetInfo.FILE_NAME));
     Path model = tmp.resolve("model");
-    assertEquals(0, cli(new StringWriter(), "train", "--shards", shards.toString(), "--output", model.toString(),
+    assertEquals(0, TestCli.run(new StringWriter(), "train", "--shards", shards.toString(), "--output", model.toString(),
         "--epochs", "1", "--batch-size", "16", "--width", "4", "--torch-threads", "1", "--loader-threads", "1",
         "--device", "cpu", "--no-validate"));
 
@@ -41,7 +39,7 @@ class ShardsChangedAfterPreprocessTest {
     flipped[flipped.length / 2] ^= 0x10;
     Files.write(val, flipped);
     StringWriter crc = new StringWriter();
-    assertEquals(1, cli(crc, "evaluate", "--shards", shards.toString(), "--model", model.toString(),
+    assertEquals(1, TestCli.run(crc, "evaluate", "--shards", shards.toString(), "--model", model.toString(),
         "--output", tmp.resolve("eval").toString(), "--device", "cpu", "--runner=DirectRunner"), crc.toString());
     assertTrue(crc.toString().contains(val.getFileName().toString()) && crc.toString().contains("CRC")
         && crc.toString().contains("offset"), crc.toString());
@@ -51,7 +49,7 @@ class ShardsChangedAfterPreprocessTest {
     List<byte[]> recs = records(val);
     write(val, recs.subList(0, recs.size() * 2 / 3));
     StringWriter err = new StringWriter();
-    int code = cli(err, "evaluate", "--shards", shards.toString(), "--model", model.toString(),
+    int code = TestCli.run(err, "evaluate", "--shards", shards.toString(), "--model", model.toString(),
         "--output", tmp.resolve("eval").toString(), "--device", "cpu", "--runner=DirectRunner");
     assertEquals(1, code, err.toString());
     assertTrue(err.toString().contains("dataset.json recorded") && err.toString().contains("labelbeam check"),
@@ -64,16 +62,13 @@ class ShardsChangedAfterPreprocessTest {
     recs.add(recs.get(0));
     write(train, recs);
     err = new StringWriter();
-    code = cli(err, "train", "--shards", shards.toString(), "--output", tmp.resolve("model2").toString(),
+    code = TestCli.run(err, "train", "--shards", shards.toString(), "--output", tmp.resolve("model2").toString(),
         "--epochs", "1", "--batch-size", "16", "--width", "4", "--device", "cpu");
     assertEquals(1, code, err.toString());
     assertTrue(err.toString().contains(train.getFileName().toString()) && err.toString().contains("dataset.json recorded"),
         err.toString());
   }
 
-  private static int cli(StringWriter err, String... args) {
-    return LabelbeamCli.commandLine().setErr(new PrintWriter(err)).execute(args);
-  }
 
   static List<byte[]> records(Path shard) throws Exception {
     List<byte[]> out = new ArrayList<>();
