@@ -76,8 +76,13 @@ public interface Storage extends Serializable {
    * recorded ({@link DatasetInfo#checkLabels}).
    */
   default LabelVocabulary readVocabulary(String dir) throws IOException {
+    return readVocabulary(dir, readInfo(dir));
+  }
+
+  /** The {@code labels.txt} of a dataset folder whose {@code dataset.json} was read already. */
+  default LabelVocabulary readVocabulary(String dir, DatasetInfo info) throws IOException {
     String text = readText(dir, LabelVocabulary.FILE_NAME);
-    readInfo(dir).checkLabels(text, dir);
+    info.checkLabels(text, dir);
     return LabelVocabulary.fromText(text);
   }
 

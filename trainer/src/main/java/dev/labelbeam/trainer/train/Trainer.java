@@ -226,7 +226,7 @@ public final class Trainer {
     String infoText = storage.readInfoText(c.shardDir());
     s.info = DatasetInfo.fromJson(infoText);
     s.datasetSha256 = DatasetInfo.sha256(infoText);
-    s.vocab = storage.readVocabulary(c.shardDir());
+    s.vocab = storage.readVocabulary(c.shardDir(), s.info);
     s.numClasses = s.vocab.size();
     if (s.info.numClasses != s.numClasses) {
       throw new IllegalArgumentException("dataset.json has " + s.info.numClasses + " classes but labels.txt has "

@@ -5,6 +5,7 @@ import dev.labelbeam.metrics.Thresholds;
 import dev.labelbeam.metrics.report.HtmlReport;
 import dev.labelbeam.transforms.shards.DatasetFiles;
 import java.io.IOException;
+import java.io.Serializable;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -35,21 +36,14 @@ public final class WriteEvaluationReports extends PTransform<PCollection<MultiLa
   public static final String METRICS_FILE = "metrics.json";
   public static final String PER_CLASS_FILE = "per_class.csv";
 
-  private final String outputDir;
-  private final List<String> labels;
-  private final PCollectionView<List<String>> labelsView;
-  private final PCollectionView<MultiLabelReport> baseline;
-  private final String baselineDescription;
-  private final String title;
+  /** What is written where: shared by the transform and its DoFn. */
+  private record Spec(String outputDir, ArrayList<String> labels, PCollectionView<List<String>> labelsView,
+      PCollectionView<MultiLabelReport> baseline, String baselineDescription, String title) implements Serializable {}
 
-  private WriteEvaluationReports(String outputDir, List<String> labels, PCollectionView<List<String>> labelsView,
-      PCollectionView<MultiLabelReport> baseline, String baselineDescription, String title) {
-    this.outputDir = outputDir;
-    this.labels = labels;
-    this.labelsView = labelsView;
-    this.baseline = baseline;
-    this.baselineDescription = baselineDescription;
-    this.title = title;
+  private final Spec s;
+
+  private WriteEvaluationReports(Spec s) {
+    this.s = s;
   }
 
   /** Writes into {@code outputDir} (created when local). */
@@ -57,48 +51,47 @@ public final class WriteEvaluationReports extends PTransform<PCollection<MultiLa
     if (outputDir == null || outputDir.isEmpty()) {
       throw new IllegalArgumentException("outputDir must be a folder, was '" + outputDir + "'");
     }
-    return new WriteEvaluationReports(outputDir, null, null, null, null, "labelbeam evaluation");
+    return new WriteEvaluationReports(new Spec(outputDir, null, null, null, null, "labelbeam evaluation"));
   }
 
   /** The class names, in class order (labels.txt). */
   public WriteEvaluationReports withLabels(List<String> names) {
-    return new WriteEvaluationReports(outputDir, new ArrayList<>(names), null, baseline, baselineDescription, title);
+    return new WriteEvaluationReports(new Spec(s.outputDir, new ArrayList<>(names), null, s.baseline,
+        s.baselineDescription, s.title));
   }
 
   /** The class names from a side input, when an earlier step reads them. */
   public WriteEvaluationReports withLabels(PCollectionView<List<String>> names) {
-    return new WriteEvaluationReports(outputDir, null, names, baseline, baselineDescription, title);
+    return new WriteEvaluationReports(new Spec(s.outputDir, null, names, s.baseline, s.baselineDescription, s.title));
   }
 
   /** A reference predictor's report, whose macro and micro averages the report shows beside its own. */
   public WriteEvaluationReports withBaseline(String description, PCollectionView<MultiLabelReport> report) {
-    return new WriteEvaluationReports(outputDir, labels, labelsView, report, description, title);
+    return new WriteEvaluationReports(new Spec(s.outputDir, s.labels, s.labelsView, report, description, s.title));
   }
 
   /** The title of {@code report.html}. */
   public WriteEvaluationReports withTitle(String t) {
-    return new WriteEvaluationReports(outputDir, labels, labelsView, baseline, baselineDescription, t);
+    return new WriteEvaluationReports(new Spec(s.outputDir, s.labels, s.labelsView, s.baseline, s.baselineDescription, t));
   }
 
   @Override
   public PCollection<MultiLabelReport> expand(PCollection<MultiLabelReport> reports) {
     List<PCollectionView<?>> sides = new ArrayList<>();
-    if (labelsView != null) {
-      sides.add(labelsView);
+    if (s.labelsView != null) {
+      sides.add(s.labelsView);
     }
-    if (baseline != null) {
-      sides.add(baseline);
+    if (s.baseline != null) {
+      sides.add(s.baseline);
     }
-    WriteFn write = new WriteFn(outputDir, labels == null ? null : new ArrayList<>(labels), labelsView, baseline,
-        baselineDescription, title);
-    return reports.apply("WriteReportFiles", ParDo.of(write).withSideInputs(sides))
+    return reports.apply("WriteReportFiles", ParDo.of(new WriteFn(s)).withSideInputs(sides))
         .setCoder(SerializableCoder.of(MultiLabelReport.class));
   }
 
   @Override
   public void populateDisplayData(DisplayData.Builder builder) {
     super.populateDisplayData(builder);
-    builder.add(DisplayData.item("outputDir", outputDir).withLabel("Report folder"));
+    builder.add(DisplayData.item("outputDir", s.outputDir).withLabel("Report folder"));
   }
 
   /** The files of a report, by name. */
@@ -113,35 +106,24 @@ public final class WriteEvaluationReports extends PTransform<PCollection<MultiLa
 
   static final class WriteFn extends DoFn<MultiLabelReport, MultiLabelReport> {
     private static final long serialVersionUID = 1L;
-    private final String outputDir;
-    private final ArrayList<String> labels;
-    private final PCollectionView<List<String>> labelsView;
-    private final PCollectionView<MultiLabelReport> baseline;
-    private final String baselineDescription;
-    private final String title;
+    private final Spec spec;
 
-    WriteFn(String outputDir, ArrayList<String> labels, PCollectionView<List<String>> labelsView,
-        PCollectionView<MultiLabelReport> baseline, String baselineDescription, String title) {
-      this.outputDir = outputDir;
-      this.labels = labels;
-      this.labelsView = labelsView;
-      this.baseline = baseline;
-      this.baselineDescription = baselineDescription;
-      this.title = title;
+    WriteFn(Spec spec) {
+      this.spec = spec;
     }
 
     @ProcessElement
     public void process(@Element MultiLabelReport report, OutputReceiver<MultiLabelReport> out, ProcessContext c) {
-      List<String> names = labelsView != null ? c.sideInput(labelsView) : labels;
+      List<String> names = spec.labelsView() != null ? c.sideInput(spec.labelsView()) : spec.labels();
       MultiLabelReport r = names == null ? report : report.withLabels(names);
-      if (baseline != null) {
-        r = r.withBaseline(baselineDescription, c.sideInput(baseline));
+      if (spec.baseline() != null) {
+        r = r.withBaseline(spec.baselineDescription(), c.sideInput(spec.baseline()));
       }
       try {
-        DatasetFiles.createFolderIfLocal(outputDir);
-        DatasetFiles.writeTexts(outputDir, files(r, title));
+        DatasetFiles.createFolderIfLocal(spec.outputDir());
+        DatasetFiles.writeTexts(spec.outputDir(), files(r, spec.title()));
       } catch (IOException e) {
-        throw new UncheckedIOException("cannot write the report to " + outputDir + ": " + e.getMessage(), e);
+        throw new UncheckedIOException("cannot write the report to " + spec.outputDir() + ": " + e.getMessage(), e);
       }
       out.output(r);
     }
