@@ -189,6 +189,16 @@ public record MultiLabelReport(
         weighted, micro, samples, cardinality, perClass, microPrCurve, baseline);
   }
 
+  /**
+   * The precision the scores were compared at, written to {@code metrics.json}: float32, as
+   * {@link ScoredExample} keeps them (float64 scores from a predictions file are rounded first, so
+   * exact-mode AUC can differ from a float64 computation by about 1e-7 per tie the rounding makes).
+   */
+  @com.fasterxml.jackson.annotation.JsonProperty("scorePrecision")
+  public String scorePrecision() {
+    return "float32";
+  }
+
   /** The per-class thresholds of this report ({@code tunedThreshold}), for {@code thresholds.json}. */
   public Thresholds thresholds() {
     Thresholds t = new Thresholds();

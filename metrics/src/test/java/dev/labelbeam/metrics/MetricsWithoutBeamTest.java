@@ -62,6 +62,7 @@ class MetricsWithoutBeamTest {
     assertEquals("green", named.perClass().get(1).label());
     assertThrows(UnsupportedOperationException.class, () -> r.perClass().clear(), "the report is immutable");
     assertEquals(named, MultiLabelReport.fromJson(named.toJson()), "metrics.json reads back to an equal report");
+    assertTrue(named.toJson().contains("\"scorePrecision\" : \"float32\""), "metrics.json says how scores compare");
     MultiLabelReport withBaseline = named.withBaseline("prior", r);
     assertNull(named.baseline());
     assertEquals(r.macro(), withBaseline.baseline().macro());

@@ -31,8 +31,9 @@ public final class BeamRunnerOptions {
             "unknown option '" + name + "'; did you mean " + near + "?");
       }
       if (!a.startsWith("--") || !a.contains("=")) {
-        throw new picocli.CommandLine.ParameterException(command.commandLine(),
-            "unknown argument '" + a + "': Beam flags take the form --name=value");
+        throw new picocli.CommandLine.ParameterException(command.commandLine(), "unknown argument '" + a
+            + "': Beam flags take the form --name=value" + (a.startsWith("-") ? ""
+                : "; if the shell expanded a glob into several files, quote it ('data/*.csv')"));
       }
     }
     if ("DirectRunner".equals(runner)) {

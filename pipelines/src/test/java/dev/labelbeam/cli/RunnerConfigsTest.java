@@ -56,7 +56,7 @@ class RunnerConfigsTest {
     // a usage error (exit code 2), as picocli's own
     picocli.CommandLine.ParameterException e = assertThrows(picocli.CommandLine.ParameterException.class,
         () -> preprocessOptions("preprocess", "--manifest", "m.csv", "--output", "out", "flinkMaster"));
-    assertTrue(e.getMessage().contains("--name=value"), e.getMessage());
+    assertTrue(e.getMessage().contains("--name=value") && e.getMessage().contains("quote it"), e.getMessage());
   }
 
   @Test

@@ -53,6 +53,14 @@ class ModelAndDataMismatchTest {
     assertEquals(1, TestCli.run(err, "predict", "--model", model.toString(), "--records", shards + "/val-*.tfrecord",
         "--output", tmp.resolve("pred").toString(), "--device", "cpu", "--runner=DirectRunner"));
     assertTrue(err.toString().contains("in another order"), err.toString());
+
+    // as --init, its classifier (as many classes as the data) would be kept for other labels: refused
+    dev.labelbeam.trainer.weights.StateDicts.save(spec.build(), model.resolve("model.safetensors"), java.util.Map.of());
+    err = new StringWriter();
+    assertEquals(1, TestCli.run(err, "train", "--shards", shards.toString(), "--output", tmp.resolve("fine").toString(),
+        "--init", model.resolve("model.safetensors").toString(), "--width", "4", "--epochs", "1", "--device", "cpu"));
+    assertTrue(err.toString().contains("in another order") && err.toString().contains("classifier would be kept"),
+        err.toString());
   }
 
   @Test

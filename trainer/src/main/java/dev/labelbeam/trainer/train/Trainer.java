@@ -247,6 +247,7 @@ public final class Trainer {
     s.spec.labels = new ArrayList<>(s.vocab.names());
     s.model = s.spec.build();
     if (c.initWeights() != null) {
+      checkInitLabels(c.initWeights(), s.spec.labels);
       StateDicts.LoadReport r = StateDicts.load(s.model, c.initWeights(), false);
       say.accept("initial weights " + c.initWeights().getFileName() + ": " + r);
     }
@@ -337,6 +338,28 @@ public final class Trainer {
       throw new IllegalArgumentException("the checkpoint in " + c.outputDir() + " was trained on another dataset "
           + "(its dataset.json differs from the one in " + c.shardDir() + "): --resume continues a run on the data it "
           + "started on. Give that run's --shards, or start a new run (--overwrite, or another --output)");
+    }
+  }
+
+  /**
+   * When the --init weights come from a labelbeam model folder (a model.json beside them) with as many
+   * classes as the data, its classifier would be kept: its rows must then be the data's labels in order.
+   * (With another class count the classifier is replaced; other weight files carry no labels.)
+   */
+  private static void checkInitLabels(Path init, List<String> dataLabels) throws IOException {
+    Path spec = init.resolveSibling(ModelSpec.FILE_NAME);
+    if (!Files.isRegularFile(spec)) {
+      return;
+    }
+    List<String> modelLabels = ModelSpec.read(spec).labels;
+    if (modelLabels.size() != dataLabels.size()) {
+      return;
+    }
+    String problem = LabelMatch.problem("the --init model (" + spec + ")", modelLabels, "the data's labels.txt",
+        dataLabels);
+    if (problem != null) {
+      throw new IllegalArgumentException(problem + ": its classifier would be kept for other labels. Preprocess with "
+          + "that model's labels (--labels, in its order), or start from weights without its classifier");
     }
   }
 
