@@ -180,9 +180,10 @@ public final class ImageHeader {
       int tag = bb.getShort(e) & 0xffff;
       int type = bb.getShort(e + 2) & 0xffff;
       int value = type == 3 ? bb.getShort(e + 8) & 0xffff : bb.getInt(e + 8);
-      if (tag == 256) {
+      // the first of duplicated tags counts, as libtiff (OpenCV's decoder) ignores later duplicates
+      if (tag == 256 && w < 0) {
         w = value;
-      } else if (tag == 257) {
+      } else if (tag == 257 && h < 0) {
         h = value;
       }
     }
