@@ -90,9 +90,7 @@ public final class EvaluateCommand implements Callable<Integer> {
     if (thresholds == null) {
       return o;
     }
-    String file = PreprocessCommand.absolute(thresholds);
-    int slash = file.lastIndexOf('/');
-    Thresholds t = Thresholds.fromJson(DatasetFiles.readText(file.substring(0, slash), file.substring(slash + 1)));
+    Thresholds t = Thresholds.fromJson(DatasetFiles.readTextFile(PreprocessCommand.absolute(thresholds)));
     double[] perClass = t.forLabels(labels);
     return o.withClassThresholds(java.util.Arrays.stream(perClass).boxed().toList(), thresholds);
   }
@@ -105,10 +103,7 @@ public final class EvaluateCommand implements Callable<Integer> {
     if (output == null) {
       throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--predictions needs --output");
     }
-    String labelsFile = PreprocessCommand.absolute(labels);
-    int slash = labelsFile.lastIndexOf('/');
-    List<String> names = LabelVocabulary.fromText(DatasetFiles.readText(labelsFile.substring(0, slash),
-        labelsFile.substring(slash + 1))).names();
+    List<String> names = LabelVocabulary.fromText(DatasetFiles.readTextFile(PreprocessCommand.absolute(labels))).names();
     String out = PreprocessCommand.absolute(output);
     EvaluatePredictionsPipeline.Result r = EvaluatePredictionsPipeline.run(PreprocessCommand.absolute(predictions),
         names, out, metricsFor(names), options);

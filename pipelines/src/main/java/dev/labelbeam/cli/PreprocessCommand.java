@@ -85,9 +85,7 @@ public final class PreprocessCommand implements Callable<Integer> {
         throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
             "--missing-labels must be dead-letter or empty, was '" + missingLabels + "'");
       }
-      String file = absolute(labelsPickle);
-      int slash = file.lastIndexOf('/');
-      byte[] bytes = DatasetFiles.readBytes(file.substring(0, slash), file.substring(slash + 1));
+      byte[] bytes = DatasetFiles.readFile(absolute(labelsPickle));
       PickledLabels pickled = PickledLabels.read(bytes, labels == null ? null : LabelVocabulary.read(labels).names());
       t = t.withPickledLabels(pickled, missingLabels.equals("empty"))
           .withVocabulary(new LabelVocabulary(pickled.classes())).withUnknownLabels(unknownLabels);

@@ -27,7 +27,6 @@ import dev.labelbeam.metrics.TopK;
 import org.apache.beam.sdk.io.FileIO;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
-import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.TextIO;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.transforms.Create;
@@ -131,7 +130,7 @@ public final class PredictPipeline {
     ModelSpec spec = ModelFolders.readSpec(s.modelDir(), BeamStorage.create());
     Thresholds thresholds = s.thresholdsFile() == null
         ? Thresholds.uniform(spec.labels, s.threshold())
-        : Thresholds.fromJson(readText(s.thresholdsFile()));
+        : Thresholds.fromJson(DatasetFiles.readTextFile(s.thresholdsFile()));
     double[] perClass = thresholds.forLabels(spec.labels);
     if (s.records() != null) {
       checkRecordsFitModel(s.records(), spec.labels);
@@ -192,12 +191,6 @@ public final class PredictPipeline {
   /** {@code name} in the folder {@code dir}, on any Beam filesystem. */
   public static String file(String dir, String name) {
     return DatasetFiles.file(dir, name).toString();
-  }
-
-  private static String readText(String file) throws IOException {
-    try (InputStream in = Channels.newInputStream(FileSystems.open(FileSystems.matchNewResource(file, false)))) {
-      return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-    }
   }
 
   /** An image file as a record to score: id = its path, no labels. */

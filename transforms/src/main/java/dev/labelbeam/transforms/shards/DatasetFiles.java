@@ -258,19 +258,25 @@ public final class DatasetFiles {
     }
   }
 
-  /** Reads {@code dir/name}'s bytes, on any Beam filesystem. */
-  public static byte[] readBytes(String dir, String name) throws IOException {
-    try (java.io.InputStream in = Channels.newInputStream(FileSystems.open(file(dir, name)))) {
+  /** Reads a whole file, given by its local path or URL, on any Beam filesystem. */
+  public static byte[] readFile(String path) throws IOException {
+    return readAll(FileSystems.matchNewResource(path, false));
+  }
+
+  /** Reads a whole file, given by its local path or URL, as UTF-8 text, on any Beam filesystem. */
+  public static String readTextFile(String path) throws IOException {
+    return new String(readFile(path), StandardCharsets.UTF_8);
+  }
+
+  private static byte[] readAll(ResourceId file) throws IOException {
+    try (java.io.InputStream in = Channels.newInputStream(FileSystems.open(file))) {
       return in.readAllBytes();
     }
   }
 
   /** Reads {@code dir/name} as UTF-8 text, on any Beam filesystem. */
   public static String readText(String dir, String name) throws IOException {
-    ResourceId file = file(dir, name);
-    try (java.io.InputStream in = Channels.newInputStream(FileSystems.open(file))) {
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-    }
+    return new String(readAll(file(dir, name)), StandardCharsets.UTF_8);
   }
 
   /** The {@code dataset.json} of a dataset folder on any Beam filesystem. */
