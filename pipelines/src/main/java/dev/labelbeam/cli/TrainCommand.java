@@ -81,7 +81,7 @@ public final class TrainCommand implements Callable<Integer> {
   LossFunction loss = D.loss();
 
   @Option(names = "--pos-weight", converter = PosWeightConverter.class, description = "For bce: dataset (each class's "
-      + "negatives/positives in the train split, clipped to --max-pos-weight), none (1 for every class), a number (the "
+      + "negatives/positives in the train split, clipped to --max-pos-weight), sqrt (the square root of that ratio, clipped), none (1 for every class), a number (the "
       + "same weight for every class, e.g. 49: a positive counts as 49 negatives), or a file with one weight per class "
       + "(a line each, labels.txt order).")
   PosWeight posWeight = D.posWeight();
@@ -97,6 +97,11 @@ public final class TrainCommand implements Callable<Integer> {
 
   @Option(names = "--asl-margin", description = "ASL probability margin of negatives.")
   double aslMargin = D.aslMargin();
+
+  @Option(names = "--classifier-bias", description = "${COMPLETION-CANDIDATES}: how a fresh classifier's biases start; "
+      + "prior: at each class's best constant prediction on the train split (its frequency, weighted by pos_weight), "
+      + "so that training at thousands of rare classes starts learning features at once; zero: LibTorch's default.")
+  TrainOptions.ClassifierBias classifierBias = D.classifierBias();
 
   @Option(names = "--crop-scale-min", description = "Smallest area fraction of the random "
       + "resized crop; 1 turns cropping off.")
@@ -237,6 +242,7 @@ public final class TrainCommand implements Callable<Integer> {
         .epochs(epochs).batchSize(batchSize).loaderThreads(loaderThreads).cropScaleMin(cropScaleMin).flip(!noFlip)
         .seed(seed).loss(loss).posWeight(posWeight).maxPosWeight(maxPosWeight)
         .aslGammaPos(aslGammaPos).aslGammaNeg(aslGammaNeg).aslMargin(aslMargin)
+        .classifierBias(classifierBias)
         .optimizer(optimizer).learningRate(lr).weightDecay(weightDecay).momentum(momentum).nesterov(nesterov)
         .warmupSteps(warmupSteps).gradClip(gradClip)
         .distTimeoutSeconds(distTimeout).bucketBytes(Math.max(1, (long) (bucketMb * (1 << 20))))
@@ -261,7 +267,7 @@ public final class TrainCommand implements Callable<Integer> {
         "--seed", Long.toString(o.seed()), "--loss", o.loss().toString(), "--pos-weight", o.posWeight().toString(),
         "--max-pos-weight", Double.toString(o.maxPosWeight()),
         "--asl-gamma-pos", Double.toString(o.aslGammaPos()), "--asl-gamma-neg", Double.toString(o.aslGammaNeg()),
-        "--asl-margin", Double.toString(o.aslMargin()),
+        "--asl-margin", Double.toString(o.aslMargin()), "--classifier-bias", o.classifierBias().toString(),
         "--optimizer", o.optimizer().toString(), "--lr", Double.toString(o.learningRate()),
         "--weight-decay", Double.toString(o.weightDecay()), "--momentum", Double.toString(o.momentum()),
         "--warmup-steps", Integer.toString(o.warmupSteps()), "--grad-clip", Double.toString(o.gradClip()),

@@ -92,7 +92,9 @@ class CliTest {
         .arch(TrainOptions.Architecture.RESNET18).width(8).batchNorm(false).initWeights(tmp.resolve("w.safetensors"))
         .freezeBackbone(true).imageSize(40).epochs(3).batchSize(5).loaderThreads(3).cropScaleMin(0.5).flip(false)
         .seed(9).loss(TrainOptions.LossFunction.ASL).posWeight(TrainOptions.PosWeight.file(tmp.resolve("pw.txt")))
-        .maxPosWeight(7).aslGammaPos(1).aslGammaNeg(2).aslMargin(0.1).optimizer(TrainOptions.OptimizerKind.SGD)
+        .maxPosWeight(7).aslGammaPos(1).aslGammaNeg(2).aslMargin(0.1)
+        .classifierBias(TrainOptions.defaults().classifierBias() == TrainOptions.ClassifierBias.PRIOR
+            ? TrainOptions.ClassifierBias.ZERO : TrainOptions.ClassifierBias.PRIOR).optimizer(TrainOptions.OptimizerKind.SGD)
         .learningRate(0.25).weightDecay(0.001).momentum(0.8).nesterov(true).warmupSteps(4).gradClip(2)
         .distTimeoutSeconds(11).bucketBytes(3 << 20).dumpRankWeights(true).torchThreads(2)
         .device(DeviceChoice.CPU).maxSteps(100).checkpointEvery(10).keepCheckpoints(4).resume(true).validate(false)

@@ -33,7 +33,15 @@ class DemoRunTest {
     assertTrue(r.report.macro().f1() > r.report.baseline().macro().f1(), "model must beat the frequency baseline on F1");
     assertEquals(0.5, r.report.baseline().macro().auc(), 1e-9);
     assertTrue(r.training.get(r.training.size() - 1).meanLoss < r.training.get(0).meanLoss);
-    assertEquals(r.dataset.records("val"), r.report.numExamples());
+    // the figures come from test, at the thresholds tuned on val
+    assertEquals(r.dataset.records("test"), r.report.numExamples());
+    assertEquals(r.dataset.records("val"), r.valReport.numExamples());
+    assertTrue(r.report.thresholdsFrom().endsWith(EvaluatePipeline.THRESHOLDS_FILE), r.report.thresholdsFrom());
+    List<Double> tunedOnVal = Thresholds.fromJson(Files.readString(r.shardDir.resolve(EvaluatePipeline.THRESHOLDS_FILE))).thresholds;
+    for (int c = 0; c < 12; c++) {
+      assertEquals(tunedOnVal.get(c), r.report.perClass().get(c).threshold(), 1e-12, "class " + c);
+    }
+    assertTrue(Files.exists(r.testDir.resolve(EvaluatePipeline.REPORT_FILE)));
     assertEquals(12, Files.readAllLines(r.shardDir.resolve(EvaluatePipeline.PER_CLASS_FILE)).size() - 1);
     assertTrue(Files.exists(r.modelDir.resolve("model.pt")));
     assertTrue(out.contains("macro-AUC"), out);
@@ -42,10 +50,11 @@ class DemoRunTest {
     // the report: self-contained HTML with four charts, thresholds for predict
     String html = Files.readString(r.shardDir.resolve(EvaluatePipeline.REPORT_FILE));
     assertEquals(4, html.split("data:image/png;base64,", -1).length - 1);
-    assertFalse(html.contains("http://") || html.contains("https://") || html.contains("<script"), "must open offline");
+    assertFalse(html.contains("http://") || html.contains("https://") || html.contains("<script src"), "must open offline");
     Thresholds t = Thresholds.fromJson(Files.readString(r.shardDir.resolve(EvaluatePipeline.THRESHOLDS_FILE)));
     assertEquals(12, t.thresholds.size());
     assertEquals("binned", r.report.mode());
+    assertTrue(out.contains("thresholds tuned on val"), out);
     assertTrue(r.report.macro().ap() > r.report.baseline().macro().ap());
 
     // the same evaluation in exact mode: F1 identical, AUC within the binned mode's own bound

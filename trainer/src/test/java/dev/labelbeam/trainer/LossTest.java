@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.labelbeam.trainer.train.MultiLabelLoss;
 import dev.labelbeam.trainer.train.PosWeights;
+import dev.labelbeam.trainer.train.TrainOptions;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
 import org.junit.jupiter.api.BeforeAll;
@@ -106,9 +107,48 @@ class LossTest {
     assertEquals(1f, w[1]); // no positives
     assertEquals(1f, w[2]); // no negatives
     assertEquals(50f, w[3]); // clipped
+    float[] soft = PosWeights.fromCounts(new long[] {10, 0, 100, 1, 20}, 100, 50, true);
+    assertEquals(3f, soft[0]); // sqrt(90 / 10)
+    assertEquals(1f, soft[1]);
+    assertEquals(1f, soft[2]);
+    assertEquals((float) Math.sqrt(99), soft[3]); // under the clip once softened
+    assertEquals(2f, soft[4]); // sqrt(80 / 20)
+    assertEquals(TrainOptions.PosWeight.Source.SQRT, TrainOptions.PosWeight.parse("sqrt").source());
+    assertEquals("sqrt", TrainOptions.PosWeight.parse("sqrt").toString());
     java.nio.file.Path f = tmp.resolve("w.txt");
     java.nio.file.Files.writeString(f, "cat 2.5\ndog\t0.5\n");
     assertEquals(2.5f, PosWeights.fromFile(f, 2)[0]);
     assertEquals(0.5f, PosWeights.fromFile(f, 2)[1]);
+  }
+
+  @Test
+  void priorBiasStartsEachClassAtItsBestConstantPrediction() {
+    long[] positives = {250, 1, 0, 1000};
+    long n = 1000;
+    float[] none = dev.labelbeam.trainer.train.PriorBias.of(positives, n, null, false);
+    assertEquals(250.5 / 1001, sigmoid(none[0]), 1e-6); // the frequency, smoothed
+    assertTrue(none[2] < -7 && Float.isFinite(none[2]), "no positives: a finite, very negative bias");
+    assertTrue(none[3] > 7 && Float.isFinite(none[3]), "no negatives: a finite, very positive bias");
+    float[] w = PosWeights.fromCounts(positives, n, 100);
+    float[] weighted = dev.labelbeam.trainer.train.PriorBias.of(positives, n, w, false);
+    assertEquals(0.5, sigmoid(weighted[0]), 1e-3, "the dataset weight makes 0.5 the best constant");
+    // brute force: the constant logit minimizing the weighted BCE of class 1 over the split
+    double best = Double.NaN;
+    double bestLoss = Double.MAX_VALUE;
+    for (double x = -12; x <= 12; x += 1e-3) {
+      double p = sigmoid(x);
+      double loss = -(w[1] * 1.5 * Math.log(p) + (n + 1 - 1.5) * Math.log(1 - p));
+      if (loss < bestLoss) {
+        bestLoss = loss;
+        best = x;
+      }
+    }
+    assertEquals(best, weighted[1], 2e-3);
+    float[] softmax = dev.labelbeam.trainer.train.PriorBias.of(positives, n, null, true);
+    assertEquals(Math.log(250.5 / 1001), softmax[0], 1e-6);
+  }
+
+  private static double sigmoid(double x) {
+    return 1 / (1 + Math.exp(-x));
   }
 }

@@ -22,8 +22,9 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
 /**
  * One self-contained HTML page for a {@link MultiLabelReport}: summary averages (with the baseline
  * when present), the distributions of per-class F1 and AUC, the micro-averaged precision-recall
- * curve, F1 against support, and the best and worst classes. Charts are PNGs drawn with XChart and
- * inlined as data URIs, so the file opens offline in any browser.
+ * curve, F1 against support, the best and worst classes and a box that finds any class by name
+ * ({@link ClassSearch}). Charts are PNGs drawn with XChart and inlined as data URIs, the class rows are
+ * inline JSON, so the file opens offline in any browser.
  */
 public final class HtmlReport {
   /** File name in the output folder. */
@@ -85,7 +86,8 @@ public final class HtmlReport {
     java.util.Collections.reverse(worst);
     h.append("<h2>Worst classes by F1</h2>\n");
     classTable(h, worst);
-    h.append("<p class=note>Every class is in per_class.csv and metrics.json beside this file.</p>\n</body></html>\n");
+    ClassSearch.append(h, r.perClass());
+    h.append("<p class=note>Every class is also in per_class.csv and metrics.json beside this file.</p>\n</body></html>\n");
     return h.toString();
   }
 

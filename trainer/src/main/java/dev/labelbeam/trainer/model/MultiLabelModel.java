@@ -1,5 +1,6 @@
 package dev.labelbeam.trainer.model;
 
+import org.bytedeco.pytorch.LinearImpl;
 import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.Tensor;
 
@@ -7,4 +8,7 @@ import org.bytedeco.pytorch.Tensor;
 public abstract class MultiLabelModel extends Module {
   /** Logits for a batch. */
   public abstract Tensor forward(Tensor images);
+
+  /** The last layer ({@code fc}): features to one logit per class. */
+  public abstract LinearImpl classifier();
 }

@@ -93,6 +93,7 @@ public final class ResNet extends MultiLabelModel {
   }
 
   /** The classifier, which fine-tuning replaces and trains even with a frozen backbone. */
+  @Override
   public LinearImpl classifier() {
     return fc;
   }

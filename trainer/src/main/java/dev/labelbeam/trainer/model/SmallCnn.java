@@ -45,6 +45,11 @@ public final class SmallCnn extends MultiLabelModel {
   }
 
   @Override
+  public LinearImpl classifier() {
+    return fc;
+  }
+
+  @Override
   public Tensor forward(Tensor x) {
     for (int i = 0; i < 4; i++) {
       x = convs[i].forward(x);

@@ -14,6 +14,14 @@ public final class PosWeights {
    * @param max upper clip, at least 1
    */
   public static float[] fromCounts(long[] positives, long records, double max) {
+    return fromCounts(positives, records, max, false);
+  }
+
+  /**
+   * As {@link #fromCounts(long[], long, double)}, with the square root of each ratio (before the clip)
+   * when {@code sqrt}: {@code sqrt(negatives / positives)}.
+   */
+  public static float[] fromCounts(long[] positives, long records, double max, boolean sqrt) {
     if (max < 1) {
       throw new IllegalArgumentException("max pos_weight must be >= 1, was " + max);
     }
@@ -24,7 +32,8 @@ public final class PosWeights {
       if (p <= 0 || n <= 0) {
         w[c] = 1f;
       } else {
-        w[c] = (float) Math.max(1 / max, Math.min(max, (double) n / p));
+        double ratio = sqrt ? Math.sqrt((double) n / p) : (double) n / p;
+        w[c] = (float) Math.max(1 / max, Math.min(max, ratio));
       }
     }
     return w;

@@ -40,6 +40,7 @@ import java.util.Objects;
  * @param aslGammaPos ASL focusing exponent of positives
  * @param aslGammaNeg ASL focusing exponent of negatives
  * @param aslMargin ASL probability margin of negatives
+ * @param classifierBias how the classifier's biases start (a fresh classifier only)
  * @param optimizer the optimizer
  * @param learningRate peak learning rate
  * @param weightDecay weight decay, never on biases and normalization parameters
@@ -66,7 +67,7 @@ public record TrainOptions(
     Architecture arch, int width, boolean batchNorm, @Nullable Path initWeights, boolean freezeBackbone, int imageSize,
     int epochs, int batchSize, int loaderThreads, double cropScaleMin, boolean flip, long seed,
     LossFunction loss, PosWeight posWeight, double maxPosWeight, double aslGammaPos, double aslGammaNeg, double aslMargin,
-    OptimizerKind optimizer, double learningRate, double weightDecay, double momentum, boolean nesterov,
+    ClassifierBias classifierBias, OptimizerKind optimizer, double learningRate, double weightDecay, double momentum, boolean nesterov,
     int warmupSteps, double gradClip,
     int distTimeoutSeconds, long bucketBytes, boolean dumpRankWeights,
     int torchThreads, DeviceChoice device, long maxSteps, int checkpointEvery, int keepCheckpoints,
@@ -102,6 +103,24 @@ public record TrainOptions(
     }
   }
 
+  /**
+   * How a fresh classifier's biases start. {@code prior}: each class's bias is the logit of the
+   * constant prediction that minimizes the loss on the train split (for {@code bce}, the frequency
+   * weighted by the class's {@code pos_weight}: {@code log(w p / (1 - p))}; for {@code asl} and
+   * {@code softmax}, the frequency's logit), as RetinaNet's prior initialization: at 11,000 mostly rare
+   * classes a zero bias starts every class at 0.5, and the first epochs go to pushing them down instead of
+   * learning features. {@code zero}: LibTorch's default (uniform, near zero).
+   */
+  public enum ClassifierBias {
+    PRIOR,
+    ZERO;
+
+    @Override
+    public String toString() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
   /** The optimizer; neither applies weight decay to biases and normalization parameters. */
   public enum OptimizerKind {
     ADAMW,
@@ -116,7 +135,7 @@ public record TrainOptions(
 
   /**
    * Where {@code bce}'s per-class positive weights come from: {@code dataset} (negatives/positives of
-   * the train split, clipped to {@code maxPosWeight}), {@code none}, one number for every class (e.g.
+   * the train split, clipped to {@code maxPosWeight}), {@code sqrt} (its square root, clipped), {@code none}, one number for every class (e.g.
    * 49, weighting a positive as 49 negatives), or a file with one weight per class.
    *
    * @param source the kind
@@ -125,7 +144,7 @@ public record TrainOptions(
    */
   public record PosWeight(Source source, Path file, double value) {
     /** The kinds of positive weights. */
-    public enum Source { DATASET, NONE, FILE, CONSTANT }
+    public enum Source { DATASET, SQRT, NONE, FILE, CONSTANT }
 
     public PosWeight {
       Objects.requireNonNull(source, "source");
@@ -147,6 +166,15 @@ public record TrainOptions(
       return new PosWeight(Source.DATASET, null, 0);
     }
 
+    /**
+     * The square root of the train split's negatives/positives, clipped: a softened weight that still
+     * favours rare classes but keeps 0.5 meaningful when most classes are rare (at 11,000 labels the
+     * full ratio makes 0.5 the best constant prediction of every class above ~1% prevalence).
+     */
+    public static PosWeight sqrt() {
+      return new PosWeight(Source.SQRT, null, 0);
+    }
+
     /** No positive weights. */
     public static PosWeight none() {
       return new PosWeight(Source.NONE, null, 0);
@@ -165,6 +193,8 @@ public record TrainOptions(
       switch (s) {
         case "dataset":
           return dataset();
+        case "sqrt":
+          return sqrt();
         case "none":
           return none();
         default:
@@ -285,6 +315,7 @@ public record TrainOptions(
         .aslGammaPos(0)
         .aslGammaNeg(4)
         .aslMargin(0.05)
+        .classifierBias(ClassifierBias.ZERO)
         .optimizer(OptimizerKind.ADAMW)
         .learningRate(3e-3)
         .weightDecay(1e-4)
@@ -365,6 +396,8 @@ public record TrainOptions(
     public abstract Builder aslGammaNeg(double v);
 
     public abstract Builder aslMargin(double v);
+
+    public abstract Builder classifierBias(ClassifierBias v);
 
     public abstract Builder optimizer(OptimizerKind v);
 

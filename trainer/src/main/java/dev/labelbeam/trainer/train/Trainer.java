@@ -246,10 +246,16 @@ public final class Trainer {
     s.spec.imageSize = s.imageSize;
     s.spec.labels = new ArrayList<>(s.vocab.names());
     s.model = s.spec.build();
+    boolean freshClassifier = true;
     if (c.initWeights() != null) {
       checkInitLabels(c.initWeights(), s.spec.labels);
       StateDicts.LoadReport r = StateDicts.load(s.model, c.initWeights(), false);
       say.accept("initial weights " + c.initWeights().getFileName() + ": " + r);
+      freshClassifier = !r.loaded.contains("fc.bias");
+    }
+    float[] posWeights = posWeightsFor(s.info, s.numClasses);
+    if (freshClassifier && c.classifierBias() == TrainOptions.ClassifierBias.PRIOR) {
+      setPriorBias(s.model, s.info, posWeights, c.loss() == TrainOptions.LossFunction.SOFTMAX);
     }
     if (c.freezeBackbone()) {
       freezeAllButClassifier(s.model);
@@ -258,7 +264,7 @@ public final class Trainer {
       s.model.to(device, false);
     }
 
-    s.loss = lossFor(s.info, s.numClasses, device);
+    s.loss = lossFor(posWeights, device);
     s.optimizer = Optimizers.create(c, s.model);
     long stepsPerEpoch = Math.max(1, s.info.records("train") / world / c.batchSize());
     s.totalSteps = stepsPerEpoch * c.epochs();
@@ -422,7 +428,7 @@ public final class Trainer {
     }
   }
 
-  private MultiLabelLoss lossFor(DatasetInfo info, int numClasses, Device device) throws IOException {
+  private MultiLabelLoss lossFor(float[] posWeights, Device device) {
     TrainOptions c = config;
     if (c.loss() == TrainOptions.LossFunction.ASL) {
       return MultiLabelLoss.asymmetric(c.aslGammaPos(), c.aslGammaNeg(), c.aslMargin());
@@ -430,25 +436,44 @@ public final class Trainer {
     if (c.loss() == TrainOptions.LossFunction.SOFTMAX) {
       return MultiLabelLoss.softmax(); // pos_weight applies to bce only
     }
-    float[] pw;
-    switch (c.posWeight().source()) {
-      case NONE:
-        return MultiLabelLoss.bce(null);
-      case DATASET:
-        pw = c.maxPosWeight() > 0 ? PosWeights.fromCounts(info.positiveCounts("train"), info.records("train"), c.maxPosWeight()) : null;
-        break;
-      case CONSTANT:
-        pw = new float[numClasses];
-        java.util.Arrays.fill(pw, (float) c.posWeight().value());
-        break;
-      default:
-        pw = PosWeights.fromFile(c.posWeight().file(), numClasses);
-    }
-    if (pw == null) {
+    if (posWeights == null) {
       return MultiLabelLoss.bce(null);
     }
-    Tensor t = Tensor.create(pw);
+    Tensor t = Tensor.create(posWeights);
     return MultiLabelLoss.bce(device.is_cuda() ? t.to(device, torch.ScalarType.Float) : t);
+  }
+
+  /** {@code bce}'s per-class positive weights as the options ask for them; null: none. */
+  private float[] posWeightsFor(DatasetInfo info, int numClasses) throws IOException {
+    TrainOptions c = config;
+    if (c.loss() != TrainOptions.LossFunction.BCE) {
+      return null;
+    }
+    switch (c.posWeight().source()) {
+      case NONE:
+        return null;
+      case DATASET:
+      case SQRT:
+        return c.maxPosWeight() > 0 ? PosWeights.fromCounts(info.positiveCounts("train"), info.records("train"),
+            c.maxPosWeight(), c.posWeight().source() == TrainOptions.PosWeight.Source.SQRT) : null;
+      case CONSTANT:
+        float[] pw = new float[numClasses];
+        java.util.Arrays.fill(pw, (float) c.posWeight().value());
+        return pw;
+      default:
+        return PosWeights.fromFile(c.posWeight().file(), numClasses);
+    }
+  }
+
+  /**
+   * Starts the classifier's biases at each class's best constant prediction ({@link PriorBias}); the
+   * same on every rank, since it comes from {@code dataset.json}.
+   */
+  private static void setPriorBias(MultiLabelModel model, DatasetInfo info, float[] posWeights, boolean softmax) {
+    float[] b = PriorBias.of(info.positiveCounts("train"), info.records("train"), posWeights, softmax);
+    try (org.bytedeco.pytorch.NoGradGuard g = new org.bytedeco.pytorch.NoGradGuard()) {
+      model.classifier().bias().copy_(Tensor.create(b));
+    }
   }
 
   private static void freezeAllButClassifier(MultiLabelModel model) {

@@ -53,6 +53,43 @@ class PthFileTest {
   }
 
   @Test
+  void writtenPthReadsBackWithAlignedStoredEntries(@TempDir Path tmp) throws Exception {
+    Map<String, Safetensors.Entry> original = PthFile.read(fixture(tmp, "state_dict.pth"));
+    Map<String, Safetensors.Entry> big = new java.util.LinkedHashMap<>(original);
+    big.put("huge_dim", Safetensors.Entry.i64(new long[] {1}, new long[] {(1L << 40) + 3})); // LONG1 value
+    Path out = tmp.resolve("out.pth");
+    PthWriter.write(out, big, "out");
+    Map<String, Safetensors.Entry> back = PthFile.read(out);
+    assertEquals(List.copyOf(big.keySet()), List.copyOf(back.keySet()), "names in order");
+    for (String k : big.keySet()) {
+      assertArrayEquals(big.get(k).shape, back.get(k).shape, k);
+      assertEquals(big.get(k).dtype, back.get(k).dtype, k);
+      if (big.get(k).floats != null) {
+        assertArrayEquals(big.get(k).floats, back.get(k).floats, k);
+      } else {
+        assertArrayEquals(big.get(k).longs, back.get(k).longs, k);
+      }
+    }
+    // torch.save's layout: stored entries whose data starts at a multiple of 64 bytes
+    byte[] zip = Files.readAllBytes(out);
+    java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(zip).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    List<String> names = new java.util.ArrayList<>();
+    int at = 0;
+    while (b.getInt(at) == 0x04034b50) {
+      assertEquals(0, b.getShort(at + 8), "stored, not deflated");
+      int nameLength = b.getShort(at + 26);
+      int extraLength = b.getShort(at + 28);
+      names.add(new String(zip, at + 30, nameLength, java.nio.charset.StandardCharsets.UTF_8));
+      int data = at + 30 + nameLength + extraLength;
+      assertEquals(0, data % 64, names.get(names.size() - 1) + " starts at " + data);
+      at = data + b.getInt(at + 18);
+    }
+    assertEquals(List.of("out/data.pkl", "out/byteorder"), names.subList(0, 2));
+    assertEquals("out/version", names.get(names.size() - 1));
+    assertEquals(big.size() + 3, names.size(), "one storage per tensor");
+  }
+
+  @Test
   void aPickledWholeModelIsRefusedByItsClass(@TempDir Path tmp) throws Exception {
     IOException e = assertThrows(IOException.class, () -> PthFile.read(fixture(tmp, "whole_model.pth")));
     assertTrue(e instanceof RestrictedUnpickler.Refused, e.toString());
