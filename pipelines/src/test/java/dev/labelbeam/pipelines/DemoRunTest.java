@@ -57,14 +57,14 @@ class DemoRunTest {
     assertTrue(out.contains("thresholds tuned on val"), out);
     assertTrue(r.report.macro().ap() > r.report.baseline().macro().ap());
 
-    // the same evaluation in exact mode: F1 identical, AUC within the binned mode's own bound
+    // the val evaluation again in exact mode: F1 identical, AUC within the binned mode's own bound
     EvaluateModel es = EvaluateModel.on(r.shardDir.toString()).withOutputDir(tmp.resolve("exact").toString())
         .withMetrics(MetricsOptions.defaults().withMode(MetricsOptions.Mode.EXACT))
         .withScoring(ScoringOptions.defaults().withDevice(dev.labelbeam.trainer.DeviceChoice.CPU));
     MultiLabelReport exact = EvaluatePipeline.run(r.modelDir.toString(), es, Runners.options("DirectRunner", List.of()));
     assertEquals("exact", exact.mode());
     for (int c = 0; c < 12; c++) {
-      MultiLabelReport.ClassMetrics b = r.report.perClass().get(c);
+      MultiLabelReport.ClassMetrics b = r.valReport.perClass().get(c); // val, at 0.5, as this run
       MultiLabelReport.ClassMetrics e = exact.perClass().get(c);
       assertEquals(e.f1(), b.f1(), 0.0);
       assertTrue(Math.abs(e.auc() - b.auc()) <= b.aucErrorBound() + 1e-9, "class " + c);
