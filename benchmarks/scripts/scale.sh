@@ -28,7 +28,7 @@ mkdir -p "$WORK"
 mvn -q -B -DskipTests install
 CP="benchmarks/target/labelbeam-benchmarks-0.1.0-SNAPSHOT.jar:$(cat benchmarks/target/classpath.txt)"
 RESULTS="$WORK/results.tsv"
-printf 'stage\timages\twall_s\trss_mb\theap_mb\toutput_mb\textra\n' > "$RESULTS"
+printf 'stage\timages\twall_s\trss_mb\theap_mb\tlive_mb\toutput_mb\textra\n' > "$RESULTS"
 
 # measure STAGE IMAGES OUTPUT_PATH EXTRA -- labelbeam arguments...
 measure() {
@@ -41,11 +41,14 @@ measure() {
     echo "scale: $stage at $n images FAILED" >&2
     exit 1
   fi
-  local wall rss heap size
+  local wall rss heap live size
   read -r wall rss < "$WORK/time.txt"
+  # peak heap: the most used before a collection; live: the most left after one (what the data holds)
   heap="$(grep -oE '[0-9]+M->' "$gc"* 2>/dev/null | tr -d 'M>-' | sort -n | tail -n 1)"
+  live="$(grep -oE '[0-9]+M->[0-9]+M' "$gc"* 2>/dev/null | sed 's/.*->//; s/M//' | sort -n | tail -n 1)"
   size="$( [ -e "$out" ] && du -sm "$out" | cut -f1 || echo 0)"
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$stage" "$n" "$wall" "$((rss / 1024))" "${heap:-0}" "$size" "$extra" >> "$RESULTS"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$stage" "$n" "$wall" "$((rss / 1024))" "${heap:-0}" "${live:-0}" "$size" \
+    "$extra" >> "$RESULTS"
 }
 
 for n in $SIZES; do
@@ -83,11 +86,11 @@ done
 python3 - "$RESULTS" <<'EOF'
 import csv, sys
 rows = list(csv.DictReader(open(sys.argv[1]), delimiter='\t'))
-print("| stage | images | wall s | images/s | peak RSS MB | peak heap MB | output MB | notes |")
-print("|---|---|---|---|---|---|---|---|")
+print("| stage | images | wall s | images/s | peak RSS MB | peak heap MB | live heap MB | output MB | notes |")
+print("|---|---|---|---|---|---|---|---|---|")
 for r in rows:
     n, w = int(r['images']), float(r['wall_s'])
-    print(f"| {r['stage']} | {n:,} | {w:.1f} | {n / w:,.0f} | {r['rss_mb']} | {r['heap_mb']} | {r['output_mb']} | {r['extra']} |")
+    print(f"| {r['stage']} | {n:,} | {w:.1f} | {n / w:,.0f} | {r['rss_mb']} | {r['heap_mb']} | {r['live_mb']} | {r['output_mb']} | {r['extra']} |")
 print()
 print("| stage | fixed s | ms per image | core-hours at 12 M images (2 cores busy) |")
 print("|---|---|---|---|")

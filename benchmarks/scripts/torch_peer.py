@@ -96,6 +96,7 @@ elif cmd == "check-export":
     m.eval()
     x = torch.randn(2, 3, 112, 112)
     save_safetensors(os.path.join(d, "torchvision_weights.safetensors"), m.state_dict())
+    torch.save(m.state_dict(), os.path.join(d, "torchvision_weights.pth"))
     save_safetensors(os.path.join(d, "input.safetensors"), {"x": x})
     with torch.no_grad():
         save_safetensors(os.path.join(d, "torchvision_logits.safetensors"), {"logits": m(x)})
@@ -113,3 +114,12 @@ elif cmd == "check-compare":
         tv = m(x)
     ours_fresh = load_safetensors(os.path.join(d, "ours_fresh_logits.safetensors"))["logits"]
     print(f"labelbeam weights in torchvision (strict load): largest |logit difference| {float((tv - ours_fresh).abs().max()):.3e}")
+    ours_pth = load_safetensors(os.path.join(d, "ours_pth_logits.safetensors"))["logits"]
+    print(f"torchvision .pth (torch.save) in labelbeam: largest |logit difference| {float((theirs - ours_pth).abs().max()):.3e}")
+    m2 = torchvision.models.resnet18(num_classes=10)
+    m2.load_state_dict(torch.load(os.path.join(d, "ours_weights.pth"), weights_only=True), strict=True)
+    m2.eval()
+    with torch.no_grad():
+        tv2 = m2(x)
+    print(f"labelbeam .pth (PthWriter) in torchvision (torch.load weights_only, strict): largest |logit difference| "
+          f"{float((tv2 - ours_fresh).abs().max()):.3e}")

@@ -134,9 +134,16 @@ public final class TrainerBenchmarks {
     System.out.println("loaded " + r.loaded.size() + " tensors from torchvision's state dict");
     Safetensors.Entry in = Safetensors.read(dir.resolve("input.safetensors")).get("x");
     writeLogits(m, in, dir.resolve("ours_logits.safetensors"));
+    // the same weights as torch.save wrote them (.pth), read without running pickled code
+    MultiLabelModel fromPth = s.build();
+    StateDicts.load(fromPth, dir.resolve("torchvision_weights.pth"), true);
+    writeLogits(fromPth, in, dir.resolve("ours_pth_logits.safetensors"));
     torch.manual_seed(5);
     MultiLabelModel fresh = s.build();
     StateDicts.save(fresh, dir.resolve("ours_weights.safetensors"), Map.of("arch", "resnet18"));
+    // and ours as a .pth for torch.load(weights_only=True), as `labelbeam convert --to x.pth` writes it
+    dev.labelbeam.trainer.weights.PthWriter.write(dir.resolve("ours_weights.pth"),
+        StateDicts.readWeights(dir.resolve("ours_weights.safetensors")), "ours_weights");
     writeLogits(fresh, in, dir.resolve("ours_fresh_logits.safetensors"));
   }
 

@@ -3,8 +3,10 @@ package dev.labelbeam.metrics;
 import java.util.Arrays;
 
 /**
- * Exact binary metrics on (score, label) arrays: the reference math of the evaluation stage. One
- * primitive sort per call; tied scores form one threshold, as in scikit-learn.
+ * Exact binary metrics on (score, label) arrays: the reference math of the evaluation stage. Two
+ * primitive sorts per call (positives' and negatives' scores), then one merge in each direction; tied
+ * scores form one threshold, as in scikit-learn. float32 scores are compared as float32, float64 ones
+ * as given.
  *
  * <p>ROC AUC is the Mann–Whitney statistic with tied pairs counted one half, which equals the
  * trapezoidal area of scikit-learn's {@code roc_auc_score}. It is undefined ({@link Double#NaN})
@@ -42,38 +44,70 @@ public final class BinaryMetrics {
   /**
    * All ranking metrics of one class. The tuned threshold is the score at which predicting
    * {@code score >= threshold} gives the highest F1 (ties in F1 go to the higher threshold); without
-   * positives it is just above the highest score (predict nothing).
+   * positives it is just above the highest score (predict nothing), the next float32 above it.
    */
   public static Ranked rank(float[] scores, boolean[] labels) {
+    double[] d = new double[scores.length];
+    for (int i = 0; i < d.length; i++) {
+      d[i] = scores[i];
+    }
+    return rank(d, labels, true);
+  }
+
+  /**
+   * The same for float64 scores, compared as given (two scores 1e-12 apart are two thresholds); the
+   * threshold above the highest score is the next float64 above it.
+   */
+  public static Ranked rank(double[] scores, boolean[] labels) {
+    return rank(scores, labels, false);
+  }
+
+  private static Ranked rank(double[] scores, boolean[] labels, boolean float32) {
     int n = scores.length;
     if (labels.length != n) {
       throw new IllegalArgumentException("scores and labels differ in length: " + n + " vs " + labels.length);
     }
-    long[] keys = new long[n];
-    long pos = 0;
-    for (int i = 0; i < n; i++) {
-      int b = Float.floatToIntBits(scores[i]);
-      b ^= (b >> 31) & 0x7fffffff; // order-preserving: negative floats reversed
-      keys[i] = ((long) b << 1) | (labels[i] ? 1 : 0);
-      pos += labels[i] ? 1 : 0;
+    int pos = 0;
+    for (boolean l : labels) {
+      pos += l ? 1 : 0;
     }
-    Arrays.sort(keys);
-    long neg = n - pos;
-
-    // ascending pass: AUC from ranks with ties at their average rank
-    double rankSumPos = 0;
-    int i = 0;
-    while (i < n) {
-      int j = i;
-      long groupPos = 0;
-      while (j < n && (keys[j] >> 1) == (keys[i] >> 1)) {
-        groupPos += keys[j] & 1;
-        j++;
+    // the positives' and the negatives' scores, each sorted ascending; -0.0 counts as 0.0
+    double[] p = new double[pos];
+    double[] q = new double[n - pos];
+    for (int i = 0, a = 0, b = 0; i < n; i++) {
+      double v = scores[i] == 0 ? 0.0 : scores[i];
+      if (Double.isNaN(v)) {
+        throw new IllegalArgumentException("score " + i + " is NaN: the model's outputs are not numbers (did training diverge?)");
       }
-      rankSumPos += groupPos * ((i + j - 1) / 2.0 + 1);
-      i = j;
+      if (labels[i]) {
+        p[a++] = v;
+      } else {
+        q[b++] = v;
+      }
     }
-    double auc = pos == 0 || neg == 0 ? Double.NaN : (rankSumPos - pos * (pos + 1) / 2.0) / ((double) pos * neg);
+    Arrays.sort(p);
+    Arrays.sort(q);
+    long neg = q.length;
+
+    // ascending pass over the distinct scores: AUC, each tied (positive, negative) pair counting one half
+    double wins = 0;
+    long negBelow = 0;
+    for (int a = 0, b = 0; a < p.length || b < q.length; ) {
+      double v = a < p.length && (b >= q.length || p[a] <= q[b]) ? p[a] : q[b];
+      long pv = 0;
+      long qv = 0;
+      while (a < p.length && p[a] == v) {
+        pv++;
+        a++;
+      }
+      while (b < q.length && q[b] == v) {
+        qv++;
+        b++;
+      }
+      wins += pv * (negBelow + qv / 2.0);
+      negBelow += qv;
+    }
+    double auc = pos == 0 || neg == 0 ? Double.NaN : wins / ((double) pos * neg);
 
     // descending pass: AP and the best F1 threshold, one step per distinct score
     double ap = 0;
@@ -83,16 +117,15 @@ public final class BinaryMetrics {
     double bestF1 = -1;
     double bestT = Double.NaN;
     Confusion best = new Confusion(0, 0, pos, neg);
-    i = n - 1;
-    while (i >= 0) {
-      int j = i;
-      while (j >= 0 && (keys[j] >> 1) == (keys[i] >> 1)) {
-        if ((keys[j] & 1) == 1) {
-          tp++;
-        } else {
-          fp++;
-        }
-        j--;
+    for (int a = p.length - 1, b = q.length - 1; a >= 0 || b >= 0; ) {
+      double v = a >= 0 && (b < 0 || p[a] >= q[b]) ? p[a] : q[b];
+      while (a >= 0 && p[a] == v) {
+        tp++;
+        a--;
+      }
+      while (b >= 0 && q[b] == v) {
+        fp++;
+        b--;
       }
       if (pos > 0) {
         double recall = (double) tp / pos;
@@ -101,30 +134,29 @@ public final class BinaryMetrics {
         Confusion c = new Confusion(tp, fp, pos - tp, neg - fp);
         if (c.f1() > bestF1) {
           bestF1 = c.f1();
-          bestT = scoreOf(keys[i]);
+          bestT = v;
           best = c;
         }
       }
-      i = j;
     }
     Tuned tuned;
     if (pos == 0 || bestF1 <= 0) {
-      float max = n == 0 ? 1f : scoreOf(keys[n - 1]);
-      tuned = new Tuned(Math.nextUp(max), new Confusion(0, 0, pos, neg));
+      double max = n == 0 ? 1 : Math.max(p.length == 0 ? Double.NEGATIVE_INFINITY : p[p.length - 1],
+          q.length == 0 ? Double.NEGATIVE_INFINITY : q[q.length - 1]);
+      tuned = new Tuned(float32 ? Math.nextUp((float) max) : Math.nextUp(max), new Confusion(0, 0, pos, neg));
     } else {
       tuned = new Tuned(bestT, best);
     }
     return new Ranked(auc, pos == 0 ? Double.NaN : ap, tuned);
   }
 
-  private static float scoreOf(long key) {
-    int b = (int) (key >> 1);
-    b ^= (b >> 31) & 0x7fffffff;
-    return Float.intBitsToFloat(b);
-  }
-
   /** ROC AUC, or NaN when there are no positives or no negatives. */
   public static double rocAuc(float[] scores, boolean[] labels) {
+    return rank(scores, labels).auc;
+  }
+
+  /** ROC AUC of float64 scores, compared as given. */
+  public static double rocAuc(double[] scores, boolean[] labels) {
     return rank(scores, labels).auc;
   }
 

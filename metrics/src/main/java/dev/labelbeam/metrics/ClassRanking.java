@@ -17,18 +17,28 @@ final class ClassRanking {
   double bestThreshold;
   Confusion atBest;
 
-  /** Exact, from the kept examples. */
+  /** Exact, from the kept examples: float64 when they were given so, else float32. */
   static ClassRanking exact(MetricsAccumulator acc, int c) {
     int n = acc.kept.size();
-    float[] s = new float[n];
+    boolean float64 = MetricsReports.keptFloat64(acc);
+    double[] s = new double[n];
     boolean[] l = new boolean[n];
     for (int i = 0; i < n; i++) {
       ScoredExample e = acc.kept.get(i);
-      s[i] = e.scores[c];
+      s[i] = float64 ? e.score(c) : e.scores[c];
       l[i] = LabelBits.get(e.labelBits, c);
     }
     ClassRanking r = new ClassRanking();
-    BinaryMetrics.Ranked ranked = BinaryMetrics.rank(s, l);
+    BinaryMetrics.Ranked ranked;
+    if (float64) {
+      ranked = BinaryMetrics.rank(s, l);
+    } else {
+      float[] f = new float[n];
+      for (int i = 0; i < n; i++) {
+        f[i] = (float) s[i];
+      }
+      ranked = BinaryMetrics.rank(f, l);
+    }
     r.auc = ranked.auc;
     r.ap = ranked.ap;
     r.bestThreshold = ranked.tuned.threshold;

@@ -45,7 +45,7 @@ public final class ExampleStats implements Serializable {
     long exPred = 0;
     for (int c = 0; c < e.scores.length; c++) {
       boolean label = (e.labelBits[c >>> 3] & (1 << (c & 7))) != 0;
-      boolean predicted = e.scores[c] >= (classThresholds == null ? threshold : classThresholds[c]);
+      boolean predicted = e.score(c) >= (classThresholds == null ? threshold : classThresholds[c]);
       exTrue += label ? 1 : 0;
       exPred += predicted ? 1 : 0;
       exTp += label && predicted ? 1 : 0;

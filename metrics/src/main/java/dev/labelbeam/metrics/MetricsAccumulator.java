@@ -178,7 +178,7 @@ public final class MetricsAccumulator implements Serializable {
     for (int c = 0; c < numClasses; c++) {
       int g = classOffset + c;
       boolean label = (bits[g >>> 3] & (1 << (g & 7))) != 0;
-      float s = e.scores[g];
+      double s = e.scores64 == null ? e.scores[g] : e.scores64[g];
       boolean predicted = s >= (classThresholds == null ? threshold : classThresholds[c]);
       if (label) {
         exTrue++;
@@ -384,7 +384,7 @@ public final class MetricsAccumulator implements Serializable {
     if (bins != null) {
       flushBlock();
     }
-    out.writeByte(1); // format version
+    out.writeByte(2); // format version (2: kept examples carry their float64 scores when given)
     out.writeBoolean(bins != null);
     VarInts.write(out, numClasses);
     VarInts.write(out, classOffset);
@@ -411,6 +411,12 @@ public final class MetricsAccumulator implements Serializable {
         for (float f : e.scores) {
           out.writeFloat(f);
         }
+        out.writeBoolean(e.scores64 != null);
+        if (e.scores64 != null) {
+          for (double d : e.scores64) {
+            out.writeDouble(d);
+          }
+        }
       }
       return;
     }
@@ -431,7 +437,7 @@ public final class MetricsAccumulator implements Serializable {
   /** Reads what {@link #writeTo} wrote. */
   public static MetricsAccumulator readFrom(java.io.DataInput in) throws java.io.IOException {
     int version = in.readByte();
-    if (version != 1) {
+    if (version != 2) {
       throw new java.io.IOException("unknown accumulator format " + version);
     }
     boolean binned = in.readBoolean();
@@ -468,7 +474,14 @@ public final class MetricsAccumulator implements Serializable {
         for (int i = 0; i < scores.length; i++) {
           scores[i] = in.readFloat();
         }
-        a.kept.add(new ScoredExample(id, bits, scores));
+        double[] scores64 = null;
+        if (in.readBoolean()) {
+          scores64 = new double[scores.length];
+          for (int i = 0; i < scores64.length; i++) {
+            scores64[i] = in.readDouble();
+          }
+        }
+        a.kept.add(new ScoredExample(id, bits, scores, scores64));
       }
     } else {
       int nb = (int) VarInts.read(in);

@@ -67,6 +67,7 @@ public final class MetricsReports {
       out.tunedTotal = out.tunedTotal.plus(tuned);
       out.rows.add(m);
     }
+    out.float64 = acc.isExact() && keptFloat64(acc);
     long[][] pooled = pooledHistograms(acc);
     out.pooledPos = pooled[0];
     out.pooledNeg = pooled[1];
@@ -86,8 +87,10 @@ public final class MetricsReports {
     long[] pos = new long[curveBins.bins()];
     long[] neg = new long[curveBins.bins()];
     Double exactMicroAuc = null;
+    boolean float64 = exact && !parts.isEmpty();
     List<MultiLabelReport.ClassMetrics> rows = new ArrayList<>();
     for (ReportParts p : parts) {
+      float64 &= p.float64;
       rows.addAll(p.rows);
       total = total.plus(p.total);
       tunedTotal = tunedTotal.plus(p.tunedTotal);
@@ -122,7 +125,8 @@ public final class MetricsReports {
         numClasses - macro.aucClasses());
     return new MultiLabelReport((exact ? MetricsOptions.Mode.EXACT : MetricsOptions.Mode.BINNED).jsonName(),
         exact ? null : bins.bins(), stats.examples, numClasses, threshold, null, minSupportForTuning, macro,
-        average(rows, true), micro, samples, cardinality, rows, curve(pos, neg, curveBins), null);
+        average(rows, true), micro, samples, cardinality, rows, curve(pos, neg, curveBins), null,
+        float64 ? "float64" : "float32");
   }
 
   private static MultiLabelReport.Averages average(List<MultiLabelReport.ClassMetrics> rows, boolean bySupport) {
@@ -196,16 +200,33 @@ public final class MetricsReports {
 
   private static double exactPooledAuc(MetricsAccumulator acc) {
     int n = acc.kept.size() * acc.numClasses;
-    float[] s = new float[n];
+    boolean float64 = keptFloat64(acc);
+    double[] s = new double[n];
     boolean[] l = new boolean[n];
     int k = 0;
     for (ScoredExample e : acc.kept) {
       for (int c = 0; c < acc.numClasses; c++) {
-        s[k] = e.scores[c];
+        s[k] = float64 ? e.score(c) : e.scores[c];
         l[k++] = (e.labelBits[c >>> 3] & (1 << (c & 7))) != 0;
       }
     }
     return BinaryMetrics.rocAuc(s, l);
+  }
+
+  /**
+   * Whether an exact-mode accumulator compares its scores in float64: when every kept example
+   * brought float64 scores (a predictions file); a mix, or none, compares at float32.
+   */
+  static boolean keptFloat64(MetricsAccumulator acc) {
+    if (acc.kept == null || acc.kept.isEmpty()) {
+      return false;
+    }
+    for (ScoredExample e : acc.kept) {
+      if (e.scores64 == null) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** The micro-averaged precision-recall curve at the bin edges, thinned to at most 200 points. */

@@ -41,6 +41,8 @@ import java.util.Locale;
  *       without labels, classes without positives, classes without AUC.
  *   <li>{@code microPrCurve}: up to 200 (threshold, precision, recall) points; {@code baseline}: the
  *       averages of a reference predictor, when the evaluation computed one.
+ *   <li>{@code scorePrecision}: {@code float64} when exact mode compared float64 scores as a
+ *       predictions file gave them, else {@code float32} (a model's own scores, or binned mode).
  * </ul>
  *
  * Where a rate's denominator is zero it is 0. Immutable (a Beam element may be shared): the
@@ -63,7 +65,8 @@ public record MultiLabelReport(
     Cardinality cardinality,
     List<ClassMetrics> perClass,
     List<CurvePoint> microPrCurve,
-    Baseline baseline) implements Serializable {
+    Baseline baseline,
+    String scorePrecision) implements Serializable {
   private static final long serialVersionUID = 1L;
 
   /** Lists are copied unmodifiable (absent ones read as empty), missing groups read as zeros. */
@@ -75,6 +78,7 @@ public record MultiLabelReport(
     cardinality = cardinality == null ? new Cardinality(0, 0, 0, 0, 0, 0) : cardinality;
     perClass = perClass == null ? List.of() : List.copyOf(perClass);
     microPrCurve = microPrCurve == null ? List.of() : List.copyOf(microPrCurve);
+    scorePrecision = scorePrecision == null ? "float32" : scorePrecision;
   }
 
   /**
@@ -170,7 +174,7 @@ public record MultiLabelReport(
       named.add(m.withLabel(m.index < names.size() ? names.get(m.index) : Integer.toString(m.index)));
     }
     return new MultiLabelReport(mode, bins, numExamples, numClasses, threshold, thresholdsFrom, minSupportForTuning,
-        macro, weighted, micro, samples, cardinality, named, microPrCurve, baseline);
+        macro, weighted, micro, samples, cardinality, named, microPrCurve, baseline, scorePrecision);
   }
 
   /**
@@ -180,24 +184,15 @@ public record MultiLabelReport(
   public MultiLabelReport withBaseline(String description, MultiLabelReport other) {
     return new MultiLabelReport(mode, bins, numExamples, numClasses, threshold, thresholdsFrom, minSupportForTuning,
         macro, weighted, micro, samples, cardinality, perClass, microPrCurve,
-        new Baseline(description, other.macro, other.micro));
+        new Baseline(description, other.macro, other.micro), scorePrecision);
   }
 
   /** A copy saying where the per-class decision thresholds came from (null: {@code threshold} for every class). */
   public MultiLabelReport withThresholdsFrom(String from) {
     return new MultiLabelReport(mode, bins, numExamples, numClasses, threshold, from, minSupportForTuning, macro,
-        weighted, micro, samples, cardinality, perClass, microPrCurve, baseline);
+        weighted, micro, samples, cardinality, perClass, microPrCurve, baseline, scorePrecision);
   }
 
-  /**
-   * The precision the scores were compared at, written to {@code metrics.json}: float32, as
-   * {@link ScoredExample} keeps them (float64 scores from a predictions file are rounded first, so
-   * exact-mode AUC can differ from a float64 computation by about 1e-7 per tie the rounding makes).
-   */
-  @com.fasterxml.jackson.annotation.JsonProperty("scorePrecision")
-  public String scorePrecision() {
-    return "float32";
-  }
 
   /** The per-class thresholds of this report ({@code tunedThreshold}), for {@code thresholds.json}. */
   public Thresholds thresholds() {

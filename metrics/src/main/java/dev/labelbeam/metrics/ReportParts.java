@@ -21,6 +21,8 @@ public final class ReportParts implements Serializable {
   long[] pooledNeg;
   /** Exact mode over all classes only: the pooled AUC from every score. */
   Double exactMicroAuc;
+  /** Exact mode with every example's scores in float64 (as a predictions file gave them). */
+  boolean float64;
 
   @Override
   public boolean equals(Object o) {
@@ -30,7 +32,7 @@ public final class ReportParts implements Serializable {
     ReportParts p = (ReportParts) o;
     return java.util.Arrays.equals(pooledPos, p.pooledPos)
         && java.util.Arrays.equals(pooledNeg, p.pooledNeg) && total.equals(p.total)
-        && tunedTotal.equals(p.tunedTotal) && java.util.Objects.equals(exactMicroAuc, p.exactMicroAuc)
+        && tunedTotal.equals(p.tunedTotal) && java.util.Objects.equals(exactMicroAuc, p.exactMicroAuc) && float64 == p.float64
         && dev.labelbeam.shard.Json.write(rows).equals(dev.labelbeam.shard.Json.write(p.rows));
   }
 

@@ -36,7 +36,8 @@ public final class EvaluateCommand implements Callable<Integer> {
 
   @Option(names = "--predictions", description = "Instead of --shards and --model: files or a glob (quoted) of "
       + "predictions made by any model, .jsonl or .csv; lines that cannot be used go to predictions_dead_letter.jsonl. "
-      + "Scores are compared at float32 precision (float64 input is rounded; metrics.json says scorePrecision).")
+      + "Scores are kept as given (float64): thresholds and --mode exact compare them unrounded (metrics.json: "
+      + "scorePrecision).")
   String predictions;
 
   @Option(names = "--labels", description = "With --predictions: the labels.txt whose order the scores follow.")

@@ -85,9 +85,12 @@ public final class PreprocessCommand implements Callable<Integer> {
         throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
             "--missing-labels must be dead-letter or empty, was '" + missingLabels + "'");
       }
-      byte[] bytes = DatasetFiles.readFile(absolute(labelsPickle));
-      PickledLabels pickled = PickledLabels.read(bytes, labels == null ? null : LabelVocabulary.read(labels).names());
-      t = t.withPickledLabels(pickled, missingLabels.equals("empty"))
+      // read here once to refuse an unsafe or unusable file before the job starts and to know the classes;
+      // one worker reads it again and joins its entries with the images
+      String pickleFile = absolute(labelsPickle);
+      PickledLabels pickled = PickledLabels.read(DatasetFiles.readFile(pickleFile),
+          labels == null ? null : LabelVocabulary.read(labels).names());
+      t = t.withPickledLabels(pickleFile, pickled, missingLabels.equals("empty"))
           .withVocabulary(new LabelVocabulary(pickled.classes())).withUnknownLabels(unknownLabels);
     } else if (labels != null) {
       t = t.withVocabulary(LabelVocabulary.read(labels)).withUnknownLabels(unknownLabels);

@@ -89,7 +89,10 @@ public final class PreprocessImages extends PTransform<PBegin, PreprocessImages.
    */
   private record Spec(String manifest, String imageFolder, String outputDir, LabelVocabulary vocabulary,
       UnknownLabels unknownLabels, int minLabelCount, ImageOptions images, ShardOptions shards, double maxBadFraction,
-      PickledLabels pickled, boolean missingAsEmpty) implements Serializable {}
+      PickledSource pickled, boolean missingAsEmpty) implements Serializable {}
+
+  /** The pickle's location, its classes and how it was read (for dataset.json); never its entries. */
+  private record PickledSource(String file, java.util.List<String> classes, String description) implements Serializable {}
 
   private final Spec s;
 
@@ -168,12 +171,17 @@ public final class PreprocessImages extends PTransform<PBegin, PreprocessImages.
   /**
    * Labels from a pickled dict ({@link PickledLabels}: image name or relative path → labels) instead of
    * the manifest's or the folder names; see {@link ApplyPickledLabels} for the lookup and its dead
-   * letters. {@code missingAsEmpty}: keep images without an entry, with no labels.
+   * letters. {@code file} is read again by one worker (any Beam filesystem); {@code checked} is the same
+   * file as {@link PickledLabels#read} gave it beforehand, for its classes (its entries do not travel
+   * with the pipeline). {@code missingAsEmpty}: keep images without an entry, with no labels.
    */
-  public PreprocessImages withPickledLabels(PickledLabels labels, boolean missingAsEmpty) {
-    checkArgument(labels != null, "pickled labels must be set, was %s", labels);
+  public PreprocessImages withPickledLabels(String file, PickledLabels checked, boolean missingAsEmpty) {
+    checkArgument(file != null && checked != null, "the pickle's file and its checked contents must be set, were %s",
+        file + ", " + checked);
+    PickledSource source = new PickledSource(file, java.util.List.copyOf(checked.classes()),
+        checked.form() + ", " + checked.entries().size() + " entries");
     return new PreprocessImages(new Spec(s.manifest, s.imageFolder, s.outputDir, s.vocabulary, s.unknownLabels,
-        s.minLabelCount, s.images, s.shards, s.maxBadFraction, labels, missingAsEmpty));
+        s.minLabelCount, s.images, s.shards, s.maxBadFraction, source, missingAsEmpty));
   }
 
 
@@ -198,7 +206,7 @@ public final class PreprocessImages extends PTransform<PBegin, PreprocessImages.
         : "given (" + s.vocabulary.size() + " labels), unknown labels " + s.unknownLabels.name().toLowerCase(Locale.ROOT));
     o.put("maxBadFraction", Double.toString(s.maxBadFraction));
     if (s.pickled != null) {
-      o.put("labels", "pickled dict (" + s.pickled.form() + ", " + s.pickled.entries().size() + " entries), missing "
+      o.put("labels", "pickled dict " + s.pickled.file() + " (" + s.pickled.description() + "), missing "
           + (s.missingAsEmpty ? "empty" : "dead-lettered"));
     }
     return o;
@@ -214,7 +222,7 @@ public final class PreprocessImages extends PTransform<PBegin, PreprocessImages.
     PCollection<ManifestEntry> entries = read.get(ReadManifest.ENTRIES);
     PCollection<DeadLetter> badLines = read.get(ReadManifest.DEAD_LETTERS);
     if (s.pickled != null) {
-      PCollectionTuple labeled = entries.apply("PickledLabels", ApplyPickledLabels.of(s.pickled)
+      PCollectionTuple labeled = entries.apply("PickledLabels", ApplyPickledLabels.from(s.pickled.file(), s.pickled.classes())
           .missingAsEmpty(s.missingAsEmpty));
       badLines = PCollectionList.of(badLines).and(labeled.get(ApplyPickledLabels.DEAD_LETTERS))
           .apply("BadLinesAndLabels", Flatten.pCollections());

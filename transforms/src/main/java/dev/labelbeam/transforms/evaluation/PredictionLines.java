@@ -132,12 +132,12 @@ public final class PredictionLines implements Serializable {
       }
     }
     JsonNode sc = n.get("scores");
-    float[] scores = new float[sc.size()];
+    double[] scores = new double[sc.size()];
     for (int i = 0; i < scores.length; i++) {
       if (!sc.get(i).isNumber()) {
         throw new Problem(Reason.BAD_PREDICTION_LINE, id, "score " + i + " is not a number: " + abbreviate(t));
       }
-      scores[i] = (float) sc.get(i).asDouble();
+      scores[i] = sc.get(i).asDouble();
     }
     return example(id, names, scores);
   }
@@ -154,10 +154,10 @@ public final class PredictionLines implements Serializable {
         names.add(l.strip());
       }
     }
-    float[] scores = new float[f.length - 2];
+    double[] scores = new double[f.length - 2];
     for (int i = 0; i < scores.length; i++) {
       try {
-        scores[i] = Float.parseFloat(f[i + 2].strip());
+        scores[i] = Double.parseDouble(f[i + 2].strip());
       } catch (NumberFormatException e) {
         throw new Problem(Reason.BAD_PREDICTION_LINE, id, "score " + i + " is not a number: '" + f[i + 2] + "'");
       }
@@ -165,7 +165,8 @@ public final class PredictionLines implements Serializable {
     return example(id, names, scores);
   }
 
-  private ScoredExample example(String id, List<String> names, float[] scores) throws Problem {
+  /** The example, its scores kept in float64 as the file gives them (and rounded to float32 beside). */
+  private ScoredExample example(String id, List<String> names, double[] scores) throws Problem {
     if (id.isBlank()) {
       throw new Problem(Reason.BAD_PREDICTION_LINE, "", "empty id");
     }
@@ -173,7 +174,7 @@ public final class PredictionLines implements Serializable {
       throw new Problem(Reason.WRONG_SCORE_COUNT, id, scores.length + " scores for " + labels.size() + " labels");
     }
     for (int i = 0; i < scores.length; i++) {
-      if (!Float.isFinite(scores[i])) {
+      if (!Double.isFinite(scores[i]) || !Float.isFinite((float) scores[i])) {
         throw new Problem(Reason.BAD_PREDICTION_LINE, id, "score " + i + " is " + scores[i]);
       }
     }
@@ -185,7 +186,7 @@ public final class PredictionLines implements Serializable {
       }
       idx[i] = c;
     }
-    return new ScoredExample(id, LabelBits.pack(idx, labels.size()), scores);
+    return ScoredExample.ofDoubles(id, LabelBits.pack(idx, labels.size()), scores);
   }
 
   private Map<String, Integer> index() {

@@ -11,7 +11,7 @@ import org.apache.beam.sdk.coders.ByteArrayCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.coders.VarIntCoder;
 
-/** Compact coder for {@link ScoredExample}: id, bitset, then the scores as raw floats. */
+/** Compact coder for {@link ScoredExample}: id, bitset, the scores as raw floats, then the float64 scores when given. */
 public final class ScoredExampleCoder extends AtomicCoder<ScoredExample> {
   private static final long serialVersionUID = 1L;
   private static final ScoredExampleCoder INSTANCE = new ScoredExampleCoder();
@@ -29,6 +29,12 @@ public final class ScoredExampleCoder extends AtomicCoder<ScoredExample> {
     for (float f : v.scores) {
       d.writeFloat(f);
     }
+    d.writeBoolean(v.scores64 != null); // float64 scores as given (a predictions file), else float32 only
+    if (v.scores64 != null) {
+      for (double x : v.scores64) {
+        d.writeDouble(x);
+      }
+    }
     d.flush();
   }
 
@@ -42,7 +48,14 @@ public final class ScoredExampleCoder extends AtomicCoder<ScoredExample> {
     for (int i = 0; i < n; i++) {
       s[i] = d.readFloat();
     }
-    return new ScoredExample(id, bits, s);
+    double[] s64 = null;
+    if (d.readBoolean()) {
+      s64 = new double[n];
+      for (int i = 0; i < n; i++) {
+        s64[i] = d.readDouble();
+      }
+    }
+    return new ScoredExample(id, bits, s, s64);
   }
 
   @Override

@@ -5,6 +5,8 @@ import dev.labelbeam.transforms.errors.DeadLetterCoder;
 import dev.labelbeam.transforms.errors.Reason;
 import dev.labelbeam.transforms.manifest.ManifestEntry;
 import dev.labelbeam.transforms.manifest.ManifestEntryCoder;
+import dev.labelbeam.transforms.shards.DatasetFiles;
+import java.io.IOException;
 import java.util.List;
 import java.util.Map;
 import org.apache.beam.sdk.coders.KvCoder;
@@ -19,13 +21,15 @@ import org.apache.beam.sdk.transforms.Filter;
 import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
-import org.apache.beam.sdk.transforms.View;
+import org.apache.beam.sdk.transforms.join.CoGbkResult;
+import org.apache.beam.sdk.transforms.join.CoGroupByKey;
+import org.apache.beam.sdk.transforms.join.KeyedPCollectionTuple;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionTuple;
-import org.apache.beam.sdk.values.PCollectionView;
 import org.apache.beam.sdk.values.TupleTag;
 import org.apache.beam.sdk.values.TupleTagList;
+import org.apache.beam.sdk.values.TypeDescriptor;
 import org.apache.beam.sdk.values.TypeDescriptors;
 
 /**
@@ -37,50 +41,91 @@ import org.apache.beam.sdk.values.TypeDescriptors;
  * Entries that did not fit the classes go to the dead letters with their own reason. Output
  * {@link #ENTRIES} and {@link #DEAD_LETTERS}.
  *
- * <p>The dict travels as a side input: fine up to a few million entries.
+ * <p>Scales with the dict: one worker reads the pickle (a pickle can only be read from its start) and
+ * emits its entries, which then meet the images in two keyed joins (by id, then the rest by file name),
+ * so no worker holds the whole dict beside its work and nothing of it travels in the pipeline's graph
+ * (12 million entries would make a graph of gigabytes, or a side input of that size on every worker).
  */
 public final class ApplyPickledLabels extends PTransform<PCollection<ManifestEntry>, PCollectionTuple> {
   private static final long serialVersionUID = 1L;
   public static final TupleTag<ManifestEntry> ENTRIES = new TupleTag<ManifestEntry>() {};
   public static final TupleTag<DeadLetter> DEAD_LETTERS = new TupleTag<DeadLetter>() {};
 
-  private final PickledLabels labels;
+  private static final TupleTag<ManifestEntry> IMAGES = new TupleTag<ManifestEntry>() {};
+  private static final TupleTag<PickledLabels.Labels> LABELS = new TupleTag<PickledLabels.Labels>() {};
+  private static final TupleTag<Long> SHARING = new TupleTag<Long>() {};
+  private static final TupleTag<KV<String, ManifestEntry>> UNMATCHED = new TupleTag<KV<String, ManifestEntry>>() {};
+
+  private final String file;
+  private final List<String> classes;
   private final boolean missingAsEmpty;
 
-  private ApplyPickledLabels(PickledLabels labels, boolean missingAsEmpty) {
-    this.labels = labels;
+  private ApplyPickledLabels(String file, List<String> classes, boolean missingAsEmpty) {
+    this.file = file;
+    this.classes = classes;
     this.missingAsEmpty = missingAsEmpty;
   }
 
-  /** The labels of {@code labels} for every image; an image without an entry is dead-lettered. */
-  public static ApplyPickledLabels of(PickledLabels labels) {
-    return new ApplyPickledLabels(java.util.Objects.requireNonNull(labels, "labels"), false);
+  /**
+   * The labels of the pickle at {@code file} (a path or URL any worker can read) for every image; an
+   * image without an entry is dead-lettered.
+   *
+   * @param classes the class names, as {@link PickledLabels#classes()} of the same file gives them (read
+   *     once beforehand, e.g. by the launcher to check the file, or {@code labels.txt}'s)
+   */
+  public static ApplyPickledLabels from(String file, List<String> classes) {
+    if (file == null || file.isEmpty()) {
+      throw new IllegalArgumentException("the labels pickle must be a file, was '" + file + "'");
+    }
+    return new ApplyPickledLabels(file, List.copyOf(classes), false);
   }
 
   /** Keeps an image without an entry, with no labels ({@code --missing-labels empty}). */
   public ApplyPickledLabels missingAsEmpty(boolean on) {
-    return new ApplyPickledLabels(labels, on);
+    return new ApplyPickledLabels(file, classes, on);
   }
 
   @Override
   public PCollectionTuple expand(PCollection<ManifestEntry> entries) {
-    List<KV<String, PickledLabels.Labels>> table = labels.entries().entrySet().stream()
-        .map(e -> KV.of(e.getKey(), e.getValue())).toList();
-    PCollectionView<Map<String, PickledLabels.Labels>> byKey = entries.getPipeline()
-        .apply("PickledTable", Create.of(table).withCoder(KvCoder.of(StringUtf8Coder.of(),
-            SerializableCoder.of(PickledLabels.Labels.class))))
-        .apply("PickledView", View.asMap());
-    PCollectionView<Map<String, Long>> sharedNames = entries
+    KvCoder<String, PickledLabels.Labels> tableCoder = KvCoder.of(StringUtf8Coder.of(),
+        SerializableCoder.of(PickledLabels.Labels.class));
+    PCollection<KV<String, PickledLabels.Labels>> table = entries.getPipeline()
+        .apply("PickleFile", Create.of(file))
+        .apply("ReadPickle", ParDo.of(new ReadPickleFn(classes)))
+        .setCoder(tableCoder);
+    KvCoder<String, ManifestEntry> keyedCoder = KvCoder.of(StringUtf8Coder.of(), ManifestEntryCoder.of());
+
+    // 1. by id
+    PCollection<KV<String, ManifestEntry>> byId = entries
+        .apply("KeyById", MapElements.into(TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptor.of(ManifestEntry.class)))
+            .via(e -> KV.of(e.id(), e)))
+        .setCoder(keyedCoder);
+    PCollectionTuple first = KeyedPCollectionTuple.of(IMAGES, byId).and(LABELS, table)
+        .apply("JoinById", CoGroupByKey.create())
+        .apply("LabelById", ParDo.of(new ByIdFn()).withOutputTags(ENTRIES, TupleTagList.of(DEAD_LETTERS).and(UNMATCHED)));
+    PCollection<KV<String, ManifestEntry>> unmatched = first.get(UNMATCHED).setCoder(keyedCoder);
+
+    // 2. the rest by file name, with how many images share each name
+    PCollection<KV<String, Long>> sharing = entries
         .apply("FileNames", MapElements.into(TypeDescriptors.strings()).via(e -> fileName(e.id())))
         .apply("CountFileNames", Count.perElement())
-        .setCoder(KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of()))
-        .apply("Shared", Filter.by(kv -> kv.getValue() > 1))
-        .apply("SharedView", View.asMap());
-    PCollectionTuple out = entries.apply("LookUpLabels", ParDo.of(new LookUpFn(byKey, sharedNames, missingAsEmpty))
-        .withSideInputs(byKey, sharedNames).withOutputTags(ENTRIES, TupleTagList.of(DEAD_LETTERS)));
-    out.get(ENTRIES).setCoder(ManifestEntryCoder.of());
-    out.get(DEAD_LETTERS).setCoder(DeadLetterCoder.of());
-    return out;
+        .setCoder(KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of()));
+    PCollection<KV<String, PickledLabels.Labels>> nameKeys = table
+        .apply("KeysWithoutFolder", Filter.by(kv -> kv.getKey().indexOf('/') < 0)).setCoder(tableCoder);
+    PCollectionTuple second = KeyedPCollectionTuple.of(IMAGES, unmatched).and(LABELS, nameKeys).and(SHARING, sharing)
+        .apply("JoinByFileName", CoGroupByKey.create())
+        .apply("LabelByFileName", ParDo.of(new ByFileNameFn(missingAsEmpty))
+            .withOutputTags(ENTRIES, TupleTagList.of(DEAD_LETTERS)));
+
+    PCollection<ManifestEntry> labeled = org.apache.beam.sdk.values.PCollectionList
+        .of(first.get(ENTRIES).setCoder(ManifestEntryCoder.of()))
+        .and(second.get(ENTRIES).setCoder(ManifestEntryCoder.of()))
+        .apply("Labeled", org.apache.beam.sdk.transforms.Flatten.pCollections());
+    PCollection<DeadLetter> dead = org.apache.beam.sdk.values.PCollectionList
+        .of(first.get(DEAD_LETTERS).setCoder(DeadLetterCoder.of()))
+        .and(second.get(DEAD_LETTERS).setCoder(DeadLetterCoder.of()))
+        .apply("NotLabeled", org.apache.beam.sdk.transforms.Flatten.pCollections());
+    return PCollectionTuple.of(ENTRIES, labeled).and(DEAD_LETTERS, dead);
   }
 
   static String fileName(String id) {
@@ -88,51 +133,85 @@ public final class ApplyPickledLabels extends PTransform<PCollection<ManifestEnt
     return slash < 0 ? id : id.substring(slash + 1);
   }
 
-  static final class LookUpFn extends DoFn<ManifestEntry, ManifestEntry> {
+  /** Reads the pickle once, on one worker, and emits its entries. */
+  static final class ReadPickleFn extends DoFn<String, KV<String, PickledLabels.Labels>> {
     private static final long serialVersionUID = 1L;
-    private final PCollectionView<Map<String, PickledLabels.Labels>> byKey;
-    private final PCollectionView<Map<String, Long>> sharedNames;
+    private final List<String> classes;
+
+    ReadPickleFn(List<String> classes) {
+      this.classes = classes;
+    }
+
+    @ProcessElement
+    public void process(@Element String file, OutputReceiver<KV<String, PickledLabels.Labels>> out) throws IOException {
+      PickledLabels p = PickledLabels.read(DatasetFiles.readFile(file), classes);
+      if (!p.classes().equals(classes)) {
+        throw new IllegalStateException(file + " gives other classes than when it was checked: it changed meanwhile");
+      }
+      for (Map.Entry<String, PickledLabels.Labels> e : p.entries().entrySet()) {
+        out.output(KV.of(e.getKey(), e.getValue()));
+      }
+    }
+  }
+
+  /** Images whose id is a key get its labels; the others go on to the file-name join. */
+  static final class ByIdFn extends DoFn<KV<String, CoGbkResult>, ManifestEntry> {
+    private static final long serialVersionUID = 1L;
+
+    @ProcessElement
+    public void process(@Element KV<String, CoGbkResult> group, MultiOutputReceiver out) {
+      PickledLabels.Labels l = group.getValue().getOnly(LABELS, null);
+      for (ManifestEntry e : group.getValue().getAll(IMAGES)) {
+        if (l == null) {
+          out.get(UNMATCHED).output(KV.of(fileName(e.id()), e));
+        } else {
+          label(out, e, l);
+        }
+      }
+    }
+  }
+
+  /** The rest by file name: labeled, ambiguous, or missing. */
+  static final class ByFileNameFn extends DoFn<KV<String, CoGbkResult>, ManifestEntry> {
+    private static final long serialVersionUID = 1L;
     private final boolean missingAsEmpty;
 
-    LookUpFn(PCollectionView<Map<String, PickledLabels.Labels>> byKey, PCollectionView<Map<String, Long>> sharedNames,
-        boolean missingAsEmpty) {
-      this.byKey = byKey;
-      this.sharedNames = sharedNames;
+    ByFileNameFn(boolean missingAsEmpty) {
       this.missingAsEmpty = missingAsEmpty;
     }
 
     @ProcessElement
-    public void process(@Element ManifestEntry e, MultiOutputReceiver out, ProcessContext c) {
-      Map<String, PickledLabels.Labels> table = c.sideInput(byKey);
-      PickledLabels.Labels l = table.get(e.id());
-      String name = fileName(e.id());
-      if (l == null && table.containsKey(name)) {
-        Long shared = c.sideInput(sharedNames).get(name);
-        if (shared != null) {
+    public void process(@Element KV<String, CoGbkResult> group, MultiOutputReceiver out) {
+      String name = group.getKey();
+      PickledLabels.Labels l = group.getValue().getOnly(LABELS, null);
+      long shared = group.getValue().getOnly(SHARING, 0L);
+      for (ManifestEntry e : group.getValue().getAll(IMAGES)) {
+        if (l != null && shared > 1) {
           dead(out, e, Reason.AMBIGUOUS_FILE_NAME, "the labels pickle's key '" + name + "' matches " + shared
               + " images; key it by the path relative to the image folder");
-          return;
-        }
-        l = table.get(name);
-      }
-      if (l == null) {
-        if (missingAsEmpty) {
+        } else if (l != null) {
+          label(out, e, l);
+        } else if (missingAsEmpty) {
           out.get(ENTRIES).output(new ManifestEntry(e.id(), e.path(), List.of()));
         } else {
           dead(out, e, Reason.NO_LABELS_ENTRY, "the labels pickle has no entry '" + e.id() + "' or '" + name + "'");
         }
-        return;
       }
-      if (l.problem() != null) {
-        dead(out, e, l.problem(), l.message());
-        return;
-      }
+    }
+  }
+
+  private static void label(DoFn.MultiOutputReceiver out, ManifestEntry e,
+      PickledLabels.Labels l) {
+    if (l.problem() != null) {
+      dead(out, e, l.problem(), l.message());
+    } else {
       out.get(ENTRIES).output(new ManifestEntry(e.id(), e.path(), l.names()));
     }
+  }
 
-    private static void dead(MultiOutputReceiver out, ManifestEntry e, Reason r, String message) {
-      Metrics.counter(ApplyPickledLabels.class, r.code()).inc();
-      out.get(DEAD_LETTERS).output(new DeadLetter(e.id(), e.path(), r, message));
-    }
+  private static void dead(DoFn.MultiOutputReceiver out, ManifestEntry e,
+      Reason r, String message) {
+    Metrics.counter(ApplyPickledLabels.class, r.code()).inc();
+    out.get(DEAD_LETTERS).output(new DeadLetter(e.id(), e.path(), r, message));
   }
 }

@@ -40,7 +40,10 @@ class ReadPredictionsTest {
     for (int i = 0; i < 60; i++) {
       boolean[] y = {rnd.nextBoolean(), rnd.nextInt(3) == 0, rnd.nextInt(4) == 0};
       float[] s = {rnd.nextFloat(), rnd.nextFloat(), rnd.nextFloat()};
-      truth.add(new ScoredExample("img" + i, LabelBits.packDense(y), s));
+      // the file's decimals are what the reader keeps (float64, as given)
+      double[] asWritten = {Double.parseDouble(Float.toString(s[0])), Double.parseDouble(Float.toString(s[1])),
+          Double.parseDouble(Float.toString(s[2]))};
+      truth.add(ScoredExample.ofDoubles("img" + i, LabelBits.packDense(y), asWritten));
       List<String> names = new ArrayList<>();
       for (int c = 0; c < 3; c++) {
         if (y[c]) {
@@ -72,6 +75,7 @@ class ReadPredictionsTest {
     PAssert.thatSingleton(read.get(ReadPredictions.SCORED).apply(EvaluateMultiLabel.of(3, exact)))
         .satisfies(r -> {
           assertEquals(expected.toJson(), r.toJson());
+          assertEquals("float64", r.scorePrecision(), "exact mode compares the file's scores as given");
           return null;
         });
     PAssert.that(read.get(ReadPredictions.DEAD_LETTERS)
