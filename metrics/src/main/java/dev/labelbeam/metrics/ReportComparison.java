@@ -9,12 +9,15 @@ import java.util.List;
 /**
  * Model B against model A on the same examples and classes: per-class deltas of F1, AUC and AP (B −
  * A), how many classes got better or worse by AUC beyond what the binned evaluation can resolve (the
- * sum of both classes' {@code aucErrorBound}; any difference in exact mode), and the largest gains and
+ * sum of both classes' {@code aucErrorBound}; any difference in exact mode, or by a paired bootstrap over
+ * the examples when both evaluations kept their scores: {@link #withBootstrap}), and the largest gains and
  * losses. {@link #of} refuses reports of other label sets or example counts (another split).
  *
  * @param a the folder or name of the first report, {@code b} the second
  * @param numExamples the examples both were evaluated on
  * @param macroF1 macro F1 of A and B; {@code macroAuc} and {@code map} the same for AUC and AP
+ * @param method how better and worse were decided: beyond the binned bounds, any difference (exact), or
+ *     a paired bootstrap's 95% interval ({@link #withBootstrap})
  * @param better classes whose AUC is higher in B beyond the bound; {@code worse} lower; {@code same} the rest
  *     of the classes with an AUC in both
  * @param perClass every class's deltas, in class order
@@ -22,8 +25,8 @@ import java.util.List;
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record ReportComparison(String a, String b, long numExamples, double[] macroF1, Double[] macroAuc,
-    Double[] map, int better, int worse, int same, List<ClassDelta> perClass, List<ClassDelta> largestGains,
-    List<ClassDelta> largestLosses) {
+    Double[] map, String method, int better, int worse, int same, List<ClassDelta> perClass,
+    List<ClassDelta> largestGains, List<ClassDelta> largestLosses) {
 
   /** Largest gains and losses listed. */
   public static final int TOP = 10;
@@ -32,9 +35,22 @@ public record ReportComparison(String a, String b, long numExamples, double[] ma
    * One class in both reports.
    *
    * @param aucBound how far apart the two AUCs may be from binning alone (0 in exact mode)
+   * @param aucDeltaLow the paired bootstrap's 95% interval of AUC(B) − AUC(A), from {@code aucDeltaLow} to
+   *     {@code aucDeltaHigh}; null without a bootstrap
    */
   public record ClassDelta(int index, String label, long support, double f1A, double f1B, Double aucA, Double aucB,
-      Double apA, Double apB, double aucBound) {
+      Double apA, Double apB, double aucBound, Double aucDeltaLow, Double aucDeltaHigh) {
+    /** The verdict for this class: +1 better, -1 worse, 0 the same, null without an AUC in both. */
+    Integer verdict() {
+      if (aucDelta() == null) {
+        return null;
+      }
+      if (aucDeltaLow != null) {
+        return aucDeltaLow > 0 ? 1 : aucDeltaHigh < 0 ? -1 : 0;
+      }
+      return aucDelta() > aucBound ? 1 : aucDelta() < -aucBound ? -1 : 0;
+    }
+
     /** AUC of B minus A, or null when either is undefined. */
     public Double aucDelta() {
       return aucA == null || aucB == null ? null : aucB - aucA;
@@ -64,24 +80,48 @@ public record ReportComparison(String a, String b, long numExamples, double[] ma
           + b.numExamples() + ": compare evaluations of the same split");
     }
     List<ClassDelta> rows = new ArrayList<>();
-    int better = 0;
-    int worse = 0;
-    int same = 0;
     for (int c = 0; c < la.size(); c++) {
       MultiLabelReport.ClassMetrics x = a.perClass().get(c);
       MultiLabelReport.ClassMetrics y = b.perClass().get(c);
       double bound = (x.aucErrorBound() == null ? 0 : x.aucErrorBound()) + (y.aucErrorBound() == null ? 0 : y.aucErrorBound());
-      ClassDelta d = new ClassDelta(x.index(), x.name(), x.support(), x.f1(), y.f1(), x.auc(), y.auc(), x.ap(), y.ap(),
-          bound);
-      rows.add(d);
-      if (d.aucDelta() != null) {
-        if (d.aucDelta() > bound) {
-          better++;
-        } else if (d.aucDelta() < -bound) {
-          worse++;
-        } else {
-          same++;
-        }
+      rows.add(new ClassDelta(x.index(), x.name(), x.support(), x.f1(), y.f1(), x.auc(), y.auc(), x.ap(), y.ap(),
+          bound, null, null));
+    }
+    boolean exact = "exact".equals(a.mode()) && "exact".equals(b.mode());
+    return tally(nameA, nameB, a.numExamples(), new double[] {a.macro().f1(), b.macro().f1()},
+        new Double[] {a.macro().auc(), b.macro().auc()}, new Double[] {a.macro().ap(), b.macro().ap()},
+        exact ? "exact: any AUC difference" : "AUC difference beyond the sum of both binned AUC error bounds", rows);
+  }
+
+  /**
+   * This comparison with better and worse decided by a paired bootstrap's 95% interval of each class's
+   * AUC difference ({@link PairedBootstrap}), class {@code c}'s in {@code intervals[c]}.
+   */
+  public ReportComparison withBootstrap(PairedBootstrap.Interval[] intervals, int resamples) {
+    if (intervals.length != perClass.size()) {
+      throw new IllegalArgumentException(intervals.length + " intervals for " + perClass.size() + " classes");
+    }
+    List<ClassDelta> rows = new ArrayList<>();
+    for (int c = 0; c < perClass.size(); c++) {
+      ClassDelta d = perClass.get(c);
+      rows.add(new ClassDelta(d.index(), d.label(), d.support(), d.f1A(), d.f1B(), d.aucA(), d.aucB(), d.apA(), d.apB(),
+          d.aucBound(), intervals[c].low(), intervals[c].high()));
+    }
+    return tally(a, b, numExamples, macroF1, macroAuc, map, "paired bootstrap over examples, " + resamples
+        + " resamples: the 95% interval of the AUC difference above or below 0", rows);
+  }
+
+  private static ReportComparison tally(String a, String b, long n, double[] f1, Double[] auc, Double[] map,
+      String method, List<ClassDelta> rows) {
+    int better = 0;
+    int worse = 0;
+    int same = 0;
+    for (ClassDelta d : rows) {
+      Integer v = d.verdict();
+      if (v != null) {
+        better += v > 0 ? 1 : 0;
+        worse += v < 0 ? 1 : 0;
+        same += v == 0 ? 1 : 0;
       }
     }
     List<ClassDelta> ranked = rows.stream().filter(d -> d.aucDelta() != null)
@@ -89,9 +129,8 @@ public record ReportComparison(String a, String b, long numExamples, double[] ma
     List<ClassDelta> gains = ranked.stream().filter(d -> d.aucDelta() > 0).limit(TOP).toList();
     List<ClassDelta> losses = new ArrayList<>(ranked.stream().filter(d -> d.aucDelta() < 0).toList());
     java.util.Collections.reverse(losses);
-    return new ReportComparison(nameA, nameB, a.numExamples(), new double[] {a.macro().f1(), b.macro().f1()},
-        new Double[] {a.macro().auc(), b.macro().auc()}, new Double[] {a.macro().ap(), b.macro().ap()}, better, worse,
-        same, rows, gains, losses.subList(0, Math.min(TOP, losses.size())));
+    return new ReportComparison(a, b, n, f1, auc, map, method, better, worse, same, rows, gains,
+        losses.subList(0, Math.min(TOP, losses.size())));
   }
 
   /** {@code compare.json}. */

@@ -1,7 +1,11 @@
 package dev.labelbeam.cli;
 
 import dev.labelbeam.metrics.MultiLabelReport;
+import dev.labelbeam.metrics.PairedBootstrap;
 import dev.labelbeam.metrics.ReportComparison;
+import dev.labelbeam.metrics.ScoredExample;
+import dev.labelbeam.transforms.evaluation.PredictionLines;
+import dev.labelbeam.transforms.evaluation.WriteScores;
 import dev.labelbeam.metrics.report.CompareReport;
 import dev.labelbeam.transforms.evaluation.WriteEvaluationReports;
 import dev.labelbeam.transforms.shards.DatasetFiles;
@@ -17,8 +21,9 @@ import picocli.CommandLine.Parameters;
 @Command(name = "compare", mixinStandardHelpOptions = true, showDefaultValues = true,
     description = "Compare two evaluation folders (each with the metrics.json evaluate writes) of the same split and "
         + "label set: per-class deltas of F1, AUC and AP (B - A), how many classes got better or worse by AUC beyond "
-        + "what binning resolves, the largest gains and losses. Writes compare.json and compare.html; refuses "
-        + "evaluations of other labels or splits.")
+        + "what binning resolves (or, when both were evaluated with --mode exact and kept their scores.jsonl, by a paired "
+        + "bootstrap over the examples: the 95% interval of each class's AUC difference above or below 0), the largest "
+        + "gains and losses. Writes compare.json and compare.html; refuses evaluations of other labels or splits.")
 public final class CompareCommand implements Callable<Integer> {
   @Parameters(index = "0", description = "The evaluation folder of model A (the reference).")
   String a;
@@ -29,21 +34,75 @@ public final class CompareCommand implements Callable<Integer> {
   @Option(names = "--output", required = true, description = "Folder for compare.json and compare.html.")
   String output;
 
+  @Option(names = "--resamples", description = "Paired bootstrap resamples (exact evaluations with scores.jsonl); "
+      + "fewer when classes x examples x resamples exceeds about 4e9 steps, none below 100.")
+  int resamples = PairedBootstrap.RESAMPLES;
+
+  @Option(names = "--seed", description = "Seed of the bootstrap's resamples.")
+  long seed = 17;
+
   @Override
   public Integer call() throws Exception {
     String dirA = PreprocessCommand.absolute(a);
     String dirB = PreprocessCommand.absolute(b);
-    ReportComparison c = ReportComparison.of(a, read(dirA), b, read(dirB));
+    MultiLabelReport reportA = read(dirA);
+    ReportComparison c = ReportComparison.of(a, reportA, b, read(dirB));
+    c = withBootstrapWhenPossible(c, dirA, dirB, reportA);
     String out = PreprocessCommand.absolute(output);
     DatasetFiles.createFolderIfLocal(out);
     Map<String, String> files = new LinkedHashMap<>();
     files.put(CompareReport.FILE_NAME, CompareReport.render(c));
     files.put("compare.json", c.toJson());
     DatasetFiles.writeTexts(out, files);
-    System.out.printf(Locale.ROOT, "%d classes: %d better, %d worse, %d within the bound (by AUC); macro F1 %.4f -> %.4f"
-        + "%n", c.perClass().size(), c.better(), c.worse(), c.same(), c.macroF1()[0], c.macroF1()[1]);
+    System.out.printf(Locale.ROOT, "%d classes: %d better, %d worse, %d not told apart (by AUC, %s); macro F1 %.4f -> %.4f"
+        + "%n", c.perClass().size(), c.better(), c.worse(), c.same(), c.method(), c.macroF1()[0], c.macroF1()[1]);
     System.out.println("comparison: " + out + "/compare.json, " + out + "/" + CompareReport.FILE_NAME);
     return 0;
+  }
+
+  /**
+   * The paired bootstrap when both folders hold exact evaluations with their scores.jsonl, within a
+   * budget of steps; otherwise the comparison as it is.
+   */
+  private ReportComparison withBootstrapWhenPossible(ReportComparison c, String dirA, String dirB, MultiLabelReport a)
+      throws java.io.IOException {
+    if (!c.method().startsWith("exact") || !hasScores(dirA) || !hasScores(dirB)) {
+      return c;
+    }
+    java.util.List<String> labels = c.perClass().stream().map(ReportComparison.ClassDelta::label).toList();
+    int n = PairedBootstrap.resamplesWithin(resamples, labels.size(), (int) a.numExamples(), 4e9);
+    if (n == 0) {
+      System.out.println("no bootstrap: " + labels.size() + " classes x " + a.numExamples() + " examples is too large");
+      return c;
+    }
+    return c.withBootstrap(PairedBootstrap.aucDifference(readScores(dirA, labels), readScores(dirB, labels),
+        labels.size(), n, seed), n);
+  }
+
+  private static boolean hasScores(String dir) {
+    try {
+      DatasetFiles.readText(dir, WriteScores.FILE_NAME);
+      return true;
+    } catch (java.io.IOException e) {
+      return false;
+    }
+  }
+
+  private static java.util.List<ScoredExample> readScores(String dir, java.util.List<String> labels)
+      throws java.io.IOException {
+    PredictionLines format = PredictionLines.jsonl(labels);
+    java.util.List<ScoredExample> out = new java.util.ArrayList<>();
+    for (String line : DatasetFiles.readText(dir, WriteScores.FILE_NAME).split("\n")) {
+      if (format.isBlank(line)) {
+        continue;
+      }
+      try {
+        out.add(format.parse(line));
+      } catch (PredictionLines.Problem e) {
+        throw new java.io.IOException(dir + "/" + WriteScores.FILE_NAME + ": " + e.getMessage(), e);
+      }
+    }
+    return out;
   }
 
   private static MultiLabelReport read(String dir) throws java.io.IOException {

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import dev.labelbeam.transforms.shards.BeamStorage;
 import dev.labelbeam.transforms.shards.ReadImageRecords;
 import dev.labelbeam.transforms.evaluation.WriteEvaluationReports;
+import dev.labelbeam.transforms.evaluation.WriteScores;
 import java.util.List;
 import org.apache.beam.sdk.coders.FloatCoder;
 import org.apache.beam.sdk.coders.ListCoder;
@@ -132,6 +133,10 @@ public final class EvaluateModel extends PTransform<PCollection<String>, PCollec
         .apply("Labels", ParDo.of(new LabelsFn(shardDir)))
         .setCoder(ListCoder.of(StringUtf8Coder.of()))
         .apply("LabelsView", View.asSingleton());
+    if (metrics.mode() == MetricsOptions.Mode.EXACT) {
+      // every score is kept for the metrics anyway: write them for compare's paired bootstrap
+      scored.apply("WriteScores", WriteScores.to(out, labels));
+    }
     PCollection<MultiLabelReport> model = scored.apply("ModelMetrics", EvaluateMultiLabel.sizedByData(metrics));
     PCollectionView<MultiLabelReport> baseline = scored
         .apply("FrequencyBaseline", ParDo.of(new BaselineFn(frequency)).withSideInputs(frequency))

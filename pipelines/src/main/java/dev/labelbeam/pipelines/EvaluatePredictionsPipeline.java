@@ -7,6 +7,7 @@ import dev.labelbeam.transforms.errors.Reason;
 import dev.labelbeam.transforms.evaluation.EvaluateMultiLabel;
 import dev.labelbeam.transforms.evaluation.ReadPredictions;
 import dev.labelbeam.transforms.evaluation.WriteEvaluationReports;
+import dev.labelbeam.transforms.evaluation.WriteScores;
 import dev.labelbeam.transforms.shards.DatasetFiles;
 import java.io.IOException;
 import java.util.List;
@@ -49,6 +50,9 @@ public final class EvaluatePredictionsPipeline {
     read.get(ReadPredictions.DEAD_LETTERS)
         .apply("DeadLetterJson", MapElements.into(TypeDescriptors.strings()).via(DeadLetter::toJson))
         .apply("WriteDeadLetters", TextIO.write().to(PredictPipeline.file(outputDir, DEAD_LETTER_FILE)).withoutSharding());
+    if (metrics.mode() == MetricsOptions.Mode.EXACT) {
+      read.get(ReadPredictions.SCORED).apply("WriteScores", WriteScores.to(outputDir, labels, p));
+    }
     read.get(ReadPredictions.SCORED)
         .apply("Metrics", EvaluateMultiLabel.of(labels.size(), metrics))
         .apply("WriteReport", WriteEvaluationReports.to(outputDir).withLabels(labels)

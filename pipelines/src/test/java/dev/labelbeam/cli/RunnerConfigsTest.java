@@ -121,6 +121,7 @@ class RunnerConfigsTest {
     FlinkPipelineOptions f = o.as(FlinkPipelineOptions.class);
     assertEquals("[local]", f.getFlinkMaster());
     assertEquals(Runtime.getRuntime().availableProcessors(), f.getParallelism());
+    assertTrue(f.getFasterCopy(), "no copy between chained operators (our DoFns do not mutate inputs)");
     FlinkPipelineOptions given = preprocessOptions("preprocess", "--manifest", "m.csv", "--output", "out",
         "--parallelism=1").as(FlinkPipelineOptions.class);
     assertEquals(1, given.getParallelism());

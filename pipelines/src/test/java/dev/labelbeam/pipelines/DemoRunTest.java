@@ -114,5 +114,16 @@ class DemoRunTest {
     JsonNode cmp = json.readTree(tmp.resolve("cmp/compare.json").toFile());
     assertTrue(cmp.get("better").asInt() > 6 && cmp.get("better").asInt() > 2 * cmp.get("worse").asInt(),
         "the 14-epoch model must be better on most of the 12 classes: " + cmp.toString().substring(0, 300));
+    assertTrue(cmp.get("method").asText().contains("binned"), cmp.get("method").asText());
+    // both exact (scores.jsonl kept): a paired bootstrap over the val examples decides
+    assertEquals(0, TestCli.run("evaluate", "--shards", r.shardDir.toString(), "--model", weak.toString(), "--output",
+        tmp.resolve("weak-exact").toString(), "--device", "cpu", "--mode", "exact", "--runner=DirectRunner"));
+    assertEquals(r.dataset.records("val"), Files.readAllLines(tmp.resolve("weak-exact/scores.jsonl")).size());
+    assertEquals(0, TestCli.run("compare", tmp.resolve("weak-exact").toString(), tmp.resolve("exact").toString(),
+        "--output", tmp.resolve("cmp-exact").toString(), "--resamples", "300"));
+    JsonNode boot = json.readTree(tmp.resolve("cmp-exact/compare.json").toFile());
+    assertTrue(boot.get("method").asText().contains("bootstrap"), boot.get("method").asText());
+    assertTrue(boot.get("better").asInt() > 6 && boot.get("worse").asInt() == 0, boot.toString().substring(0, 300));
+    assertTrue(boot.get("perClass").get(0).get("aucDeltaLow").isNumber());
   }
 }

@@ -28,9 +28,9 @@ public final class CompareReport {
     String title = "labelbeam comparison: " + c.b() + " against " + c.a();
     HtmlReport.head(h, title);
     h.append("<h1>").append(esc(title)).append("</h1>\n");
-    h.append(String.format(Locale.ROOT, "<p>%d examples, %d classes. By ROC AUC beyond what binning resolves: "
-        + "<b>%d better</b>, <b>%d worse</b>, %d within the bound.</p>%n", c.numExamples(), c.perClass().size(),
-        c.better(), c.worse(), c.same()));
+    h.append(String.format(Locale.ROOT, "<p>%d examples, %d classes. By ROC AUC (%s): "
+        + "<b>%d better</b>, <b>%d worse</b>, %d not told apart.</p>%n", c.numExamples(), c.perClass().size(),
+        esc(c.method()), c.better(), c.worse(), c.same()));
     h.append("<table><tr><th class=l></th><th>A: ").append(esc(c.a())).append("</th><th>B: ").append(esc(c.b()))
         .append("</th><th>B − A</th></tr>\n");
     row(h, "macro F1", c.macroF1()[0], c.macroF1()[1]);

@@ -200,6 +200,28 @@ public final class PredictionLines implements Serializable {
     return index;
   }
 
+  /**
+   * One JSON Lines line of this format for {@code e}: {@code {"id", "labels": [true labels], "scores":
+   * [...]}} in {@code labels} order, each score at the precision it was given in (float64 when it was).
+   */
+  public static String toJsonLine(ScoredExample e, List<String> labels) {
+    com.fasterxml.jackson.databind.node.ObjectNode n = JSON.createObjectNode();
+    n.put("id", e.id);
+    com.fasterxml.jackson.databind.node.ArrayNode truth = n.putArray("labels");
+    for (int c : LabelBits.unpack(e.labelBits, labels.size())) {
+      truth.add(labels.get(c));
+    }
+    com.fasterxml.jackson.databind.node.ArrayNode scores = n.putArray("scores");
+    for (int c = 0; c < e.scores.length; c++) {
+      if (e.scores64 != null) {
+        scores.add(e.scores64[c]);
+      } else {
+        scores.add(e.scores[c]);
+      }
+    }
+    return n.toString();
+  }
+
   private static String clean(String line) {
     return (line.startsWith("\uFEFF") ? line.substring(1) : line).strip();
   }
