@@ -59,7 +59,7 @@ ap = average_precision_score(Y[:, keep], S[:, keep], average=None)
 f1 = f1_score(Y, S >= 0.5, average=None, zero_division=0)
 t2 = time.perf_counter()
 times = dict(l.strip().split("=") for l in open(f"{d}/times.txt"))
-rows = {int(r["index"]): r for r in csv.DictReader(open(f"{d}/exact/per_class.csv"))}
+rows = {m["index"]: m for m in json.load(open(f"{d}/exact/metrics.json"))["perClass"]}  # full precision
 kept = np.flatnonzero(keep)
 dauc = max(abs(float(rows[c]["auc"]) - auc[k]) for k, c in enumerate(kept))
 dap = max(abs(float(rows[c]["ap"]) - ap[k]) for k, c in enumerate(kept))

@@ -68,6 +68,21 @@ class ImageFormatsTest {
   }
 
   @Test
+  void aTransparentGifFromPillowBecomesWhiteBehindTheShape() throws Exception {
+    // made by make_gif_fixture.py beside it: transparent black background, an opaque blue arrow
+    byte[] gif;
+    try (java.io.InputStream in = getClass().getResourceAsStream("transparent_arrow.gif")) {
+      gif = in.readAllBytes();
+    }
+    assertEquals("gif", ImageHeader.read(gif).format);
+    ImageResizer.Resized r = shorter32.process(gif);
+    int[] corner = pixel(r.bytes, 1, 1);
+    assertTrue(corner[0] > 245 && corner[1] > 245 && corner[2] > 245, "background: " + Arrays.toString(corner));
+    int[] arrow = pixel(r.bytes, 15, 16); // the arrow's middle at half size
+    assertTrue(arrow[0] > 180 && arrow[1] < 100 && arrow[2] < 80, "arrow (B, G, R): " + Arrays.toString(arrow));
+  }
+
+  @Test
   void exifOrientationIsApplied() throws Exception {
     // stored 80 wide, 40 high, red left; orientation 6 displays it 40 wide, 80 high, red on top
     ImageResizer.Resized r = shorter32.process(TestImages.jpegWithExifOrientation(80, 40, 6));
