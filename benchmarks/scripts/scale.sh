@@ -18,7 +18,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$ROOT"
 SIZES="${SIZES:-5000 20000 50000}"
-PHOTOS="${PHOTOS:-500 2000}"
+PHOTOS="${PHOTOS-500 2000}"   # PHOTOS="" for none
 CLASSES="${CLASSES:-11000}"
 HEAP="${HEAP:-4g}"
 WORK="${WORK:-$(mktemp -d "${TMPDIR:-/tmp}/labelbeam-scale.XXXXXX")}"

@@ -3,10 +3,10 @@ package dev.labelbeam.metrics;
 import java.util.Arrays;
 
 /**
- * Exact binary metrics on (score, label) arrays: the reference math of the evaluation stage. Two
- * primitive sorts per call (positives' and negatives' scores), then one merge in each direction; tied
- * scores form one threshold, as in scikit-learn. float32 scores are compared as float32, float64 ones
- * as given.
+ * Exact binary metrics on (score, label) arrays: the reference math of the evaluation stage. One
+ * primitive sort per call for float32 scores (score bits and label packed in a long), two for float64
+ * ones (positives' and negatives' scores, then merged); tied scores form one threshold, as in
+ * scikit-learn. float32 scores are compared as float32, float64 ones as given.
  *
  * <p>ROC AUC is the Mann–Whitney statistic with tied pairs counted one half, which equals the
  * trapezoidal area of scikit-learn's {@code roc_auc_score}. It is undefined ({@link Double#NaN})
@@ -47,22 +47,90 @@ public final class BinaryMetrics {
    * positives it is just above the highest score (predict nothing), the next float32 above it.
    */
   public static Ranked rank(float[] scores, boolean[] labels) {
-    double[] d = new double[scores.length];
-    for (int i = 0; i < d.length; i++) {
-      d[i] = scores[i];
+    int n = scores.length;
+    if (labels.length != n) {
+      throw new IllegalArgumentException("scores and labels differ in length: " + n + " vs " + labels.length);
     }
-    return rank(d, labels, true);
+    long[] keys = new long[n];
+    long pos = 0;
+    for (int i = 0; i < n; i++) {
+      int b = Float.floatToIntBits(scores[i] == 0 ? 0f : scores[i]); // -0.0 ties with 0.0, as in scikit-learn
+      b ^= (b >> 31) & 0x7fffffff; // order-preserving: negative floats reversed
+      keys[i] = ((long) b << 1) | (labels[i] ? 1 : 0);
+      pos += labels[i] ? 1 : 0;
+    }
+    Arrays.sort(keys);
+    long neg = n - pos;
+
+    // ascending pass: AUC from ranks with ties at their average rank
+    double rankSumPos = 0;
+    int i = 0;
+    while (i < n) {
+      int j = i;
+      long groupPos = 0;
+      while (j < n && (keys[j] >> 1) == (keys[i] >> 1)) {
+        groupPos += keys[j] & 1;
+        j++;
+      }
+      rankSumPos += groupPos * ((i + j - 1) / 2.0 + 1);
+      i = j;
+    }
+    double auc = pos == 0 || neg == 0 ? Double.NaN : (rankSumPos - pos * (pos + 1) / 2.0) / ((double) pos * neg);
+
+    // descending pass: AP and the best F1 threshold, one step per distinct score
+    double ap = 0;
+    double prevRecall = 0;
+    long tp = 0;
+    long fp = 0;
+    double bestF1 = -1;
+    double bestT = Double.NaN;
+    Confusion best = new Confusion(0, 0, pos, neg);
+    i = n - 1;
+    while (i >= 0) {
+      int j = i;
+      while (j >= 0 && (keys[j] >> 1) == (keys[i] >> 1)) {
+        if ((keys[j] & 1) == 1) {
+          tp++;
+        } else {
+          fp++;
+        }
+        j--;
+      }
+      if (pos > 0) {
+        double recall = (double) tp / pos;
+        ap += (recall - prevRecall) * tp / (tp + fp);
+        prevRecall = recall;
+        Confusion c = new Confusion(tp, fp, pos - tp, neg - fp);
+        if (c.f1() > bestF1) {
+          bestF1 = c.f1();
+          bestT = scoreOf(keys[i]);
+          best = c;
+        }
+      }
+      i = j;
+    }
+    Tuned tuned;
+    if (pos == 0 || bestF1 <= 0) {
+      float max = n == 0 ? 1f : scoreOf(keys[n - 1]);
+      tuned = new Tuned(Math.nextUp(max), new Confusion(0, 0, pos, neg));
+    } else {
+      tuned = new Tuned(bestT, best);
+    }
+    return new Ranked(auc, pos == 0 ? Double.NaN : ap, tuned);
+  }
+
+  private static float scoreOf(long key) {
+    int b = (int) (key >> 1);
+    b ^= (b >> 31) & 0x7fffffff;
+    return Float.intBitsToFloat(b);
   }
 
   /**
    * The same for float64 scores, compared as given (two scores 1e-12 apart are two thresholds); the
-   * threshold above the highest score is the next float64 above it.
+   * threshold above the highest score is the next float64 above it. The positives' and the negatives'
+   * scores are sorted apart (a float64 key leaves no bit for the label), then merged in each direction.
    */
   public static Ranked rank(double[] scores, boolean[] labels) {
-    return rank(scores, labels, false);
-  }
-
-  private static Ranked rank(double[] scores, boolean[] labels, boolean float32) {
     int n = scores.length;
     if (labels.length != n) {
       throw new IllegalArgumentException("scores and labels differ in length: " + n + " vs " + labels.length);
@@ -143,7 +211,7 @@ public final class BinaryMetrics {
     if (pos == 0 || bestF1 <= 0) {
       double max = n == 0 ? 1 : Math.max(p.length == 0 ? Double.NEGATIVE_INFINITY : p[p.length - 1],
           q.length == 0 ? Double.NEGATIVE_INFINITY : q[q.length - 1]);
-      tuned = new Tuned(float32 ? Math.nextUp((float) max) : Math.nextUp(max), new Confusion(0, 0, pos, neg));
+      tuned = new Tuned(Math.nextUp(max), new Confusion(0, 0, pos, neg));
     } else {
       tuned = new Tuned(bestT, best);
     }

@@ -21,24 +21,20 @@ final class ClassRanking {
   static ClassRanking exact(MetricsAccumulator acc, int c) {
     int n = acc.kept.size();
     boolean float64 = MetricsReports.keptFloat64(acc);
-    double[] s = new double[n];
+    double[] s64 = float64 ? new double[n] : null;
+    float[] s32 = float64 ? null : new float[n];
     boolean[] l = new boolean[n];
     for (int i = 0; i < n; i++) {
       ScoredExample e = acc.kept.get(i);
-      s[i] = float64 ? e.score(c) : e.scores[c];
+      if (float64) {
+        s64[i] = e.scores64[c];
+      } else {
+        s32[i] = e.scores[c];
+      }
       l[i] = LabelBits.get(e.labelBits, c);
     }
     ClassRanking r = new ClassRanking();
-    BinaryMetrics.Ranked ranked;
-    if (float64) {
-      ranked = BinaryMetrics.rank(s, l);
-    } else {
-      float[] f = new float[n];
-      for (int i = 0; i < n; i++) {
-        f[i] = (float) s[i];
-      }
-      ranked = BinaryMetrics.rank(f, l);
-    }
+    BinaryMetrics.Ranked ranked = float64 ? BinaryMetrics.rank(s64, l) : BinaryMetrics.rank(s32, l);
     r.auc = ranked.auc;
     r.ap = ranked.ap;
     r.bestThreshold = ranked.tuned.threshold;

@@ -201,16 +201,21 @@ public final class MetricsReports {
   private static double exactPooledAuc(MetricsAccumulator acc) {
     int n = acc.kept.size() * acc.numClasses;
     boolean float64 = keptFloat64(acc);
-    double[] s = new double[n];
+    double[] s64 = float64 ? new double[n] : null;
+    float[] s32 = float64 ? null : new float[n];
     boolean[] l = new boolean[n];
     int k = 0;
     for (ScoredExample e : acc.kept) {
       for (int c = 0; c < acc.numClasses; c++) {
-        s[k] = float64 ? e.score(c) : e.scores[c];
+        if (float64) {
+          s64[k] = e.scores64[c];
+        } else {
+          s32[k] = e.scores[c];
+        }
         l[k++] = (e.labelBits[c >>> 3] & (1 << (c & 7))) != 0;
       }
     }
-    return BinaryMetrics.rocAuc(s, l);
+    return float64 ? BinaryMetrics.rocAuc(s64, l) : BinaryMetrics.rocAuc(s32, l);
   }
 
   /**

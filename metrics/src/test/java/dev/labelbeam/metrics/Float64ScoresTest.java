@@ -93,6 +93,32 @@ class Float64ScoresTest {
     assertNull(r.perClass().get(0).aucErrorBound(), "exact");
   }
 
+  @Test
+  void float32AndFloat64RankingsAgreeOnTheSameValues() {
+    Random rnd = new Random(32);
+    for (int trial = 0; trial < 50; trial++) {
+      int n = 1 + rnd.nextInt(300);
+      float[] f = new float[n];
+      double[] d = new double[n];
+      boolean[] y = new boolean[n];
+      for (int i = 0; i < n; i++) {
+        f[i] = trial % 3 == 0 ? rnd.nextInt(5) / 4f : (float) rnd.nextGaussian(); // many ties, or none
+        f[i] = i == 0 && trial % 5 == 0 ? -0.0f : f[i];
+        d[i] = f[i];
+        y[i] = rnd.nextInt(trial % 4 + 2) == 0;
+      }
+      BinaryMetrics.Ranked a = BinaryMetrics.rank(f, y);
+      BinaryMetrics.Ranked b = BinaryMetrics.rank(d, y);
+      assertEquals(a.auc, b.auc, 1e-12, "trial " + trial);
+      assertEquals(a.ap, b.ap, 1e-12, "trial " + trial);
+      if (a.tuned.confusion.tp > 0) {
+        assertEquals(a.tuned.threshold, b.tuned.threshold, 0.0, "trial " + trial);
+      }
+      assertEquals(a.tuned.confusion.tp, b.tuned.confusion.tp, "trial " + trial);
+      assertEquals(a.tuned.confusion.fp, b.tuned.confusion.fp, "trial " + trial);
+    }
+  }
+
   /** Mann-Whitney over all (positive, negative) pairs, ties one half. */
   static double bruteForceAuc(double[] s, boolean[] y) {
     double wins = 0;

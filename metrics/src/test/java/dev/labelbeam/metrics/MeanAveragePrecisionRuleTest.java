@@ -4,9 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import dev.labelbeam.shard.LabelBits;
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -17,33 +14,13 @@ import org.junit.jupiter.api.Test;
  */
 class MeanAveragePrecisionRuleTest {
 
-  /** AP = sum over distinct thresholds of (R_n - R_{n-1}) * P_n. */
+  /** AP = sum over distinct thresholds of (R_n - R_{n-1}) * P_n (the float64 reference, on float32 scores). */
   static double bruteForceAp(float[] s, boolean[] y) {
-    List<Integer> order = new ArrayList<>();
-    for (int i = 0; i < s.length; i++) {
-      order.add(i);
+    double[] d = new double[s.length];
+    for (int i = 0; i < d.length; i++) {
+      d[i] = s[i];
     }
-    order.sort(Comparator.comparingDouble((Integer i) -> -s[i]));
-    long p = 0;
-    for (boolean b : y) {
-      p += b ? 1 : 0;
-    }
-    double ap = 0;
-    double prevRecall = 0;
-    long tp = 0;
-    long seen = 0;
-    for (int k = 0; k < order.size(); ) {
-      float t = s[order.get(k)];
-      while (k < order.size() && s[order.get(k)] == t) {
-        tp += y[order.get(k)] ? 1 : 0;
-        seen++;
-        k++;
-      }
-      double recall = (double) tp / p;
-      ap += (recall - prevRecall) * tp / seen;
-      prevRecall = recall;
-    }
-    return ap;
+    return Float64ScoresTest.bruteForceAp(d, y);
   }
 
   @Test
