@@ -8,8 +8,9 @@
 #
 #   benchmarks/scripts/scale.sh                  # sizes 5000 20000 50000; 500 and 2000 photo-sized (1024x768)
 #   SIZES="5000 20000" PHOTOS="" benchmarks/scripts/scale.sh
-#   CLUSTER=1 benchmarks/scripts/scale.sh        # also evaluate the 20,000 one on a local Flink session
-#                                                # cluster with its default configuration
+#   CLUSTER=1 benchmarks/scripts/scale.sh        # also evaluate the 20,000 one (CLUSTER_SIZE) on a local
+#                                                # Flink session cluster with its default configuration
+#   SIZES=22223 PHOTOS="" CLUSTER=1 CLUSTER_SIZE=22223 benchmarks/scripts/scale.sh   # 20,000 train examples
 # Stages: preprocess (64 px -> shorter:48), check, train (1 epoch, small_cnn, validating on val),
 # evaluate (the train split: 0.9 N examples x 11,000 classes), predict (all N images); photo: preprocess
 # of 1024x768 photo-like JPEGs to shorter:256. Work folder: $WORK (default a temp folder, removed at the end
@@ -63,7 +64,7 @@ for n in $SIZES; do
   sed -i "\$s/\t\$/\t$val/" "$RESULTS"
   measure evaluate "$n" "$d/eval" "" -- evaluate --shards "$d/shards" --model "$d/model" --split train --output "$d/eval"
   measure predict "$n" "$d/preds" "" -- predict --model "$d/model" --images "$d/data/images/*.jpg" --output "$d/preds"
-  if [ "${CLUSTER:-0}" = 1 ] && [ "$n" = 20000 ]; then
+  if [ "${CLUSTER:-0}" = 1 ] && [ "$n" = "${CLUSTER_SIZE:-20000}" ]; then
     [ -f pipelines/target/labelbeam-bundled.jar ] || mvn -q -B -Pcluster -DskipTests package -pl pipelines -am
     [ -d runner-configs/flink/target/lib ] || mvn -q -B -f runner-configs/flink/pom.xml package
     LABELBEAM_FLINK_WORKDIR="$WORK/cluster" runner-configs/flink/cluster.sh start 2

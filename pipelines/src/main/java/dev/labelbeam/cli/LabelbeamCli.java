@@ -62,13 +62,30 @@ public final class LabelbeamCli implements Runnable {
    * the runners' wrappers (a PipelineExecutionException's "java.lang.IllegalStateException: ..." prefix).
    */
   static String userMessage(Throwable ex) {
+    for (Throwable c = ex; c != null; c = c.getCause() == c ? null : c.getCause()) {
+      if (c instanceof java.io.IOException && c.getMessage() != null && c.getMessage().contains("No space left on device")) {
+        return "the output's filesystem is full (No space left on device). Free space there or choose another "
+            + "folder, then run again: nothing was committed, a dataset or model already there is unchanged";
+      }
+    }
     Throwable t = ex;
     while (t.getCause() != null && t.getCause() != t
         && (t instanceof org.apache.beam.sdk.Pipeline.PipelineExecutionException || t.getMessage() == null
             || t.getMessage().equals(t.getCause().toString()) || t.getMessage().startsWith(t.getCause().getClass().getName()))) {
       t = t.getCause();
     }
-    return t.getMessage() != null ? t.getMessage() : t.toString();
+    String message = t.getMessage() != null ? t.getMessage() : t.toString();
+    if (message.startsWith("Pipeline execution failed") || message.startsWith("Job execution failed")) {
+      // a runner's generic wrapper: the deepest cause says what happened
+      Throwable root = t;
+      while (root.getCause() != null && root.getCause() != root) {
+        root = root.getCause();
+      }
+      if (root != t) {
+        return message + ": " + root.getClass().getSimpleName() + ": " + root.getMessage();
+      }
+    }
+    return message;
   }
 
   /**

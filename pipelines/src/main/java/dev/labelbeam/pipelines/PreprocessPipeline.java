@@ -14,18 +14,50 @@ public final class PreprocessPipeline {
   private PreprocessPipeline() {}
 
   /**
-   * Runs the pipeline to completion.
+   * Runs the pipeline to completion. A run that fails (a full disk, a killed worker) leaves the
+   * dataset already in {@code outputDir} as it was, and its own staged files are removed, so that a
+   * full disk is not kept full by them.
    *
    * @throws IllegalStateException when the pipeline does not finish in state DONE
    */
   public static DatasetInfo run(PreprocessImages transform, Path outputDir, PipelineOptions options) throws IOException {
     Files.createDirectories(outputDir);
+    java.util.Set<Path> stagedBefore = stagingFolders(outputDir);
     Pipeline p = Pipeline.create(options);
     p.apply("Preprocess", transform.to(outputDir.toString()));
-    PipelineResult.State state = p.run().waitUntilFinish();
+    PipelineResult.State state;
+    try {
+      state = p.run().waitUntilFinish();
+    } catch (RuntimeException e) {
+      removeStagedSince(outputDir, stagedBefore);
+      throw e;
+    }
     if (state != PipelineResult.State.DONE) {
+      removeStagedSince(outputDir, stagedBefore);
       throw new IllegalStateException("preprocess pipeline ended in state " + state);
     }
     return DatasetInfo.read(outputDir.resolve(DatasetInfo.FILE_NAME));
+  }
+
+  /** The {@code .staging-*} folders of the output folder. */
+  private static java.util.Set<Path> stagingFolders(Path outputDir) throws IOException {
+    try (java.util.stream.Stream<Path> s = Files.list(outputDir)) {
+      return s.filter(f -> f.getFileName().toString().startsWith(".staging-")).collect(java.util.stream.Collectors.toSet());
+    }
+  }
+
+  /** Deletes the staging folders this run made; best effort (the failure is what the user must see). */
+  private static void removeStagedSince(Path outputDir, java.util.Set<Path> before) {
+    try {
+      for (Path staged : stagingFolders(outputDir)) {
+        if (!before.contains(staged)) {
+          try (java.util.stream.Stream<Path> w = Files.walk(staged)) {
+            w.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+          }
+        }
+      }
+    } catch (IOException | RuntimeException ignored) {
+      // the staging folder stays; the next run writes its own
+    }
   }
 }
