@@ -78,45 +78,21 @@ public final class BinaryMetrics {
     double auc = pos == 0 || neg == 0 ? Double.NaN : (rankSumPos - pos * (pos + 1) / 2.0) / ((double) pos * neg);
 
     // descending pass: AP and the best F1 threshold, one step per distinct score
-    double ap = 0;
-    double prevRecall = 0;
-    long tp = 0;
-    long fp = 0;
-    double bestF1 = -1;
-    double bestT = Double.NaN;
-    Confusion best = new Confusion(0, 0, pos, neg);
+    TopDown top = new TopDown(pos, neg);
     i = n - 1;
     while (i >= 0) {
       int j = i;
+      long groupPos = 0;
+      long groupNeg = 0;
       while (j >= 0 && (keys[j] >> 1) == (keys[i] >> 1)) {
-        if ((keys[j] & 1) == 1) {
-          tp++;
-        } else {
-          fp++;
-        }
+        groupPos += keys[j] & 1;
+        groupNeg += 1 - (keys[j] & 1);
         j--;
       }
-      if (pos > 0) {
-        double recall = (double) tp / pos;
-        ap += (recall - prevRecall) * tp / (tp + fp);
-        prevRecall = recall;
-        Confusion c = new Confusion(tp, fp, pos - tp, neg - fp);
-        if (c.f1() > bestF1) {
-          bestF1 = c.f1();
-          bestT = scoreOf(keys[i]);
-          best = c;
-        }
-      }
+      top.step(scoreOf(keys[i]), groupPos, groupNeg);
       i = j;
     }
-    Tuned tuned;
-    if (pos == 0 || bestF1 <= 0) {
-      float max = n == 0 ? 1f : scoreOf(keys[n - 1]);
-      tuned = new Tuned(Math.nextUp(max), new Confusion(0, 0, pos, neg));
-    } else {
-      tuned = new Tuned(bestT, best);
-    }
-    return new Ranked(auc, pos == 0 ? Double.NaN : ap, tuned);
+    return top.result(auc, Math.nextUp(n == 0 ? 1f : scoreOf(keys[n - 1])));
   }
 
   private static float scoreOf(long key) {
@@ -178,23 +154,51 @@ public final class BinaryMetrics {
     double auc = pos == 0 || neg == 0 ? Double.NaN : wins / ((double) pos * neg);
 
     // descending pass: AP and the best F1 threshold, one step per distinct score
-    double ap = 0;
-    double prevRecall = 0;
-    long tp = 0;
-    long fp = 0;
-    double bestF1 = -1;
-    double bestT = Double.NaN;
-    Confusion best = new Confusion(0, 0, pos, neg);
+    TopDown top = new TopDown(pos, neg);
     for (int a = p.length - 1, b = q.length - 1; a >= 0 || b >= 0; ) {
       double v = a >= 0 && (b < 0 || p[a] >= q[b]) ? p[a] : q[b];
+      long groupPos = 0;
+      long groupNeg = 0;
       while (a >= 0 && p[a] == v) {
-        tp++;
+        groupPos++;
         a--;
       }
       while (b >= 0 && q[b] == v) {
-        fp++;
+        groupNeg++;
         b--;
       }
+      top.step(v, groupPos, groupNeg);
+    }
+    double max = n == 0 ? 1 : Math.max(p.length == 0 ? Double.NEGATIVE_INFINITY : p[p.length - 1],
+        q.length == 0 ? Double.NEGATIVE_INFINITY : q[q.length - 1]);
+    return top.result(auc, Math.nextUp(max));
+  }
+
+  /**
+   * The descending pass both rankings share: from the highest distinct score down, average precision
+   * ({@code sum (R_k - R_{k-1}) * P_k}) and the threshold of the best F1 (ties go to the higher one).
+   */
+  private static final class TopDown {
+    private final long pos;
+    private final long neg;
+    private double ap;
+    private double prevRecall;
+    private long tp;
+    private long fp;
+    private double bestF1 = -1;
+    private double bestThreshold = Double.NaN;
+    private Confusion best;
+
+    TopDown(long pos, long neg) {
+      this.pos = pos;
+      this.neg = neg;
+      this.best = new Confusion(0, 0, pos, neg);
+    }
+
+    /** The next distinct score from the top, with how many positives and negatives have it. */
+    void step(double score, long groupPos, long groupNeg) {
+      tp += groupPos;
+      fp += groupNeg;
       if (pos > 0) {
         double recall = (double) tp / pos;
         ap += (recall - prevRecall) * tp / (tp + fp);
@@ -202,20 +206,18 @@ public final class BinaryMetrics {
         Confusion c = new Confusion(tp, fp, pos - tp, neg - fp);
         if (c.f1() > bestF1) {
           bestF1 = c.f1();
-          bestT = v;
+          bestThreshold = score;
           best = c;
         }
       }
     }
-    Tuned tuned;
-    if (pos == 0 || bestF1 <= 0) {
-      double max = n == 0 ? 1 : Math.max(p.length == 0 ? Double.NEGATIVE_INFINITY : p[p.length - 1],
-          q.length == 0 ? Double.NEGATIVE_INFINITY : q[q.length - 1]);
-      tuned = new Tuned(Math.nextUp(max), new Confusion(0, 0, pos, neg));
-    } else {
-      tuned = new Tuned(bestT, best);
+
+    /** The metrics; {@code aboveMax} is the threshold that predicts nothing, for a class without a useful one. */
+    Ranked result(double auc, double aboveMax) {
+      Tuned tuned = pos == 0 || bestF1 <= 0 ? new Tuned(aboveMax, new Confusion(0, 0, pos, neg))
+          : new Tuned(bestThreshold, best);
+      return new Ranked(auc, pos == 0 ? Double.NaN : ap, tuned);
     }
-    return new Ranked(auc, pos == 0 ? Double.NaN : ap, tuned);
   }
 
   /** ROC AUC, or NaN when there are no positives or no negatives. */

@@ -17,10 +17,12 @@ final class ClassRanking {
   double bestThreshold;
   Confusion atBest;
 
-  /** Exact, from the kept examples: float64 when they were given so, else float32. */
-  static ClassRanking exact(MetricsAccumulator acc, int c) {
+  /**
+   * Exact, from the kept examples: in float64 when {@code float64} (every kept example brought its
+   * float64 scores, {@link MetricsReports#keptFloat64}), else in float32.
+   */
+  static ClassRanking exact(MetricsAccumulator acc, int c, boolean float64) {
     int n = acc.kept.size();
-    boolean float64 = MetricsReports.keptFloat64(acc);
     double[] s64 = float64 ? new double[n] : null;
     float[] s32 = float64 ? null : new float[n];
     boolean[] l = new boolean[n];

@@ -32,10 +32,11 @@ public final class MetricsReports {
    */
   public static ReportParts parts(MetricsAccumulator acc, int minSupportForTuning) {
     ReportParts out = new ReportParts();
+    out.float64 = acc.isExact() && keptFloat64(acc);
     for (int c = 0; c < acc.numClasses; c++) {
       Confusion cm = new Confusion(acc.tp[c], acc.fp[c], acc.fn[c], acc.tn[c]);
       out.total = out.total.plus(cm);
-      ClassRanking rank = acc.isExact() ? ClassRanking.exact(acc, c) : ClassRanking.binned(acc, c);
+      ClassRanking rank = acc.isExact() ? ClassRanking.exact(acc, c, out.float64) : ClassRanking.binned(acc, c);
       Double auc = null;
       Double aucErrorBound = null;
       String aucUndefinedReason = null;
@@ -67,7 +68,6 @@ public final class MetricsReports {
       out.tunedTotal = out.tunedTotal.plus(tuned);
       out.rows.add(m);
     }
-    out.float64 = acc.isExact() && keptFloat64(acc);
     long[][] pooled = pooledHistograms(acc);
     out.pooledPos = pooled[0];
     out.pooledNeg = pooled[1];

@@ -66,7 +66,7 @@ public final class CompareCommand implements Callable<Integer> {
    */
   private ReportComparison withBootstrapWhenPossible(ReportComparison c, String dirA, String dirB, MultiLabelReport a)
       throws java.io.IOException {
-    if (!c.method().startsWith("exact") || !hasScores(dirA) || !hasScores(dirB)) {
+    if (!c.method().startsWith("exact")) {
       return c;
     }
     java.util.List<String> labels = c.perClass().stream().map(ReportComparison.ClassDelta::label).toList();
@@ -75,24 +75,26 @@ public final class CompareCommand implements Callable<Integer> {
       System.out.println("no bootstrap: " + labels.size() + " classes x " + a.numExamples() + " examples is too large");
       return c;
     }
-    return c.withBootstrap(PairedBootstrap.aucDifference(readScores(dirA, labels), readScores(dirB, labels),
-        labels.size(), n, seed), n);
-  }
-
-  private static boolean hasScores(String dir) {
-    try {
-      DatasetFiles.readText(dir, WriteScores.FILE_NAME);
-      return true;
-    } catch (java.io.IOException e) {
-      return false;
+    java.util.List<ScoredExample> scoresA = readScores(dirA, labels);
+    java.util.List<ScoredExample> scoresB = scoresA == null ? null : readScores(dirB, labels);
+    if (scoresB == null) {
+      return c;
     }
+    return c.withBootstrap(PairedBootstrap.aucDifference(scoresA, scoresB, labels.size(), n, seed), n);
   }
 
+  /** The examples of an evaluation folder's scores.jsonl, or null when it has none. */
   private static java.util.List<ScoredExample> readScores(String dir, java.util.List<String> labels)
       throws java.io.IOException {
+    String text;
+    try {
+      text = DatasetFiles.readText(dir, WriteScores.FILE_NAME);
+    } catch (java.io.FileNotFoundException | java.nio.file.NoSuchFileException e) {
+      return null;
+    }
     PredictionLines format = PredictionLines.jsonl(labels);
     java.util.List<ScoredExample> out = new java.util.ArrayList<>();
-    for (String line : DatasetFiles.readText(dir, WriteScores.FILE_NAME).split("\n")) {
+    for (String line : text.split("\\n")) {
       if (format.isBlank(line)) {
         continue;
       }
