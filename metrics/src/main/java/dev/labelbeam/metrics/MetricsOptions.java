@@ -127,6 +127,17 @@ public record MetricsOptions(Mode mode, int bins, double threshold, int minSuppo
     return new MetricsOptions(mode, bins, threshold, minSupportForTuning, perClass, from);
   }
 
+  /**
+   * These options applying a {@code thresholds.json}'s per-class thresholds (as an evaluation of another
+   * split wrote them) to data of these {@code labels}, which must be the file's labels in the same order.
+   *
+   * @param from where the file is, for the report
+   * @throws IllegalArgumentException when the file names other labels
+   */
+  public MetricsOptions withClassThresholds(Thresholds t, List<String> labels, String from) {
+    return withClassThresholds(java.util.Arrays.stream(t.forLabels(labels)).boxed().toList(), from);
+  }
+
   /** The class thresholds as an array, checked against {@code numClasses}; null when none are given. */
   public double[] classThresholdArray(int numClasses) {
     if (classThresholds == null) {

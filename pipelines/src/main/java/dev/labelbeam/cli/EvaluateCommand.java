@@ -91,9 +91,8 @@ public final class EvaluateCommand implements Callable<Integer> {
     if (thresholds == null) {
       return o;
     }
-    Thresholds t = Thresholds.fromJson(DatasetFiles.readTextFile(PreprocessCommand.absolute(thresholds)));
-    double[] perClass = t.forLabels(labels);
-    return o.withClassThresholds(java.util.Arrays.stream(perClass).boxed().toList(), thresholds);
+    return o.withClassThresholds(Thresholds.fromJson(DatasetFiles.readTextFile(PreprocessCommand.absolute(thresholds))),
+        labels, thresholds);
   }
 
   private int evaluatePredictions(PipelineOptions options) throws Exception {

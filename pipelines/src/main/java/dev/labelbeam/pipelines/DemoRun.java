@@ -183,11 +183,13 @@ public final class DemoRun {
     t = System.nanoTime();
     Path valThresholds = r.shardDir.resolve(EvaluatePipeline.THRESHOLDS_FILE);
     out.printf("[5/5] evaluating on test at the thresholds tuned on val (%s): the figures below%n", valThresholds);
-    java.util.List<Double> tuned = Thresholds.fromJson(java.nio.file.Files.readString(valThresholds)).thresholds;
+    MetricsOptions atValThresholds = MetricsOptions.defaults().withClassThresholds(
+        Thresholds.fromJson(java.nio.file.Files.readString(valThresholds)),
+        dev.labelbeam.transforms.shards.DatasetFiles.readVocabulary(shards).names(), valThresholds.toString());
     r.report = EvaluatePipeline.run(r.modelDir.toString(), EvaluateModel.on(shards).withSplit("test")
         .withOutputDir(r.testDir.toString())
         .withScoring(ScoringOptions.defaults().withDevice(s.device()))
-        .withMetrics(MetricsOptions.defaults().withClassThresholds(tuned, valThresholds.toString())), preprocessOptions);
+        .withMetrics(atValThresholds), preprocessOptions);
     r.stageSeconds.put("evaluate test", seconds(t));
 
     out.print(SummaryTable.format(r.report));

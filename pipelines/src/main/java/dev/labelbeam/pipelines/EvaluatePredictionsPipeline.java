@@ -51,7 +51,7 @@ public final class EvaluatePredictionsPipeline {
         .apply("DeadLetterJson", MapElements.into(TypeDescriptors.strings()).via(DeadLetter::toJson))
         .apply("WriteDeadLetters", TextIO.write().to(PredictPipeline.file(outputDir, DEAD_LETTER_FILE)).withoutSharding());
     if (metrics.mode() == MetricsOptions.Mode.EXACT) {
-      read.get(ReadPredictions.SCORED).apply("WriteScores", WriteScores.to(outputDir, labels, p));
+      read.get(ReadPredictions.SCORED).apply("WriteScores", WriteScores.to(outputDir, labels));
     }
     read.get(ReadPredictions.SCORED)
         .apply("Metrics", EvaluateMultiLabel.of(labels.size(), metrics))
