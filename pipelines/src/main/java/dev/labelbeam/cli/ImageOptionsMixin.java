@@ -33,9 +33,15 @@ public final class ImageOptionsMixin {
       + "shorter are dead-lettered before decoding (extreme_aspect_ratio): it bounds the resized output.")
   double maxAspectRatio = D.maxAspectRatio();
 
+  @Option(names = "--accept-corrupt-jpeg", description = "Keep JPEGs whose compressed data is corrupt (libjpeg's "
+      + "'Corrupt JPEG data' warnings: a bad Huffman code, a scan cut short, bytes left over), their damaged part gray "
+      + "as libjpeg fills it. By default they are dead-lettered (corrupt_data).")
+  boolean acceptCorruptJpeg = D.acceptCorruptJpeg();
+
   /** The options given, checked. */
   public ImageOptions options() {
-    return new ImageOptions(resize, outputFormat, jpegQuality, maxPixels, maxFileMb << 20, maxAspectRatio);
+    return new ImageOptions(resize, outputFormat, jpegQuality, maxPixels, maxFileMb << 20, maxAspectRatio,
+        acceptCorruptJpeg);
   }
 
   /** Parses {@code shorter:S}, {@code fit:WxH} or {@code exact:WxH}. */

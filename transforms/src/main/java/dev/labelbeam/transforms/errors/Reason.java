@@ -22,6 +22,11 @@ public enum Reason {
   EXTREME_ASPECT_RATIO("extreme_aspect_ratio"),
   /** The file ends before the image does (no JPEG end-of-image marker, no PNG IEND chunk). */
   TRUNCATED("truncated"),
+  /**
+   * A JPEG whose entropy-coded data is corrupt (a bad Huffman code, a scan cut short, bytes left over):
+   * libjpeg only warns and fills the damaged part with gray. Kept only when corrupt JPEGs are accepted.
+   */
+  CORRUPT_DATA("corrupt_data"),
   /** The bytes are not an image OpenCV can decode (corrupt data, not an image format). */
   DECODE_FAILED("decode_failed"),
   /** A label not in the given vocabulary. */

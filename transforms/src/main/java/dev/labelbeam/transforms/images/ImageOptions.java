@@ -21,9 +21,12 @@ import java.util.Map;
  * @param maxAspectRatio images whose longer side is more than this many times the shorter are
  *     dead-lettered before decoding ({@code extreme_aspect_ratio}), which bounds the resized output;
  *     at least 1, default 20
+ * @param acceptCorruptJpeg keep JPEGs whose entropy-coded data is corrupt (libjpeg's "Corrupt JPEG
+ *     data" warnings, see {@link JpegScanCheck}), their damaged part gray as libjpeg fills it; default
+ *     false: they are dead-lettered ({@code corrupt_data})
  */
 public record ImageOptions(ResizeSpec resize, ImageResizer.Output outputFormat, int jpegQuality, long maxPixels,
-    long maxFileBytes, double maxAspectRatio) implements Serializable {
+    long maxFileBytes, double maxAspectRatio, boolean acceptCorruptJpeg) implements Serializable {
 
   /** Default shorter side, in pixels. */
   public static final int DEFAULT_SHORTER_SIDE = 256;
@@ -46,12 +49,12 @@ public record ImageOptions(ResizeSpec resize, ImageResizer.Output outputFormat, 
   public static ImageOptions defaults() {
     return new ImageOptions(ResizeSpec.shorterSide(DEFAULT_SHORTER_SIDE), ImageResizer.Output.JPEG,
         DEFAULT_JPEG_QUALITY, ImageResizer.DEFAULT_MAX_PIXELS, DEFAULT_MAX_FILE_BYTES,
-        ImageResizer.DEFAULT_MAX_ASPECT_RATIO);
+        ImageResizer.DEFAULT_MAX_ASPECT_RATIO, false);
   }
 
   /** A copy with another resize. */
   public ImageOptions withResize(ResizeSpec r) {
-    return new ImageOptions(r, outputFormat, jpegQuality, maxPixels, maxFileBytes, maxAspectRatio);
+    return new ImageOptions(r, outputFormat, jpegQuality, maxPixels, maxFileBytes, maxAspectRatio, acceptCorruptJpeg);
   }
 
   /** A copy resizing the shorter side to {@code pixels} (in [8, 8192]), aspect kept. */
@@ -62,32 +65,37 @@ public record ImageOptions(ResizeSpec resize, ImageResizer.Output outputFormat, 
 
   /** A copy with another output encoding. */
   public ImageOptions withOutputFormat(ImageResizer.Output f) {
-    return new ImageOptions(resize, f, jpegQuality, maxPixels, maxFileBytes, maxAspectRatio);
+    return new ImageOptions(resize, f, jpegQuality, maxPixels, maxFileBytes, maxAspectRatio, acceptCorruptJpeg);
   }
 
   /** A copy with another JPEG quality, in [1, 100]. */
   public ImageOptions withJpegQuality(int q) {
-    return new ImageOptions(resize, outputFormat, q, maxPixels, maxFileBytes, maxAspectRatio);
+    return new ImageOptions(resize, outputFormat, q, maxPixels, maxFileBytes, maxAspectRatio, acceptCorruptJpeg);
   }
 
   /** A copy with another pixel limit (>= 1). */
   public ImageOptions withMaxPixels(long n) {
-    return new ImageOptions(resize, outputFormat, jpegQuality, n, maxFileBytes, maxAspectRatio);
+    return new ImageOptions(resize, outputFormat, jpegQuality, n, maxFileBytes, maxAspectRatio, acceptCorruptJpeg);
   }
 
   /** A copy with another file size limit in bytes (>= 1). */
   public ImageOptions withMaxFileBytes(long n) {
-    return new ImageOptions(resize, outputFormat, jpegQuality, maxPixels, n, maxAspectRatio);
+    return new ImageOptions(resize, outputFormat, jpegQuality, maxPixels, n, maxAspectRatio, acceptCorruptJpeg);
   }
 
   /** A copy with another aspect ratio limit (>= 1). */
   public ImageOptions withMaxAspectRatio(double r) {
-    return new ImageOptions(resize, outputFormat, jpegQuality, maxPixels, maxFileBytes, r);
+    return new ImageOptions(resize, outputFormat, jpegQuality, maxPixels, maxFileBytes, r, acceptCorruptJpeg);
+  }
+
+  /** A copy that keeps (true) or dead-letters (false) JPEGs with corrupt entropy-coded data. */
+  public ImageOptions withAcceptCorruptJpeg(boolean accept) {
+    return new ImageOptions(resize, outputFormat, jpegQuality, maxPixels, maxFileBytes, maxAspectRatio, accept);
   }
 
   /** The resizer these options describe. */
   public ImageResizer resizer() {
-    return new ImageResizer(resize, outputFormat, jpegQuality, maxPixels, maxAspectRatio);
+    return new ImageResizer(resize, outputFormat, jpegQuality, maxPixels, maxAspectRatio, acceptCorruptJpeg);
   }
 
   /** The options by name, as {@code dataset.json} and display data record them. */
@@ -99,6 +107,7 @@ public record ImageOptions(ResizeSpec resize, ImageResizer.Output outputFormat, 
     o.put("maxPixels", Long.toString(maxPixels));
     o.put("maxFileBytes", Long.toString(maxFileBytes));
     o.put("maxAspectRatio", Double.toString(maxAspectRatio));
+    o.put("acceptCorruptJpeg", Boolean.toString(acceptCorruptJpeg));
     return o;
   }
 }

@@ -32,7 +32,8 @@ import org.bytedeco.opencv.opencv_core.Size;
  *       8-bit, palette expanded), GIF, BMP, WebP, TIFF; grayscale and CMYK become RGB; the EXIF
  *       orientation is applied. JPEGs are decoded at a reduced DCT scale (1/2, 1/4, 1/8) whenever the
  *       target size allows it.
- *   <li>Checks before decoding: the header must be readable (a file whose header cannot be read is
+ *   <li>Checks before decoding: a JPEG's entropy-coded data must not be corrupt ({@link
+ *       JpegScanCheck}; unless {@code acceptCorruptJpeg}); the header must be readable (a file whose header cannot be read is
  *       refused, so no decodable file escapes the limits), declare a size of at least 1 × 1, at most
  *       {@code maxPixels} pixels (decompression bombs are refused without allocating) and an aspect
  *       ratio of at most {@code maxAspectRatio}, so the output is bounded too; JPEG/PNG files must not
@@ -87,16 +88,26 @@ public final class ImageResizer implements Serializable {
   private final int jpegQuality;
   private final long maxPixels;
   private final double maxAspectRatio;
+  private final boolean acceptCorruptJpeg;
 
   public ImageResizer(ResizeSpec resize, Output output, int jpegQuality, long maxPixels) {
     this(resize, output, jpegQuality, maxPixels, DEFAULT_MAX_ASPECT_RATIO);
   }
 
+  /** As the full constructor, corrupt JPEG data refused. */
+  public ImageResizer(ResizeSpec resize, Output output, int jpegQuality, long maxPixels, double maxAspectRatio) {
+    this(resize, output, jpegQuality, maxPixels, maxAspectRatio, false);
+  }
+
   /**
    * @param maxPixels images declaring more pixels, or whose output would have more, are refused
    * @param maxAspectRatio images whose longer side exceeds the shorter this many times are refused
+   * @param acceptCorruptJpeg keep JPEGs whose entropy-coded data is corrupt ({@link JpegScanCheck}),
+   *     with the damaged part as libjpeg fills it (gray); false refuses them as {@code corrupt_data}
    */
-  public ImageResizer(ResizeSpec resize, Output output, int jpegQuality, long maxPixels, double maxAspectRatio) {
+  public ImageResizer(ResizeSpec resize, Output output, int jpegQuality, long maxPixels, double maxAspectRatio,
+      boolean acceptCorruptJpeg) {
+    this.acceptCorruptJpeg = acceptCorruptJpeg;
     if (!(maxAspectRatio >= 1)) {
       throw new IllegalArgumentException("maxAspectRatio must be >= 1, was " + maxAspectRatio);
     }
@@ -150,7 +161,8 @@ public final class ImageResizer implements Serializable {
    * Decodes, resizes and encodes one image.
    *
    * @throws ImageProcessingException with {@link Reason#EMPTY_FILE}, {@link Reason#TOO_MANY_PIXELS},
-   *     {@link Reason#TRUNCATED} or {@link Reason#DECODE_FAILED}
+   *     {@link Reason#INVALID_HEADER}, {@link Reason#EXTREME_ASPECT_RATIO}, {@link Reason#TRUNCATED},
+   *     {@link Reason#CORRUPT_DATA} or {@link Reason#DECODE_FAILED}
    */
   public Resized process(byte[] bytes) throws ImageProcessingException {
     if (bytes.length == 0) {
@@ -167,6 +179,13 @@ public final class ImageResizer implements Serializable {
     if (alpha) {
       flags = IMREAD_UNCHANGED; // keep the alpha channel, composited on white below
     } else if (header.format.equals("jpeg")) {
+      if (!acceptCorruptJpeg) {
+        java.util.Optional<String> problem = JpegScanCheck.problem(bytes);
+        if (problem.isPresent()) {
+          throw new ImageProcessingException(Reason.CORRUPT_DATA,
+              "corrupt JPEG data: " + problem.get() + " (libjpeg would fill the rest of the image with gray)");
+        }
+      }
       orientation = ImageHeader.jpegOrientation(bytes);
       flags = IMREAD_IGNORE_ORIENTATION;
       switch (resize.jpegReduction(header.width, header.height)) {
