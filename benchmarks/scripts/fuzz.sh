@@ -14,6 +14,7 @@ targets=(
   "proto ShardFuzzTest#imageRecordParse"
   "proto ShardFuzzTest#datasetJson"
   "transforms InputsFuzzTest#imageHeader"
+  "transforms InputsFuzzTest#jpegScans"
   "transforms InputsFuzzTest#csvManifestLine"
   "transforms InputsFuzzTest#jsonlManifestLine"
   "trainer WeightsFuzzTest#safetensors"

@@ -1,75 +1,127 @@
 package dev.labelbeam.transforms.images;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+
 /**
- * Reads the bits of one JPEG entropy-coded segment as libjpeg does: {@code FF 00} is a data byte
- * {@code FF}, a run of {@code FF} fill bytes before a marker is skipped, and a marker (or the end of the
- * file) ends the segment. Past its end the reader supplies zeros for look-ahead, but taking a bit that
- * is not there is libjpeg's "premature end of data segment".
+ * Reads the bits of one JPEG scan as libjpeg does, in segments: the scan's entropy-coded data up to
+ * the next marker, restart markers ({@code RST0}-{@code RST7}) separating its segments. {@code FF 00}
+ * is a data byte {@code FF}, and a run of {@code FF} fill bytes before a marker is skipped.
+ *
+ * <p>The whole scan is first copied without its stuffing into one buffer (a pass over the bytes with a
+ * rarely taken branch), so that the bit buffer can then be refilled eight bytes at a time without a
+ * branch: the walk takes a code per table lookup and a shift. Taking bits past the current segment's end
+ * is libjpeg's "premature end of data segment" ({@link #overrun()}); the bits read there are whatever
+ * follows (zeros past the scan), which only matters for the verdict, never for memory safety.
+ *
+ * <p>The fields {@link #top} and {@link #bits} are the hot loop's state: {@link JpegScanCheck} copies them
+ * into locals for a block and calls {@link #refill()} when fewer than 32 bits are left.
  */
 final class JpegBitReader {
-  private final byte[] b;
-  /** The next byte not yet in {@link #buf}. */
-  private int pos;
-  /** Bits not yet taken, right-aligned; only the low {@link #bits} bits count. */
-  private long buf;
-  private int bits;
-  /** Where the marker that ends the segment starts (its first {@code FF}), once reached; else -1. */
-  private int markerAt = -1;
+  private static final VarHandle LONG_BE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+  /** Zero bytes after the scan's data: a walk checks for an overrun once per MCU, which takes fewer bits. */
+  static final int TAIL = 4096 + 8;
 
-  JpegBitReader(byte[] b, int start) {
-    this.b = b;
-    this.pos = start;
-  }
+  static final VarHandle LONG_BIG_ENDIAN = LONG_BE;
+  /** The scan's data, unstuffed, its segments one after another, then {@link #TAIL} zeros. */
+  final byte[] data;
+  /** Per segment: where it ends in {@link #data}, the marker after it and that marker's position in the file. */
+  private int[] segmentEnd = new int[8];
+  private int[] segmentMarker = new int[8];
+  private int[] markerPosition = new int[8];
+  private int segments;
+  private int segment;
 
-  /** Loads bytes until at least 57 bits are held or the segment ends. */
-  void fill() {
-    while (bits <= 56 && markerAt < 0) {
-      if (pos >= b.length) {
-        markerAt = pos;
-        return;
+  /** The next byte of {@link #data} not yet in {@link #top}. */
+  int pos;
+  /** Bits not yet taken, left-aligned: the next code is in the top bits. */
+  long top;
+  /** How many of {@link #top}'s bits are loaded (more than 56 after a refill). */
+  int bits;
+
+  /**
+   * Copies the scan whose data starts at {@code start} (after its SOS segment) out of {@code file} into
+   * {@code scratch} (at least {@code file.length + TAIL} bytes; the scans of a file share it).
+   */
+  JpegBitReader(byte[] file, int start, byte[] scratch) {
+    byte[] d = scratch;
+    int n = 0;
+    int i = start;
+    while (i < file.length) {
+      byte c = file[i];
+      if (c != (byte) 0xFF) {
+        d[n++] = c;
+        i++;
+        continue;
       }
-      int c = b[pos] & 0xff;
-      if (c == 0xFF) {
-        int q = pos + 1;
-        while (q < b.length && b[q] == (byte) 0xFF) {
-          q++;
-        }
-        if (q < b.length && b[q] == 0) {
-          pos = q + 1; // stuffed: FF (FF ...) 00 is one data byte FF
-        } else {
-          markerAt = pos;
-          return;
-        }
-      } else {
-        pos++;
+      int q = i + 1;
+      while (q < file.length && file[q] == (byte) 0xFF) {
+        q++;
       }
-      buf = (buf << 8) | c;
-      bits += 8;
+      if (q < file.length && file[q] == 0) {
+        d[n++] = (byte) 0xFF; // stuffed: FF (FF ...) 00 is one data byte FF
+        i = q + 1;
+        continue;
+      }
+      int marker = q < file.length ? file[q] & 0xff : -1;
+      addSegment(n, marker, i);
+      if (marker < 0xD0 || marker > 0xD7) {
+        break; // the scan's end: any marker but a restart marker, or the end of the file
+      }
+      i = q + 1;
     }
+    if (i >= file.length && (segments == 0 || segmentMarker[segments - 1] >= 0)) {
+      addSegment(n, -1, file.length); // the file ends inside the scan
+    }
+    java.util.Arrays.fill(d, n, n + TAIL, (byte) 0);
+    data = d;
   }
 
-  /** The next {@code n} (1-16) bits without taking them, zeros past the segment's end. */
+  private void addSegment(int end, int marker, int position) {
+    if (segments == segmentEnd.length) {
+      segmentEnd = java.util.Arrays.copyOf(segmentEnd, 2 * segments);
+      segmentMarker = java.util.Arrays.copyOf(segmentMarker, 2 * segments);
+      markerPosition = java.util.Arrays.copyOf(markerPosition, 2 * segments);
+    }
+    segmentEnd[segments] = end;
+    segmentMarker[segments] = marker;
+    markerPosition[segments] = position;
+    segments++;
+  }
+
+  /** Loads whole bytes until more than 56 bits are held; no branch. */
+  void refill() {
+    int n = (63 - bits) >>> 3;
+    top |= (long) LONG_BE.get(data, pos) >>> bits;
+    pos += n;
+    bits += n << 3;
+  }
+
+  /** True once a bit past the current segment's end was taken. */
+  boolean overrun() {
+    return 8L * pos - bits > 8L * segmentEnd[segment];
+  }
+
+  /** The next {@code n} (1-16) bits without taking them. */
   int peek(int n) {
     if (bits < 32) {
-      fill();
+      refill();
     }
-    long v = bits >= n ? buf >>> (bits - n) : buf << (n - bits);
-    return (int) v & ((1 << n) - 1);
+    return (int) (top >>> (64 - n));
   }
 
-  /** Takes {@code n} bits (0-16) already looked at. */
-  void skip(int n) throws JpegScanCheck.Corrupt {
-    if (n > bits) {
-      fill();
-      if (n > bits) {
-        throw new JpegScanCheck.Corrupt("premature end of data segment");
-      }
+  /** Takes {@code n} bits (0-16); {@link #overrun()} tells whether they were there. */
+  void skip(int n) {
+    if (bits < 32) {
+      refill();
     }
+    top <<= n;
     bits -= n;
   }
 
   /** Takes {@code n} bits (0-16) and returns them as an unsigned value. */
-  int take(int n) throws JpegScanCheck.Corrupt {
+  int take(int n) {
     int v = n == 0 ? 0 : peek(n);
     skip(n);
     return v;
@@ -79,78 +131,61 @@ final class JpegBitReader {
   int decode(JpegHuffmanTable t) throws JpegScanCheck.Corrupt {
     int e = t.look[peek(JpegHuffmanTable.LOOKAHEAD)];
     if (e != 0) {
-      skip(e >> 8);
+      top <<= e >> 8;
+      bits -= e >> 8;
       return e & 0xff;
     }
+    return slowDecode(t);
+  }
+
+  /** A code longer than the look-ahead: libjpeg's canonical search, 10 to 16 bits. */
+  int slowDecode(JpegHuffmanTable t) throws JpegScanCheck.Corrupt {
+    if (bits < 32) {
+      refill();
+    }
+    int code16 = (int) (top >>> 48);
     for (int l = JpegHuffmanTable.LOOKAHEAD + 1; l <= 16; l++) {
-      int code = peek(l);
+      int code = code16 >>> (16 - l);
       if (code <= t.maxcode[l]) {
-        skip(l);
+        top <<= l;
+        bits -= l;
         return t.symbols[code + t.valoffset[l]];
       }
     }
-    skip(16); // a code running past the segment's end is a premature end, as in libjpeg
-    throw new JpegScanCheck.Corrupt("bad Huffman code");
+    skip(16);
+    // a code running past the segment's end is a premature end, as in libjpeg
+    throw new JpegScanCheck.Corrupt(overrun() ? "premature end of data segment" : "bad Huffman code");
   }
 
   /**
-   * Ends the segment at a restart interval's or a scan's end: drops the bits of the current byte and
-   * returns how many whole bytes were left before the marker (libjpeg's "extraneous bytes"), leaving
-   * the reader at the marker's first {@code FF}.
+   * Ends the current segment at a restart interval's or a scan's end: how many whole bytes were left
+   * in it after the last bit taken (libjpeg's "extraneous bytes").
    */
   int finish() {
-    int extra = bits / 8;
-    bits = 0;
-    buf = 0;
-    if (markerAt >= 0) {
-      pos = markerAt;
-    } else {
-      while (pos < b.length) {
-        if (b[pos] != (byte) 0xFF) {
-          extra++;
-          pos++;
-          continue;
-        }
-        int q = pos + 1;
-        while (q < b.length && b[q] == (byte) 0xFF) {
-          q++;
-        }
-        if (q < b.length && b[q] == 0) {
-          extra += 2;
-          pos = q + 1;
-        } else {
-          break;
-        }
-      }
-    }
-    markerAt = -1;
-    return extra;
+    long taken = 8L * pos - bits;
+    return (int) (segmentEnd[segment] - (taken + 7) / 8);
   }
 
-  /** The code of the marker the reader stands at, or -1 at the end of the file. */
+  /** The marker that ends the current segment, or -1 when the file ends there. */
   int marker() {
-    int q = pos;
-    while (q < b.length && b[q] == (byte) 0xFF) {
-      q++;
-    }
-    return q < b.length && q > pos ? b[q] & 0xff : -1;
+    return segmentMarker[segment];
   }
 
-  /** Moves past the marker the reader stands at and starts a new segment after it. */
-  void passMarker() {
-    while (pos < b.length && b[pos] == (byte) 0xFF) {
-      pos++;
-    }
-    pos++;
+  /** Starts the next segment (after a restart marker). */
+  void nextSegment() {
+    pos = segmentEnd[segment];
+    segment = Math.min(segment + 1, segments - 1);
+    top = 0;
+    bits = 0;
   }
 
-  /** True once the segment was ended by the end of the file rather than by a marker. */
+  /** True when the current segment ends at the end of the file rather than at a marker. */
   boolean atEndOfFile() {
-    return markerAt >= b.length || (markerAt < 0 && pos >= b.length);
+    return segmentMarker[segment] < 0;
   }
 
-  /** The position of the marker the reader stands at, after {@link #finish()}. */
+  /** Where, in the file, the marker that ends the current segment starts (its first {@code FF}). */
   int position() {
-    return pos;
+    return markerPosition[segment];
   }
 }

@@ -8,6 +8,12 @@ package dev.labelbeam.transforms.images;
 final class JpegHuffmanTable {
   /** Bits looked up at once; longer codes take the canonical per-length search. */
   static final int LOOKAHEAD = 9;
+  /** Bits of the {@link #skip} table's index. */
+  static final int SKIP_BITS = 11;
+  /** {@link #skip} entry: a coefficient follows (a nonzero one, not a run of zeros or an end of block). */
+  static final int SKIP_NONZERO = 1 << 12;
+  /** {@link #skip} entry advance of an end of block. */
+  static final int SKIP_EOB = 64;
 
   /** {@code (length << 8) | symbol} for each 9-bit prefix, 0 when the code is longer than 9 bits. */
   final char[] look = new char[1 << LOOKAHEAD];
@@ -16,6 +22,14 @@ final class JpegHuffmanTable {
   /** Index in {@link #symbols} of the code {@code c} of length {@code l} is {@code c + valoffset[l]}. */
   final int[] valoffset = new int[18];
   final int[] symbols;
+  /**
+   * For each {@value #SKIP_BITS}-bit prefix that starts with a code of at most that length, what a walk
+   * that does not need the coefficient's value does with it: the bits to take (the code and the
+   * symbol's extra bits, bits 0-4), how far the coefficient index moves (bits 5-11: r + 1 for a
+   * coefficient after r zeros, 16 for a run of 16 zeros, {@value #SKIP_EOB} for an end of block) and
+   * {@link #SKIP_NONZERO}; 0 when the code is longer. For a DC table only the bits count.
+   */
+  final char[] skip = new char[1 << SKIP_BITS];
 
   private JpegHuffmanTable(int[] symbols) {
     this.symbols = symbols;
@@ -71,6 +85,19 @@ final class JpegHuffmanTable {
         for (int j = 0; j < (1 << shift); j++) {
           t.look[first + j] = (char) ((l << 8) | symbols[p]);
         }
+      }
+      code <<= 1;
+    }
+    code = 0;
+    p = 0;
+    for (int l = 1; l <= SKIP_BITS; l++) {
+      for (int i = 0; i < counts[l]; i++, p++, code++) {
+        int r = symbols[p] >> 4;
+        int size = symbols[p] & 15;
+        int advance = size != 0 ? r + 1 : r == 15 ? 16 : SKIP_EOB;
+        char entry = (char) ((l + size) | (advance << 5) | (size != 0 ? SKIP_NONZERO : 0));
+        int shift = SKIP_BITS - l;
+        java.util.Arrays.fill(t.skip, code << shift, (code + 1) << shift, entry);
       }
       code <<= 1;
     }

@@ -109,6 +109,8 @@ public final class JpegScanCheck {
     private int mcusY;
     private int restartInterval;
     private int scanNumber;
+    /** The unstuffed data of the scan being walked; one buffer for all scans of the file. */
+    private byte[] scratch;
 
     Walk(byte[] b) {
       this.b = b;
@@ -307,7 +309,11 @@ public final class JpegScanCheck {
       if (blocksInMcu > 10) {
         throw new NotJudged(); // libjpeg: "Sampling factors too large for interleaved scan"
       }
-      return new ScanWalk(b, end, comps, dc, ac, shape, ss, se, restartInterval, scanNumber).run(mcusX, mcusY);
+      if (scratch == null) {
+        scratch = new byte[b.length + JpegBitReader.TAIL];
+      }
+      return new ScanWalk(new JpegBitReader(b, end, scratch), comps, dc, ac, shape, ss, se, restartInterval, scanNumber)
+          .run(mcusX, mcusY);
     }
 
     private int u8(int i) {
@@ -321,6 +327,9 @@ public final class JpegScanCheck {
       return (u8(i) << 8) | u8(i + 1);
     }
   }
+
+  private static final int SKIP_BITS = JpegHuffmanTable.SKIP_BITS;
+  private static final int SKIP_MASK = (1 << SKIP_BITS) - 1;
 
   /** The kinds of scan, each with its own way of coding a block. */
   enum ScanShape {
@@ -342,9 +351,9 @@ public final class JpegScanCheck {
     private long mcu;
     private long mcus;
 
-    ScanWalk(byte[] b, int start, Component[] comps, JpegHuffmanTable[] dc, JpegHuffmanTable[] ac,
+    ScanWalk(JpegBitReader in, Component[] comps, JpegHuffmanTable[] dc, JpegHuffmanTable[] ac,
         ScanShape shape, int ss, int se, int restartInterval, int scanNumber) {
-      this.in = new JpegBitReader(b, start);
+      this.in = in;
       this.comps = comps;
       this.dc = dc;
       this.ac = ac;
@@ -385,6 +394,9 @@ public final class JpegScanCheck {
             } else {
               block(0, single, y, x);
             }
+            if (in.overrun()) {
+              throw new Corrupt("premature end of data segment");
+            }
           }
         }
       } catch (Corrupt c) {
@@ -418,7 +430,7 @@ public final class JpegScanCheck {
       if (marker != 0xD0 + expected) {
         throw new Corrupt(String.format(java.util.Locale.ROOT, "found marker 0x%02x instead of RST%d", marker, expected));
       }
-      in.passMarker();
+      in.nextSegment();
       eobrun = 0;
       return (expected + 1) & 7;
     }
@@ -458,21 +470,61 @@ public final class JpegScanCheck {
       r[col] = nz;
     }
 
+    /**
+     * A sequential block: the DC code and its bits, then AC codes until an end of block or the 63rd
+     * coefficient. The hot loop of the check: the bit buffer is held in locals, and codes of up to
+     * {@value JpegHuffmanTable#SKIP_BITS} bits are taken with their extra bits in one table lookup.
+     */
     private void sequential(JpegHuffmanTable dcTable, JpegHuffmanTable acTable) throws Corrupt {
-      in.skip(in.decode(dcTable));
-      for (int k = 1; k < 64; k++) {
-        int rs = in.decode(acTable);
-        int r = rs >> 4;
+      JpegBitReader r = in;
+      r.refill();
+      int e = dcTable.skip[(int) (r.top >>> (64 - SKIP_BITS))];
+      if (e != 0) {
+        r.top <<= e & 31;
+        r.bits -= e & 31;
+      } else {
+        r.skip(r.slowDecode(dcTable));
+      }
+      byte[] data = r.data;
+      char[] skip = acTable.skip;
+      int pos = r.pos;
+      long top = r.top;
+      int bits = r.bits;
+      for (int k = 1; k < 64; ) {
+        // refill without a branch: whole bytes up to more than 56 bits (see JpegBitReader#refill)
+        top |= (long) JpegBitReader.LONG_BIG_ENDIAN.get(data, pos) >>> bits;
+        int n = (63 - bits) >>> 3;
+        pos += n;
+        bits += n << 3;
+        e = skip[(int) (top >>> (64 - SKIP_BITS))];
+        if (e != 0) {
+          top <<= e & 31;
+          bits -= e & 31;
+          k += e >>> 5 & 127;
+          continue;
+        }
+        r.pos = pos;
+        r.top = top;
+        r.bits = bits;
+        int rs = r.slowDecode(acTable);
+        pos = r.pos;
+        top = r.top;
+        bits = r.bits;
+        int run = rs >> 4;
         int s = rs & 15;
+        top <<= s;
+        bits -= s;
         if (s != 0) {
-          k += r;
-          in.skip(s);
-        } else if (r == 15) {
-          k += 15;
+          k += run + 1;
+        } else if (run == 15) {
+          k += 16;
         } else {
           break;
         }
       }
+      r.pos = pos;
+      r.top = top;
+      r.bits = bits;
     }
 
     private void acFirst(JpegHuffmanTable table, Component c, int row, int col) throws Corrupt {
@@ -481,18 +533,34 @@ public final class JpegScanCheck {
         return;
       }
       long nz = nonzero(c, row, col);
-      for (int k = ss; k <= se; k++) {
-        int rs = in.decode(table);
-        int r = rs >> 4;
+      JpegBitReader r = in;
+      for (int k = ss; k <= se; ) {
+        if (r.bits < 32) {
+          r.refill();
+        }
+        int e = table.skip[(int) (r.top >>> (64 - SKIP_BITS))];
+        int advance = (e >>> 5) & 127;
+        if (e != 0 && advance != JpegHuffmanTable.SKIP_EOB) {
+          r.top <<= e & 31;
+          r.bits -= e & 31;
+          k += advance;
+          if ((e & JpegHuffmanTable.SKIP_NONZERO) != 0) {
+            nz |= 1L << Math.min(k - 1, 63);
+          }
+          continue;
+        }
+        int rs = r.decode(table);
+        int run = rs >> 4;
         int s = rs & 15;
         if (s != 0) {
-          k += r;
-          in.skip(s);
+          k += run;
+          r.skip(s);
           nz |= 1L << Math.min(k, 63);
-        } else if (r == 15) {
-          k += 15;
+          k++;
+        } else if (run == 15) {
+          k += 16;
         } else {
-          eobrun = (1 << r) + in.take(r) - 1;
+          eobrun = (1 << run) + r.take(run) - 1;
           break;
         }
       }

@@ -8,6 +8,7 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.labelbeam.transforms.images.ImageHeader;
 import dev.labelbeam.transforms.images.ImageProcessingException;
 import dev.labelbeam.transforms.images.ImageResizer;
+import dev.labelbeam.transforms.images.JpegScanCheck;
 import dev.labelbeam.transforms.images.ResizeSpec;
 import dev.labelbeam.transforms.manifest.CsvManifestParser;
 import dev.labelbeam.transforms.manifest.JsonlManifestParser;
@@ -25,7 +26,9 @@ import org.bytedeco.opencv.opencv_core.Mat;
  *
  * <p>The image corpus: {@code png_4x3}, {@code bmp_2x2}, {@code gif_1x1} written byte by byte (zlib for
  * the PNG's data); {@code python_*} are CPython's {@code Lib/test/imghdrdata} images (PSF license),
- * {@code debian-logo.png} Debian's {@code /usr/share/pixmaps/debian-logo.png}.
+ * {@code debian-logo.png} Debian's {@code /usr/share/pixmaps/debian-logo.png}. The JPEG scan corpus
+ * ({@code jpegScans/}): 24 × 16 photo-like JPEGs by OpenCV, baseline, progressive, with restart
+ * intervals and both ({@code JpegScanCheckTest.opencvJpeg}).
  */
 class InputsFuzzTest {
   private static final ImageResizer RESIZER = new ImageResizer(ResizeSpec.shorterSide(16), ImageResizer.Output.JPEG,
@@ -53,6 +56,15 @@ class InputsFuzzTest {
         throw new AssertionError("header says " + header + ", OpenCV decodes " + img.cols() + "x" + img.rows());
       }
     }
+  }
+
+  /**
+   * The corrupt-data check of JPEG scans never throws and ends: it only reads, its memory grows with
+   * the blocks the data actually codes, and it stops after {@code MAX_SCANS} scans.
+   */
+  @FuzzTest(maxDuration = "120s", maxExecutions = 100000)
+  void jpegScans(byte[] data) {
+    JpegScanCheck.problem(data);
   }
 
   /** A CSV manifest line parses or fails with IllegalArgumentException (dead letter) or IllegalStateException (swapped columns). */
