@@ -288,6 +288,45 @@ class JpegScanCheckTest {
     assertEquals(Optional.empty(), JpegScanCheck.problem(new byte[] {1, 2, 3}));
   }
 
+  /** Every cut and every single-bit flip of small files: a verdict each time, never an exception. */
+  @Test
+  void everyCutAndBitFlipOfASmallFileIsJudgedWithoutAnException() {
+    Mat small = photoLike(24, 16, 5);
+    for (byte[] b : List.of(opencvJpeg(small), opencvJpeg(small, IMWRITE_JPEG_PROGRESSIVE, 1),
+        opencvJpeg(small, IMWRITE_JPEG_PROGRESSIVE, 1, IMWRITE_JPEG_RST_INTERVAL, 1))) {
+      for (int n = 0; n <= b.length; n++) {
+        JpegScanCheck.problem(java.util.Arrays.copyOf(b, n));
+      }
+      for (int i = 0; i < b.length * 8; i++) {
+        byte[] c = b.clone();
+        c[i / 8] ^= (byte) (1 << (i % 8));
+        JpegScanCheck.problem(c);
+      }
+    }
+  }
+
+  /** Each scan is a pass over the frame: a small file of thousands of scans is refused, not walked for minutes. */
+  @Test
+  void moreThanAThousandScansAreRefused() throws Exception {
+    byte[] b = opencvJpeg(photoLike(24, 16, 5), IMWRITE_JPEG_PROGRESSIVE, 1);
+    // the first scan (DC coefficients, which depend on no earlier scan), repeated after itself
+    int sos = 2;
+    while ((b[sos + 1] & 0xff) != 0xDA) {
+      sos += 2 + (((b[sos + 2] & 0xff) << 8) | (b[sos + 3] & 0xff));
+    }
+    int end = sos + 2 + (((b[sos + 2] & 0xff) << 8) | (b[sos + 3] & 0xff));
+    while (!isMarker(b[end], b[end + 1])) {
+      end++;
+    }
+    ByteArrayOutputStream many = new ByteArrayOutputStream();
+    many.write(b, 0, end);
+    for (int k = 0; k < JpegScanCheck.MAX_SCANS; k++) {
+      many.write(b, sos, end - sos);
+    }
+    many.write(b, end, b.length - end);
+    assertEquals(Optional.of("more than 1,000 scans"), JpegScanCheck.problem(many.toByteArray()));
+  }
+
   @Test
   void aPhotoWithALargeDamagedPartDecodesWithoutErrorWhichIsWhyTheCheckExists() throws Exception {
     byte[] damaged = overwritten(validFiles().get("baseline 4:2:0"), randomBytes(256, 1));
