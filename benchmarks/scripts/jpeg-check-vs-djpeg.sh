@@ -2,7 +2,7 @@
 # The corrupt-JPEG check (JpegScanCheck, issue 13) against libjpeg-turbo's own warnings, on real
 # photographs: Debian's MATE and Lomiri wallpaper packages (downloaded, not installed), the same
 # photos transcoded losslessly by jpegtran (restart intervals; progressive with restarts; grayscale)
-# and web-sized (a quarter of the size, q90, by djpeg | cjpeg). Each is damaged as web files are
+# and smaller copies (half and a quarter of the size, q90, every other one progressive, by djpeg | cjpeg). Each is damaged as web files are
 # (jpeg_damage.py: random bytes, zeros, a cut with an end marker, bit flips, bytes before the end).
 #  1. verdicts: ours against djpeg's "Corrupt JPEG data" / "Premature end" warnings, per damage kind;
 #  2. cost per photo, one core: the check alone, preprocess with and without it, djpeg's full decode.
@@ -19,14 +19,18 @@ trap 'rm -rf "$TMP"' EXIT
 (cd "$TMP" && { apt-get download mate-backgrounds lomiri-wallpapers-16.04 lomiri-wallpapers-20.04 >/dev/null 2>&1 \
   || { apt-get update -qq && apt-get download mate-backgrounds lomiri-wallpapers-16.04 lomiri-wallpapers-20.04 >/dev/null; }; } \
   && for d in *.deb; do dpkg-deb -x "$d" x; done)
-mkdir -p "$TMP/photos" "$TMP/coded" "$TMP/web"
+mkdir -p "$TMP/photos" "$TMP/coded" "$TMP/half" "$TMP/web"
 find "$TMP/x" -iname '*.jpg' -size -3M -exec cp {} "$TMP/photos/" \;
+i=0
 for f in "$TMP"/photos/*.jpg; do
   n=$(basename "$f" .jpg)
+  i=$((i + 1))
+  mode=$( ((i % 2)) && echo -progressive || true) # every other smaller copy progressive, as on the web
   jpegtran -restart 1 -outfile "$TMP/coded/$n-restart.jpg" "$f"
   jpegtran -restart 2B -progressive -outfile "$TMP/coded/$n-progressive-restart.jpg" "$f"
   jpegtran -grayscale -outfile "$TMP/coded/$n-gray.jpg" "$f"
-  djpeg -scale 1/4 "$f" | cjpeg -quality 90 > "$TMP/web/$n-web.jpg"
+  djpeg -scale 1/2 "$f" | cjpeg -quality 90 $mode > "$TMP/half/$n-half.jpg"
+  djpeg -scale 1/4 "$f" | cjpeg -quality 90 $mode > "$TMP/web/$n-web.jpg"
 done
 progressive=$(/usr/bin/python3 -c "
 import glob, sys
@@ -37,11 +41,11 @@ def sof(b):
             return b[i + 1]
         i += 2 + (b[i + 2] << 8 | b[i + 3])
 print(sum(sof(open(f, 'rb').read()) == 0xC2 for f in glob.glob(sys.argv[1] + '/*.jpg')))" "$TMP/photos")
-echo "$(ls "$TMP/photos" | wc -l) photos ($progressive progressive), $(ls "$TMP/coded" | wc -l) transcodes, $(ls "$TMP/web" | wc -l) web-sized"
+echo "$(ls "$TMP/photos" | wc -l) photos ($progressive progressive), $(ls "$TMP/coded" | wc -l) transcodes, $(ls "$TMP/half" | wc -l) half-sized, $(ls "$TMP/web" | wc -l) quarter-sized"
 
 echo "== verdicts"
 mkdir -p "$TMP/all"
-cp "$TMP"/photos/*.jpg "$TMP"/coded/*.jpg "$TMP"/web/*.jpg "$TMP/all/"
+cp "$TMP"/photos/*.jpg "$TMP"/coded/*.jpg "$TMP"/half/*.jpg "$TMP"/web/*.jpg "$TMP/all/"
 /usr/bin/python3 benchmarks/scripts/jpeg_damage.py "$TMP/all" "$TMP/damaged"
 for f in "$TMP"/damaged/*.jpg; do
   if out=$(djpeg -outfile /dev/null "$f" 2>&1); then status=decoded; else status=refused; fi
@@ -78,7 +82,7 @@ print('\n'.join(examples) or '  none')
 PY
 
 echo "== cost per file (one core; preprocess = decode at reduced DCT + resize shorter side 256 + JPEG q90)"
-for set in photos web; do
+for set in photos half web; do
   read -r check with without < <(taskset -c 0 java -XX:ActiveProcessorCount=1 -cp "$CP" dev.labelbeam.benchmarks.JpegCheckVsDjpeg time "$TMP/$set" \
     | sed -E 's/[a-z_]+=//g')
   start=$(date +%s%N)

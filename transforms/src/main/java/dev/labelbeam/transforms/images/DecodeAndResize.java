@@ -38,8 +38,9 @@ import org.bytedeco.opencv.global.opencv_imgcodecs;
  * Reads each manifest entry's image through Beam's {@link FileSystems}, decodes, resizes and
  * re-encodes it with OpenCV ({@link ImageResizer}) and packs its labels against the vocabulary side
  * input. Output {@link #RECORDS}: the shard records; output {@link #DEAD_LETTERS}: entries whose
- * file is missing, empty, too large, truncated, undecodable or declares too many pixels, or which
- * name a label outside the vocabulary, each with its reason. A Beam counter counts each reason, and
+ * file is missing, empty, too large, truncated, corrupt (a JPEG with damaged compressed data),
+ * undecodable or declares too many pixels, or which name a label outside the vocabulary, each with
+ * its reason. A Beam counter counts each reason, and
  * {@code decode_resize_encode_micros} the time spent in OpenCV.
  *
  * <pre>{@code

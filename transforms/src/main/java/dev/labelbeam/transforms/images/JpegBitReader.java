@@ -138,7 +138,7 @@ final class JpegBitReader {
     return slowDecode(t);
   }
 
-  /** A code longer than the look-ahead: libjpeg's canonical search, 10 to 16 bits. */
+  /** A code longer than the look-ahead: libjpeg's canonical search, 12 to 16 bits. */
   int slowDecode(JpegHuffmanTable t) throws JpegScanCheck.Corrupt {
     if (bits < 32) {
       refill();

@@ -1,13 +1,13 @@
 package dev.labelbeam.transforms.images;
 
 /**
- * One JPEG Huffman table (a DHT entry) ready for decoding: a 9-bit look-ahead table for the short
+ * One JPEG Huffman table (a DHT entry) ready for decoding: an 11-bit look-ahead table for the short
  * codes, the canonical {@code maxcode}/{@code valoffset} arrays for the long ones, as libjpeg builds
  * them ({@code jpeg_make_d_derived_tbl}). Immutable.
  */
 final class JpegHuffmanTable {
   /** Bits looked up at once; longer codes take the canonical per-length search. */
-  static final int LOOKAHEAD = 9;
+  static final int LOOKAHEAD = 11;
   /** Bits of the {@link #skip} table's index. */
   static final int SKIP_BITS = 11;
   /** {@link #skip} entry: a coefficient follows (a nonzero one, not a run of zeros or an end of block). */
@@ -15,7 +15,7 @@ final class JpegHuffmanTable {
   /** {@link #skip} entry advance of an end of block. */
   static final int SKIP_EOB = 64;
 
-  /** {@code (length << 8) | symbol} for each 9-bit prefix, 0 when the code is longer than 9 bits. */
+  /** {@code (length << 8) | symbol} for each 11-bit prefix, 0 when the code is longer than 11 bits. */
   final char[] look = new char[1 << LOOKAHEAD];
   /** Largest code of each length 1-16 ({@code -1} when none), then a sentinel at 17. */
   final int[] maxcode = new int[18];
@@ -75,7 +75,7 @@ final class JpegHuffmanTable {
       code <<= 1;
     }
     t.maxcode[17] = Integer.MAX_VALUE;
-    // the look-ahead: every 9-bit prefix that starts with a code of at most 9 bits
+    // the look-ahead: every 11-bit prefix that starts with a code of at most 11 bits
     code = 0;
     p = 0;
     for (int l = 1; l <= LOOKAHEAD; l++) {

@@ -567,12 +567,16 @@ public final class JpegScanCheck {
       setNonzero(c, row, col, nz);
     }
 
-    /** libjpeg's {@code decode_mcu_AC_refine}: new ±1 coefficients and a correction bit per nonzero one. */
+    /**
+     * libjpeg's {@code decode_mcu_AC_refine}: new ±1 coefficients and a correction bit per coefficient
+     * already nonzero. The correction bits are only counted: the block's nonzero coefficients are a bit
+     * mask, so a stretch of them costs a population count rather than a pass over 63 coefficients.
+     */
     private void acRefine(JpegHuffmanTable table, Component c, int row, int col) throws Corrupt {
       long nz = nonzero(c, row, col);
       int k = ss;
       if (eobrun == 0) {
-        for (; k <= se; k++) {
+        while (k <= se) {
           int rs = in.decode(table);
           int r = rs >> 4;
           int s = rs & 15;
@@ -580,35 +584,46 @@ public final class JpegScanCheck {
             if (s != 1) {
               throw new Corrupt("bad Huffman code");
             }
-            in.skip(1);
+            in.skip(1); // the new coefficient's sign
           } else if (r != 15) {
             eobrun = (1 << r) + in.take(r);
             break;
           }
-          do {
-            if ((nz & (1L << Math.min(k, 63))) != 0) {
-              in.skip(1);
-            } else if (--r < 0) {
-              break;
-            }
-            k++;
-          } while (k <= se);
-          if (s != 0) {
-            nz |= 1L << Math.min(k, 63);
+          // the (r+1)-th coefficient still zero from k on is the new one (or ends a run of 16 zeros);
+          // each nonzero coefficient passed on the way has a correction bit
+          long zeros = ~nz & band(k, se);
+          for (int i = 0; i < r && zeros != 0; i++) {
+            zeros &= zeros - 1;
           }
+          int target = zeros == 0 ? se + 1 : Long.numberOfTrailingZeros(zeros);
+          skipBits(Long.bitCount(nz & band(k, target - 1)));
+          if (s != 0) {
+            nz |= 1L << Math.min(target, 63);
+          }
+          k = target + 1;
         }
       }
       if (eobrun > 0) {
-        if (nz != 0) {
-          for (; k <= se; k++) {
-            if ((nz & (1L << k)) != 0) {
-              in.skip(1);
-            }
-          }
-        }
+        skipBits(Long.bitCount(nz & band(k, se)));
         eobrun--;
       }
       setNonzero(c, row, col, nz);
+    }
+
+    /** Coefficients {@code from} to {@code to} (inclusive, within 0-63) as a bit mask; empty when from > to. */
+    private static long band(int from, int to) {
+      if (from > to || from > 63) {
+        return 0;
+      }
+      return (-1L >>> (63 - to)) & (-1L << from);
+    }
+
+    private void skipBits(int n) {
+      while (n > 16) {
+        in.skip(16);
+        n -= 16;
+      }
+      in.skip(n);
     }
   }
 
