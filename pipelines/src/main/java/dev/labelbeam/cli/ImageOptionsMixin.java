@@ -35,7 +35,7 @@ public final class ImageOptionsMixin {
 
   @Option(names = "--accept-corrupt-jpeg", description = "Keep JPEGs whose compressed data is corrupt (libjpeg's "
       + "'Corrupt JPEG data' warnings: a bad Huffman code, a scan cut short, bytes left over), their damaged part gray "
-      + "as libjpeg fills it. By default they are dead-lettered (corrupt_data).")
+      + "as libjpeg fills it. Default: off (they are dead-lettered as corrupt_data).")
   boolean acceptCorruptJpeg = D.acceptCorruptJpeg();
 
   /** The options given, checked. */
