@@ -9,11 +9,9 @@ import static org.bytedeco.opencv.global.opencv_imgproc.rectangle;
 import dev.labelbeam.transforms.images.ImageResizer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
-import java.util.stream.Stream;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.IntPointer;
 import org.bytedeco.javacpp.PointerScope;
@@ -46,24 +44,9 @@ public final class PreprocessVsPillow {
       return;
     }
     opencv_core.setNumThreads(1);
-    List<byte[]> files = new ArrayList<>();
-    try (Stream<Path> s = Files.list(dir)) {
-      for (Path p : (Iterable<Path>) s.sorted()::iterator) {
-        files.add(Files.readAllBytes(p));
-      }
-    }
+    List<byte[]> files = FileTimer.readAll(dir);
     ImageResizer r = new ImageResizer(256, 90);
-    for (byte[] f : files) { // warm-up
-      r.process(f);
-    }
-    double best = Double.MAX_VALUE;
-    for (int rep = 0; rep < 5; rep++) {
-      long t0 = System.nanoTime();
-      for (byte[] f : files) {
-        r.process(f);
-      }
-      best = Math.min(best, (System.nanoTime() - t0) / 1e9);
-    }
+    double best = FileTimer.bestPass(files, r::process);
     System.out.printf(Locale.ROOT, "java_images_per_s=%.2f%n", files.size() / best);
   }
 
