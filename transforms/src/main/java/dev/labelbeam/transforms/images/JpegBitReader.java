@@ -9,8 +9,8 @@ import java.nio.ByteOrder;
  * the next marker, restart markers ({@code RST0}-{@code RST7}) separating its segments. {@code FF 00}
  * is a data byte {@code FF}, and a run of {@code FF} fill bytes before a marker is skipped.
  *
- * <p>The whole scan is first copied without its stuffing into one buffer (a pass over the bytes with a
- * rarely taken branch), so that the bit buffer can then be refilled eight bytes at a time without a
+ * <p>The whole scan is first copied without its stuffing into one buffer (runs between {@code FF}
+ * bytes, found eight bytes at a time, copied whole), so that the bit buffer can then be refilled eight bytes at a time without a
  * branch: the walk takes a code per table lookup and a shift. Taking bits past the current segment's end
  * is libjpeg's "premature end of data segment" ({@link #overrun()}); the bits read there are whatever
  * follows (zeros past the scan), which only matters for the verdict, never for memory safety.
@@ -20,6 +20,7 @@ import java.nio.ByteOrder;
  */
 final class JpegBitReader {
   private static final VarHandle LONG_BE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+  private static final VarHandle LONG_LE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
   /** Zero bytes after the scan's data: a walk checks for an overrun once per MCU, which takes fewer bits. */
   static final int TAIL = 4096 + 8;
 
@@ -49,11 +50,12 @@ final class JpegBitReader {
     int n = 0;
     int i = start;
     while (i < file.length) {
-      byte c = file[i];
-      if (c != (byte) 0xFF) {
-        d[n++] = c;
-        i++;
-        continue;
+      int ff = nextFF(file, i);
+      System.arraycopy(file, i, d, n, ff - i);
+      n += ff - i;
+      i = ff;
+      if (i >= file.length) {
+        break;
       }
       int q = i + 1;
       while (q < file.length && file[q] == (byte) 0xFF) {
@@ -76,6 +78,21 @@ final class JpegBitReader {
     }
     java.util.Arrays.fill(d, n, n + TAIL, (byte) 0);
     data = d;
+  }
+
+  /** The first {@code FF} byte at or after {@code i} ({@code file.length} when none), eight bytes at a time. */
+  private static int nextFF(byte[] file, int i) {
+    for (; i + 8 <= file.length; i += 8) {
+      long x = ~(long) LONG_LE.get(file, i); // FF bytes become 00
+      long zero = (x - 0x0101010101010101L) & ~x & 0x8080808080808080L;
+      if (zero != 0) {
+        return i + Long.numberOfTrailingZeros(zero) / 8; // exact for the lowest (first) zero byte
+      }
+    }
+    while (i < file.length && file[i] != (byte) 0xFF) {
+      i++;
+    }
+    return i;
   }
 
   private void addSegment(int end, int marker, int position) {

@@ -490,41 +490,59 @@ public final class JpegScanCheck {
       int pos = r.pos;
       long top = r.top;
       int bits = r.bits;
-      for (int k = 1; k < 64; ) {
-        // refill without a branch: whole bytes up to more than 56 bits (see JpegBitReader#refill)
+      int k = 1;
+      while (true) {
+        // refill without a branch: whole bytes up to more than 56 bits (see JpegBitReader#refill);
+        // then two codes, each with its extra bits at most 26 bits, so the second needs no refill
+        // and the load stays off the chain from one code to the next
         top |= (long) JpegBitReader.LONG_BIG_ENDIAN.get(data, pos) >>> bits;
         int n = (63 - bits) >>> 3;
         pos += n;
         bits += n << 3;
         e = skip[(int) (top >>> (64 - SKIP_BITS))];
-        if (e != 0) {
-          top <<= e & 31;
-          bits -= e & 31;
-          k += e >>> 5 & 127;
-          continue;
+        if (e == 0) {
+          break;
         }
-        r.pos = pos;
-        r.top = top;
-        r.bits = bits;
-        int rs = r.slowDecode(acTable);
-        pos = r.pos;
-        top = r.top;
-        bits = r.bits;
-        int run = rs >> 4;
-        int s = rs & 15;
-        top <<= s;
-        bits -= s;
-        if (s != 0) {
-          k += run + 1;
-        } else if (run == 15) {
-          k += 16;
-        } else {
+        top <<= e & 31;
+        bits -= e & 31;
+        k += e >>> 5 & 127;
+        if (k >= 64) {
+          break;
+        }
+        e = skip[(int) (top >>> (64 - SKIP_BITS))];
+        if (e == 0) {
+          break;
+        }
+        top <<= e & 31;
+        bits -= e & 31;
+        k += e >>> 5 & 127;
+        if (k >= 64) {
           break;
         }
       }
       r.pos = pos;
       r.top = top;
       r.bits = bits;
+      if (k < 64) {
+        slowCodes(acTable, k); // a code longer than the table: the rest of the block the general way
+      }
+    }
+
+    /** The rest of a sequential block from coefficient {@code k}, by {@link JpegBitReader#decode}. */
+    private void slowCodes(JpegHuffmanTable acTable, int k) throws Corrupt {
+      while (k < 64) {
+        int rs = in.decode(acTable);
+        int run = rs >> 4;
+        int s = rs & 15;
+        if (s != 0) {
+          in.skip(s);
+          k += run + 1;
+        } else if (run == 15) {
+          k += 16;
+        } else {
+          return;
+        }
+      }
     }
 
     private void acFirst(JpegHuffmanTable table, Component c, int row, int col) throws Corrupt {
