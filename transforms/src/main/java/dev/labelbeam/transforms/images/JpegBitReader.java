@@ -10,8 +10,9 @@ import java.nio.ByteOrder;
  * is a data byte {@code FF}, and a run of {@code FF} fill bytes before a marker is skipped.
  *
  * <p>The whole scan is first copied without its stuffing into one buffer (runs between {@code FF}
- * bytes, found eight bytes at a time, copied whole), so that the bit buffer can then be refilled eight bytes at a time without a
- * branch: the walk takes a code per table lookup and a shift. Taking bits past the current segment's end
+ * bytes, found eight bytes at a time, copied whole), so that the bit buffer can then be refilled eight
+ * bytes at a time without a branch: the walk takes a code per table lookup and a shift. Taking bits past
+ * the current segment's end
  * is libjpeg's "premature end of data segment" ({@link #overrun()}); the bits read there are whatever
  * follows (zeros past the scan), which only matters for the verdict, never for memory safety.
  *

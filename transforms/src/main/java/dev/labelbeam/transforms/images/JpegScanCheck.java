@@ -1,5 +1,6 @@
 package dev.labelbeam.transforms.images;
 
+import dev.labelbeam.transforms.images.JpegScanWalk.Shape;
 import java.util.Optional;
 
 /**
@@ -262,31 +263,29 @@ public final class JpegScanCheck {
       int se = u8(q + 1);
       int ah = u8(q + 2) >> 4;
       int al = u8(q + 2) & 15;
-      JpegScanWalk.Shape shape;
+      Shape shape;
       if (!progressive) {
-        shape = JpegScanWalk.Shape.SEQUENTIAL;
+        shape = Shape.SEQUENTIAL;
       } else if (ss == 0) {
         if (se != 0) {
           throw new NotJudged();
         }
-        shape = ah == 0 ? JpegScanWalk.Shape.DC_FIRST : JpegScanWalk.Shape.DC_REFINE;
+        shape = ah == 0 ? Shape.DC_FIRST : Shape.DC_REFINE;
       } else {
         if (ss > se || se > 63 || ns != 1) {
           throw new NotJudged();
         }
-        shape = ah == 0 ? JpegScanWalk.Shape.AC_FIRST : JpegScanWalk.Shape.AC_REFINE;
+        shape = ah == 0 ? Shape.AC_FIRST : Shape.AC_REFINE;
       }
       if ((progressive && ((ah != 0 && al != ah - 1) || al > 13))) {
         throw new NotJudged();
       }
       for (int k = 0; k < ns; k++) {
-        boolean needsDc = shape == JpegScanWalk.Shape.SEQUENTIAL || shape == JpegScanWalk.Shape.DC_FIRST;
-        boolean needsAc = shape == JpegScanWalk.Shape.SEQUENTIAL || shape == JpegScanWalk.Shape.AC_FIRST || shape == JpegScanWalk.Shape.AC_REFINE;
-        if ((needsDc && (dc[k] == null || dc[k].maxSymbol() > 15)) || (needsAc && ac[k] == null)) {
+        if ((shape.usesDcTable() && (dc[k] == null || dc[k].maxSymbol() > 15))
+            || (shape.usesAcTable() && ac[k] == null)) {
           throw new NotJudged(); // no table, or DC categories over 15: libjpeg stops with an error
         }
-        if (progressive && shape != JpegScanWalk.Shape.DC_FIRST && shape != JpegScanWalk.Shape.DC_REFINE
-            && comps[k].nonzero == null) {
+        if (shape.progressiveAc() && comps[k].nonzero == null) {
           comps[k].nonzero = new long[mcusY * comps[k].v][];
         }
       }
@@ -300,8 +299,8 @@ public final class JpegScanCheck {
       if (scratch == null) {
         scratch = new byte[b.length + JpegBitReader.TAIL];
       }
-      return new JpegScanWalk(new JpegBitReader(b, end, scratch), comps, dc, ac, shape, ss, se, restartInterval, scanNumber)
-          .run(mcusX, mcusY);
+      JpegBitReader in = new JpegBitReader(b, end, scratch);
+      return new JpegScanWalk(in, comps, dc, ac, shape, ss, se, restartInterval, scanNumber).run(mcusX, mcusY);
     }
 
     private int u8(int i) {

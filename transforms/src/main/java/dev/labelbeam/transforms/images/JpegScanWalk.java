@@ -10,7 +10,22 @@ final class JpegScanWalk {
 
   /** The kinds of scan, each with its own way of coding a block. */
   enum Shape {
-    SEQUENTIAL, DC_FIRST, DC_REFINE, AC_FIRST, AC_REFINE
+    SEQUENTIAL, DC_FIRST, DC_REFINE, AC_FIRST, AC_REFINE;
+
+    /** Whether its blocks start with a DC code (a DC refinement has a bare bit instead). */
+    boolean usesDcTable() {
+      return this == SEQUENTIAL || this == DC_FIRST;
+    }
+
+    /** Whether its blocks have AC codes. */
+    boolean usesAcTable() {
+      return this != DC_FIRST && this != DC_REFINE;
+    }
+
+    /** A progressive scan of AC coefficients: it needs (and keeps) the blocks' nonzero masks. */
+    boolean progressiveAc() {
+      return this == AC_FIRST || this == AC_REFINE;
+    }
   }
 
   private final JpegBitReader in;
@@ -99,11 +114,13 @@ final class JpegScanWalk {
       throw new JpegScanCheck.Corrupt("premature end of data segment"); // turned into not judged by run()
     }
     if (extra > 0) {
-      throw new JpegScanCheck.Corrupt(String.format(java.util.Locale.ROOT, "%,d extraneous bytes before restart marker", extra));
+      throw new JpegScanCheck.Corrupt(
+          String.format(java.util.Locale.ROOT, "%,d extraneous bytes before restart marker", extra));
     }
     int marker = in.marker();
     if (marker != 0xD0 + expected) {
-      throw new JpegScanCheck.Corrupt(String.format(java.util.Locale.ROOT, "found marker 0x%02x instead of RST%d", marker, expected));
+      throw new JpegScanCheck.Corrupt(
+          String.format(java.util.Locale.ROOT, "found marker 0x%02x instead of RST%d", marker, expected));
     }
     in.nextSegment();
     eobrun = 0;
@@ -129,11 +146,11 @@ final class JpegScanWalk {
     }
   }
 
-
   /**
    * A sequential block: the DC code and its bits, then AC codes until an end of block or the 63rd
-   * coefficient. The hot loop of the check: the bit buffer is held in locals, and codes of up to
-   * {@value JpegHuffmanTable#SKIP_BITS} bits are taken with their extra bits in one table lookup.
+   * coefficient. The hot loop of the check: the bit buffer is held in locals, codes of up to
+   * {@value JpegHuffmanTable#SKIP_BITS} bits are taken with their extra bits in one table lookup, two
+   * per refill of the buffer.
    */
   private void sequential(JpegHuffmanTable dcTable, JpegHuffmanTable acTable) throws JpegScanCheck.Corrupt {
     JpegBitReader r = in;
@@ -159,24 +176,20 @@ final class JpegScanWalk {
       int n = (63 - bits) >>> 3;
       pos += n;
       bits += n << 3;
-      e = skip[(int) (top >>> (64 - SKIP_BITS))];
-      if (e == 0) {
-        break;
+      int codes = 0;
+      for (; codes < 2; codes++) {
+        e = skip[(int) (top >>> (64 - SKIP_BITS))];
+        if (e == 0) {
+          break; // longer than the table
+        }
+        top <<= e & 31;
+        bits -= e & 31;
+        k += e >>> 5 & 127;
+        if (k >= 64) {
+          break; // the block's end
+        }
       }
-      top <<= e & 31;
-      bits -= e & 31;
-      k += e >>> 5 & 127;
-      if (k >= 64) {
-        break;
-      }
-      e = skip[(int) (top >>> (64 - SKIP_BITS))];
-      if (e == 0) {
-        break;
-      }
-      top <<= e & 31;
-      bits -= e & 31;
-      k += e >>> 5 & 127;
-      if (k >= 64) {
+      if (codes < 2) {
         break;
       }
     }
