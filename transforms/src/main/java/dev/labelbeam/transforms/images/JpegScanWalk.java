@@ -81,6 +81,17 @@ final class JpegScanWalk {
                 }
               }
             }
+          } else if (eobrun > 0 && noBitsInRun(single, y)) {
+            // a run of ends of band over blocks that take no bits: passed over together, up to the
+            // row's end and the restart interval's end (a sparse progressive photo is mostly these)
+            long more = Math.min(Math.min(eobrun - 1L, perRow - 1L - x),
+                restartInterval > 0 ? restartsToGo : Long.MAX_VALUE);
+            eobrun -= 1 + (int) more;
+            x += (int) more;
+            mcu += more;
+            if (restartInterval > 0) {
+              restartsToGo -= (int) more;
+            }
           } else {
             block(0, single, y, x);
           }
@@ -125,6 +136,14 @@ final class JpegScanWalk {
     in.nextSegment();
     eobrun = 0;
     return (expected + 1) & 7;
+  }
+
+  /**
+   * Whether a block of row {@code row} in an end-of-band run takes no bits: always in a first AC scan,
+   * and in a refinement scan when no block of the row has a nonzero coefficient to correct.
+   */
+  private boolean noBitsInRun(JpegComponent c, int row) {
+    return shape == Shape.AC_FIRST || (shape == Shape.AC_REFINE && c.nonzero[row] == null);
   }
 
   private void block(int k, JpegComponent c, int row, int col) throws JpegScanCheck.Corrupt {
