@@ -17,6 +17,7 @@ import static org.bytedeco.opencv.global.opencv_imgproc.cvtColor;
 import dev.labelbeam.transforms.errors.Reason;
 import java.io.Serializable;
 import java.util.Locale;
+import java.util.Optional;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.IntPointer;
 import org.bytedeco.javacpp.PointerScope;
@@ -32,12 +33,12 @@ import org.bytedeco.opencv.opencv_core.Size;
  *       8-bit, palette expanded), GIF, BMP, WebP, TIFF; grayscale and CMYK become RGB; the EXIF
  *       orientation is applied. JPEGs are decoded at a reduced DCT scale (1/2, 1/4, 1/8) whenever the
  *       target size allows it.
- *   <li>Checks before decoding: a JPEG's entropy-coded data must not be corrupt ({@link
- *       JpegScanCheck}; unless {@code acceptCorruptJpeg}); the header must be readable (a file whose header cannot be read is
+ *   <li>Checks before decoding: the header must be readable (a file whose header cannot be read is
  *       refused, so no decodable file escapes the limits), declare a size of at least 1 × 1, at most
  *       {@code maxPixels} pixels (decompression bombs are refused without allocating) and an aspect
  *       ratio of at most {@code maxAspectRatio}, so the output is bounded too; JPEG/PNG files must not
- *       be cut short (data after their end is allowed).
+ *       be cut short (data after their end is allowed); a JPEG's compressed data must not be corrupt
+ *       ({@link JpegScanCheck}), unless {@code acceptCorruptJpeg}.
  *   <li>Resize per {@link ResizeSpec}, area interpolation when shrinking, linear when enlarging.
  *   <li>Output: {@code jpeg} (with quality), {@code png}, or {@code raw} (RGB bytes, row-major HWC).
  * </ul>
@@ -180,7 +181,7 @@ public final class ImageResizer implements Serializable {
       flags = IMREAD_UNCHANGED; // keep the alpha channel, composited on white below
     } else if (header.format.equals("jpeg")) {
       if (!acceptCorruptJpeg) {
-        java.util.Optional<String> problem = JpegScanCheck.problem(bytes);
+        Optional<String> problem = JpegScanCheck.problem(bytes);
         if (problem.isPresent()) {
           throw new ImageProcessingException(Reason.CORRUPT_DATA,
               "corrupt JPEG data: " + problem.get() + " (libjpeg would fill the rest of the image with gray)");

@@ -16,16 +16,18 @@ import java.nio.ByteOrder;
  * is libjpeg's "premature end of data segment" ({@link #overrun()}); the bits read there are whatever
  * follows (zeros past the scan), which only matters for the verdict, never for memory safety.
  *
- * <p>The fields {@link #top} and {@link #bits} are the hot loop's state: {@link JpegScanCheck} copies them
- * into locals for a block and calls {@link #refill()} when fewer than 32 bits are left.
+ * <p>The fields {@link #pos}, {@link #top} and {@link #bits} are the hot loop's state: {@link
+ * JpegScanWalk} copies them into locals for a sequential block and refills them itself; the other
+ * walks call {@link #peek}, {@link #skip} and {@link #decode}, which refill when fewer than 32 bits
+ * are left.
  */
 final class JpegBitReader {
-  private static final VarHandle LONG_BE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+  /** Eight bytes as a big-endian long: the bit buffer's refill (also inlined by {@link JpegScanWalk}). */
+  static final VarHandle LONG_BIG_ENDIAN = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
   private static final VarHandle LONG_LE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
   /** Zero bytes after the scan's data: a walk checks for an overrun once per MCU, which takes fewer bits. */
   static final int TAIL = 4096 + 8;
 
-  static final VarHandle LONG_BIG_ENDIAN = LONG_BE;
   /** The scan's data, unstuffed, its segments one after another, then {@link #TAIL} zeros. */
   final byte[] data;
   /** Per segment: where it ends in {@link #data}, the marker after it and that marker's position in the file. */
@@ -111,7 +113,7 @@ final class JpegBitReader {
   /** Loads whole bytes until more than 56 bits are held; no branch. */
   void refill() {
     int n = (63 - bits) >>> 3;
-    top |= (long) LONG_BE.get(data, pos) >>> bits;
+    top |= (long) LONG_BIG_ENDIAN.get(data, pos) >>> bits;
     pos += n;
     bits += n << 3;
   }

@@ -38,8 +38,6 @@ final class JpegScanWalk {
   private final int restartInterval;
   private final int scanNumber;
   private int eobrun;
-  private long mcu;
-  private long mcus;
 
   JpegScanWalk(JpegBitReader in, JpegComponent[] comps, JpegHuffmanTable[] dc, JpegHuffmanTable[] ac,
       Shape shape, int ss, int se, int restartInterval, int scanNumber) {
@@ -59,7 +57,8 @@ final class JpegScanWalk {
     JpegComponent single = comps[0];
     int perRow = interleaved ? mcusX : single.widthBlocks;
     int rows = interleaved ? mcusY : single.heightBlocks;
-    mcus = (long) perRow * rows;
+    long mcus = (long) perRow * rows;
+    long mcu = 0;
     int restartsToGo = restartInterval;
     int nextRestart = 0;
     try {
