@@ -8,9 +8,8 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 C=${C:-1000}
 N=${N:-20000}
-if ! /usr/bin/python3 -c "import sklearn" 2>/dev/null; then
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-sklearn python3-numpy
-fi
+source benchmarks/scripts/peers.sh
+need_python_module sklearn python3-sklearn python3-numpy
 mvn -q -DskipTests install
 CP="benchmarks/target/labelbeam-benchmarks-0.1.0-SNAPSHOT.jar:$(cat benchmarks/target/classpath.txt)"
 DIR=$(mktemp -d)

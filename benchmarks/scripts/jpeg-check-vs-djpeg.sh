@@ -9,16 +9,13 @@
 #   benchmarks/scripts/jpeg-check-vs-djpeg.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-if ! command -v djpeg >/dev/null || ! command -v jpegtran >/dev/null; then
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libjpeg-turbo-progs
-fi
+source benchmarks/scripts/peers.sh
+need_commands "djpeg jpegtran cjpeg" libjpeg-turbo-progs
 mvn -q -DskipTests install
 CP="benchmarks/target/labelbeam-benchmarks-0.1.0-SNAPSHOT.jar:$(cat benchmarks/target/classpath.txt)"
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
-(cd "$TMP" && { apt-get download mate-backgrounds lomiri-wallpapers-16.04 lomiri-wallpapers-20.04 >/dev/null 2>&1 \
-  || { apt-get update -qq && apt-get download mate-backgrounds lomiri-wallpapers-16.04 lomiri-wallpapers-20.04 >/dev/null; }; } \
-  && for d in *.deb; do dpkg-deb -x "$d" x; done)
+debs_extracted "$TMP" mate-backgrounds lomiri-wallpapers-16.04 lomiri-wallpapers-20.04
 mkdir -p "$TMP/photos" "$TMP/coded" "$TMP/half" "$TMP/web"
 find "$TMP/x" -iname '*.jpg' -size -3M -exec cp {} "$TMP/photos/" \;
 i=0

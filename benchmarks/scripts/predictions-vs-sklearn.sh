@@ -11,9 +11,8 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 C=${C:-1000}
 N=${N:-20000}
-if ! /usr/bin/python3 -c "import sklearn" 2>/dev/null; then
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-sklearn python3-numpy
-fi
+source benchmarks/scripts/peers.sh
+need_python_module sklearn python3-sklearn python3-numpy
 DIR=$(mktemp -d)
 trap 'rm -rf "$DIR"' EXIT
 /usr/bin/python3 - "$DIR" "$C" "$N" <<'PY'

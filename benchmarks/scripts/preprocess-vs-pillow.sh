@@ -6,9 +6,8 @@
 #   benchmarks/scripts/preprocess-vs-pillow.sh        # 500x375 and 2048x1536, 300 and 80 images
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-if ! /usr/bin/python3 -c "import PIL" 2>/dev/null; then
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-pil
-fi
+source benchmarks/scripts/peers.sh
+need_python_module PIL python3-pil
 mvn -q -DskipTests install
 CP="benchmarks/target/labelbeam-benchmarks-0.1.0-SNAPSHOT.jar:$(cat benchmarks/target/classpath.txt)"
 TMP=$(mktemp -d)

@@ -7,9 +7,8 @@
 #   check:  torchvision ResNet-18 weights loaded into ours (and ours into torchvision): largest logit difference
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-if ! /usr/bin/python3 -c "import torchvision" 2>/dev/null; then
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-torchvision
-fi
+source benchmarks/scripts/peers.sh
+need_python_module torchvision python3-torchvision
 mvn -q -DskipTests install
 CP="benchmarks/target/labelbeam-benchmarks-0.1.0-SNAPSHOT.jar:$(cat benchmarks/target/classpath.txt)"
 TMP=$(mktemp -d)
