@@ -90,6 +90,7 @@ public final class PreprocessCommand implements Callable<Integer> {
       String pickleFile = absolute(labelsPickle);
       PickledLabels pickled = PickledLabels.read(DatasetFiles.readFile(pickleFile),
           labels == null ? null : LabelVocabulary.read(labels).names());
+      System.out.println("labels pickle: " + pickled.entries().size() + " entries read as " + pickled.why());
       t = t.withPickledLabels(pickleFile, pickled, missingLabels.equals("empty"))
           .withVocabulary(new LabelVocabulary(pickled.classes())).withUnknownLabels(unknownLabels);
     } else if (labels != null) {

@@ -36,10 +36,13 @@ public final class LabelVocabulary implements Serializable {
     for (int i = 0; i < names.size(); i++) {
       String n = names.get(i);
       if (n == null || n.isBlank() || n.indexOf('\n') >= 0 || n.indexOf('\r') >= 0) {
-        throw new IllegalArgumentException("label " + i + " is blank or spans lines: '" + n + "'");
+        throw new IllegalArgumentException("label " + i + " (line " + (i + 1) + " of labels.txt) is blank or spans "
+            + "lines: '" + n + "'");
       }
-      if (idx.put(n, i) != null) {
-        throw new IllegalArgumentException("label '" + n + "' appears twice");
+      Integer first = idx.put(n, i);
+      if (first != null) {
+        throw new IllegalArgumentException("label '" + n + "' appears twice (lines " + (first + 1) + " and " + (i + 1)
+            + " of labels.txt)");
       }
     }
     this.names = Collections.unmodifiableList(new ArrayList<>(names));
@@ -70,12 +73,14 @@ public final class LabelVocabulary implements Serializable {
   }
 
   /**
-   * Parses the text of {@code labels.txt} (one label a line); blank trailing lines are ignored, and so
-   * are a UTF-8 byte-order mark and CR line ends (a file saved by a Windows editor).
+   * Parses the text of {@code labels.txt} (one label a line); each line is trimmed as manifest labels
+   * are ({@code "blue_circle "} is {@code blue_circle}), blank trailing lines are ignored, and so are a
+   * UTF-8 byte-order mark and CR line ends (a file saved by a Windows editor). A blank line before the
+   * last label, or a label twice, is refused naming its line.
    */
   public static LabelVocabulary fromText(String text) {
     String t = text.startsWith("\uFEFF") ? text.substring(1) : text;
-    List<String> lines = new ArrayList<>(t.lines().toList());
+    List<String> lines = new ArrayList<>(t.lines().map(String::strip).toList());
     while (!lines.isEmpty() && lines.get(lines.size() - 1).isEmpty()) {
       lines.remove(lines.size() - 1);
     }

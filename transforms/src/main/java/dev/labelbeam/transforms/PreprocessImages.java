@@ -179,7 +179,7 @@ public final class PreprocessImages extends PTransform<PBegin, PreprocessImages.
     checkArgument(file != null && checked != null, "the pickle's file and its checked contents must be set, were %s",
         file + ", " + checked);
     PickledSource source = new PickledSource(file, java.util.List.copyOf(checked.classes()),
-        checked.form() + ", " + checked.entries().size() + " entries");
+        checked.form() + " (" + checked.why() + "), " + checked.entries().size() + " entries");
     return new PreprocessImages(new Spec(s.manifest, s.imageFolder, s.outputDir, s.vocabulary, s.unknownLabels,
         s.minLabelCount, s.images, s.shards, s.maxBadFraction, source, missingAsEmpty));
   }
@@ -217,8 +217,7 @@ public final class PreprocessImages extends PTransform<PBegin, PreprocessImages.
     checkArgument(s.outputDir != null, "outputDir must be set with to(dir)%s", "");
     PCollectionTuple read = s.manifest != null
         ? begin.apply("ReadManifest", ReadManifest.from(s.manifest))
-        : PCollectionTuple.of(ReadManifest.ENTRIES, begin.apply("ReadImageFolder", ReadImageFolder.from(s.imageFolder)))
-            .and(ReadManifest.DEAD_LETTERS, begin.apply("NoBadLines", Create.empty(DeadLetterCoder.of())));
+        : begin.apply("ReadImageFolder", ReadImageFolder.from(s.imageFolder));
     PCollection<ManifestEntry> entries = read.get(ReadManifest.ENTRIES);
     PCollection<DeadLetter> badLines = read.get(ReadManifest.DEAD_LETTERS);
     if (s.pickled != null) {

@@ -95,7 +95,7 @@ class PreprocessInputsTest {
         "pic.webp", "pic.tiff", "pic.bmp")) {
       lines.add("{\"image\": \"img/" + good + "\", \"labels\": [\"good\", \"" + good.replace('.', '_') + "\"]}");
     }
-    // an absolute path
+    // an absolute path: the same file as img/plain.jpg, so the same id (a duplicate)
     lines.add("{\"image\": \"" + img.resolve("plain.jpg").toAbsolutePath() + "\", \"labels\": [\"good\"]}");
     for (String bad : List.of("truncated.jpg", "bomb.png", "empty.jpg", "text.jpg", "missing.jpg")) {
       lines.add("{\"image\": \"img/" + bad + "\", \"labels\": [\"bad\"]}");
@@ -118,20 +118,20 @@ class PreprocessInputsTest {
 
     assertEquals(lines.size(), info.inputRecords);
     assertEquals(info.inputRecords, written(info) + dead(info), "every input is written or dead-lettered");
-    assertEquals(10, written(info));
+    assertEquals(9, written(info));
     assertEquals(Map.of("truncated", 1L, "too_many_pixels", 1L, "empty_file", 1L, "decode_failed", 1L,
-        "unreadable_path", 1L, "duplicate_id", 1L, "bad_manifest_line", 2L), info.deadLetters);
+        "unreadable_path", 1L, "duplicate_id", 2L, "bad_manifest_line", 2L), info.deadLetters);
     List<String> deadLines = Files.readAllLines(out.resolve(PreprocessImages.DEAD_LETTER_FILE));
-    assertEquals(8, deadLines.size());
+    assertEquals(9, deadLines.size());
     assertTrue(deadLines.stream().anyMatch(l -> l.contains("img/truncated.jpg") && l.contains("\"truncated\"")));
     assertTrue(deadLines.stream().anyMatch(l -> l.contains("duplicate_id") && l.contains("img/plain.jpg")));
     Map<String, ImageRecord> recs = records(out, info);
-    assertEquals(10, recs.size());
+    assertEquals(9, recs.size());
     ImageRecord rotated = recs.get("img/rotated.jpg");
     assertTrue(rotated.height() > rotated.width(), "EXIF rotation applied: " + rotated);
     LabelVocabulary vocab = LabelVocabulary.read(out.resolve(LabelVocabulary.FILE_NAME));
     assertTrue(vocab.names().contains("cmyk_jpg"));
-    // of the two entries with id img/plain.jpg, the first by (path, labels) is kept: the one labelled "again"
+    // of the three entries with id img/plain.jpg (one by its absolute path), the first by (path, labels) is kept: the one labelled "again"
     assertEquals(List.of(vocab.indexOf("again")),
         java.util.Arrays.stream(LabelBits.unpack(recs.get("img/plain.jpg").labelBits(), vocab.size())).boxed().toList());
     assertFalse(vocab.names().contains("plain_jpg"), "the dropped duplicate's labels are not in the data");

@@ -43,10 +43,10 @@ class UnitsTest {
     assertThrows(IllegalArgumentException.class, () -> p.parse(",cat"));
     assertThrows(IllegalArgumentException.class, () -> p.parse("a.jpg,cat,dog"));
     // labels first, as a header "labels,path" (or "tags,image") says
-    CsvManifestParser swapped = new CsvManifestParser("/data", true);
-    assertEquals(Boolean.TRUE, CsvManifestParser.headerLabelsFirst("\uFEFFTags , Image\r"));
-    assertEquals(Boolean.FALSE, CsvManifestParser.headerLabelsFirst("file,classes"));
-    assertEquals(null, CsvManifestParser.headerLabelsFirst("a.jpg,cat"));
+    CsvManifestParser swapped = new CsvManifestParser("/data", new CsvManifestParser.Columns(2, 1, 0));
+    assertEquals(new CsvManifestParser.Columns(2, 1, 0), CsvManifestParser.Columns.ofHeader("\uFEFFTags , Image\r"));
+    assertEquals(CsvManifestParser.Columns.PATH_LABELS, CsvManifestParser.Columns.ofHeader("file,classes"));
+    assertEquals(null, CsvManifestParser.Columns.ofHeader("a.jpg,cat"));
     assertEquals(List.of("cat", "dog"), swapped.parse("cat|dog,img/a.jpg").labels());
     assertEquals("/data/img/a.jpg", swapped.parse("cat|dog,img/a.jpg").path());
   }

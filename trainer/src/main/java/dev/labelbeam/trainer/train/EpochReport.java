@@ -17,6 +17,11 @@ public final class EpochReport {
   public double valSeconds = Double.NaN;
   /** Seconds left at the rate of this run so far. */
   public double etaSeconds;
+  /**
+   * Whether the epoch ran to its end; false when {@code --max-steps} stopped it part-way, so that the
+   * checkpoint keeps the position inside the epoch and {@code --resume} goes on from there.
+   */
+  public boolean complete = true;
 
   public EpochReport(int epoch, int epochs, double meanLoss, long images, double seconds, long globalStep) {
     this.epoch = epoch;
@@ -46,8 +51,8 @@ public final class EpochReport {
   /** One JSON object for {@code train_log.jsonl}. */
   public String json() {
     return String.format(Locale.ROOT,
-        "{\"epoch\":%d,\"step\":%d,\"loss\":%.6f,\"images\":%d,\"seconds\":%.3f,\"images_per_s\":%.1f,\"val_macro_f1\":%s,\"val_macro_auc\":%s,\"val_seconds\":%s}",
-        epoch, globalStep, meanLoss, images, seconds, imagesPerSecond(), num(valMacroF1), num(valMacroAuc), num(valSeconds));
+        "{\"epoch\":%d,\"step\":%d,\"loss\":%s,\"images\":%d,\"seconds\":%.3f,\"images_per_s\":%.1f,\"val_macro_f1\":%s,\"val_macro_auc\":%s,\"val_seconds\":%s}",
+        epoch, globalStep, num(meanLoss), images, seconds, imagesPerSecond(), num(valMacroF1), num(valMacroAuc), num(valSeconds));
   }
 
   private static String num(double v) {

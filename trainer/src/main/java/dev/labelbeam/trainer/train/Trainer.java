@@ -202,9 +202,11 @@ public final class Trainer {
         r.etaSeconds = rate > 0 ? (s.totalSteps - state.globalStep) / rate : 0;
         reports.add(r);
         say.accept(r.line());
-        state.epoch++;
-        state.batchesDone = 0;
-        state.epochSamplesDone = 0;
+        if (r.complete) {
+          state.epoch++;
+          state.batchesDone = 0;
+          state.epochSamplesDone = 0;
+        }
         if (lead) {
           Files.writeString(log, r.json() + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
           TrainCheckpoint.save(c.outputDir(), s.model, s.optimizer, state, c.keepCheckpoints());
@@ -249,7 +251,19 @@ public final class Trainer {
     boolean freshClassifier = true;
     if (c.initWeights() != null) {
       checkInitLabels(c.initWeights(), s.spec.labels);
-      StateDicts.LoadReport r = StateDicts.load(s.model, c.initWeights(), false);
+      Map<String, dev.labelbeam.trainer.weights.Safetensors.Entry> init = StateDicts.readWeights(c.initWeights());
+      StateDicts.LoadReport r = StateDicts.load(s.model, init, c.initWeights(), false);
+      List<String> problems = r.backboneProblems();
+      if (!problems.isEmpty()) {
+        String arch = StateDicts.architectureOf(init.keySet());
+        throw new IllegalArgumentException("--init " + c.initWeights().getFileName() + " does not fit --arch "
+            + c.arch() + ": " + problems.size() + " tensors outside the classifier are missing, of another shape or "
+            + "extra (" + String.join(", ", problems.subList(0, Math.min(4, problems.size())))
+            + (problems.size() > 4 ? ", ..." : "") + "), so the backbone would " + (c.freezeBackbone() ? "stay" : "start")
+            + " random. " + (arch != null && !arch.equals(c.arch().toString())
+                ? "The file holds a " + arch + ": pass --arch " + arch + "."
+                : "Pass the --arch the weights were trained with (resnet18, resnet34, resnet50 or small_cnn)."));
+      }
       say.accept("initial weights " + c.initWeights().getFileName() + ": " + r);
       freshClassifier = !r.loaded.contains("fc.bias");
     }
@@ -266,7 +280,14 @@ public final class Trainer {
 
     s.loss = lossFor(posWeights, device);
     s.optimizer = Optimizers.create(c, s.model);
-    long stepsPerEpoch = Math.max(1, s.info.records("train") / world / c.batchSize());
+    long perWorker = s.info.records("train") / world;
+    if (perWorker < c.batchSize()) {
+      // every batch is full (the last partial one is dropped): no step would run and an untrained model be written
+      throw new IllegalArgumentException("--batch-size " + c.batchSize() + " is larger than the train split's "
+          + s.info.records("train") + " records" + (world > 1 ? " over " + world + " workers (" + perWorker + " each)" : "")
+          + ": no full batch, so no training step. Use --batch-size " + Math.max(1, perWorker) + " or less");
+    }
+    long stepsPerEpoch = Math.max(1, perWorker / c.batchSize());
     s.totalSteps = stepsPerEpoch * c.epochs();
     if (c.maxSteps() > 0) {
       s.totalSteps = Math.min(s.totalSteps, c.maxSteps());
@@ -386,8 +407,16 @@ public final class Trainer {
     double lossSum = 0;
     long batches = 0;
     long images = 0;
+    boolean complete = false;
     try (ShardLoader.Epoch batchesOfEpoch = s.loader.epoch(state.epoch, state.batchesDone)) {
-      for (Batch b = batchesOfEpoch.next(); b != null && state.globalStep < s.totalSteps; b = batchesOfEpoch.next()) {
+      for (Batch b = batchesOfEpoch.next(); ; b = batchesOfEpoch.next()) {
+        if (b == null) {
+          complete = true;
+          break;
+        }
+        if (state.globalStep >= s.totalSteps) {
+          break; // --max-steps: the epoch goes on from this batch on --resume
+        }
         lossSum += step.run(b.images, b.targets, b.size, s.imageSize, s.numClasses, s.schedule.at(state.globalStep));
         batches++;
         images += (long) b.size * worker.worldSize;
@@ -410,7 +439,10 @@ public final class Trainer {
     if (coll != null) {
       meanLoss = coll.mean(meanLoss); // every rank's mean, the same on all
     }
-    return new EpochReport(state.epoch, c.epochs(), meanLoss, images, (System.nanoTime() - t0) / 1e9, state.globalStep);
+    EpochReport r = new EpochReport(state.epoch, c.epochs(), meanLoss, images, (System.nanoTime() - t0) / 1e9,
+        state.globalStep);
+    r.complete = complete;
+    return r;
   }
 
   /** Rank 0 writes model.pt, model.json and model.safetensors (and every rank its weights when asked). */

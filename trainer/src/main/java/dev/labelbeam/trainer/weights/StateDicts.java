@@ -41,6 +41,40 @@ public final class StateDicts {
       return loaded.size() + " tensors loaded; shape mismatch " + shapeMismatch + "; missing " + missing
           + "; unexpected " + unexpected;
     }
+
+    /**
+     * The tensors outside the classifier ({@code fc.}, which another label set replaces) that did not
+     * load: missing, of another shape, or in the file but not the model. Any of them means the file is
+     * another architecture's (a frozen backbone would stay random). BatchNorm's
+     * {@code num_batches_tracked} counters are left out: older torchvision files lack them.
+     */
+    public List<String> backboneProblems() {
+      List<String> out = new ArrayList<>();
+      for (List<String> names : List.of(missing, shapeMismatch, unexpected)) {
+        for (String n : names) {
+          if (!n.startsWith("fc.") && !n.contains("num_batches_tracked")) {
+            out.add(n);
+          }
+        }
+      }
+      return out;
+    }
+  }
+
+  /**
+   * The architecture whose state dict has these names ({@code resnet50}, {@code resnet34},
+   * {@code resnet18}, {@code small_cnn}), or null when none fits: for a message saying which
+   * {@code --arch} a weights file needs.
+   */
+  public static String architectureOf(java.util.Collection<String> names) {
+    if (names.contains("layer1.0.conv3.weight")) {
+      return names.contains("layer3.6.conv1.weight") ? null : names.contains("layer3.5.conv1.weight") ? "resnet50" : null;
+    }
+    if (names.contains("layer1.0.conv1.weight")) {
+      return names.contains("layer3.5.conv1.weight") ? "resnet34" : names.contains("layer3.1.conv1.weight")
+          && !names.contains("layer3.2.conv1.weight") ? "resnet18" : null;
+    }
+    return names.contains("conv1.weight") && names.contains("conv4.weight") ? "small_cnn" : null;
   }
 
   /** Every parameter and buffer by name, as the module holds them (CPU or not). */
@@ -95,7 +129,12 @@ public final class StateDicts {
    * mismatched.
    */
   public static LoadReport load(Module m, Path file, boolean strict) throws IOException {
-    Map<String, Safetensors.Entry> tensors = readWeights(file);
+    return load(m, readWeights(file), file, strict);
+  }
+
+  /** {@link #load(Module, Path, boolean)} of tensors already read from {@code file}. */
+  public static LoadReport load(Module m, Map<String, Safetensors.Entry> tensors, Path file, boolean strict)
+      throws IOException {
     Map<String, Tensor> state = stateDict(m);
     LoadReport r = new LoadReport();
     try (NoGradGuard g = new NoGradGuard()) {

@@ -6,6 +6,8 @@ public enum Reason {
   BAD_MANIFEST_LINE("bad_manifest_line"),
   /** A second manifest entry with an id already seen; the first (by path, then labels) is kept. */
   DUPLICATE_ID("duplicate_id"),
+  /** A second path to a file already read (a symbolic link in an image-folder tree). */
+  DUPLICATE_FILE("duplicate_file"),
   /** The image path cannot be opened or read. */
   UNREADABLE_PATH("unreadable_path"),
   /** The path is not a regular file (a folder, a FIFO, a device such as a symlink to /dev/zero): never read. */
@@ -35,6 +37,8 @@ public enum Reason {
   BAD_PREDICTION_LINE("bad_prediction_line"),
   /** A predictions line with another number of scores than there are labels. */
   WRONG_SCORE_COUNT("wrong_score_count"),
+  /** A predictions score outside [0, 1] (a logit or margin where a probability is expected). */
+  SCORE_OUT_OF_RANGE("score_out_of_range"),
   /** A pickled label vector with another length than there are classes. */
   WRONG_VECTOR_LENGTH("wrong_vector_length"),
   /** A pickled class index outside the classes. */

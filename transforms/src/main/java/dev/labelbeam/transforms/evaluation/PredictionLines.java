@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.labelbeam.metrics.ScoredExample;
 import dev.labelbeam.shard.LabelBits;
+import dev.labelbeam.transforms.csv.CsvLine;
 import dev.labelbeam.transforms.errors.Reason;
 import java.io.IOException;
 import java.io.Serializable;
@@ -17,15 +18,20 @@ import java.util.Map;
  *
  * <ul>
  *   <li>JSON Lines: {@code {"id": "a.jpg", "labels": ["cat"], "scores": [0.91, 0.02, ...]}}, the scores
- *       in the order of {@code labels.txt} (probabilities or any monotone score);
- *   <li>CSV: a header {@code id,labels,<class 0>,<class 1>,...} whose class columns are
- *       {@code labels.txt} in order, then {@code a.jpg,cat|dog,0.91,0.02,...}.
+ *       in the order of {@code labels.txt}, probabilities in [0, 1]; {@code "labels"} (the true labels)
+ *       is required ({@code []} for none), {@code "predicted"} (as {@code predict --full-scores} writes)
+ *       is allowed and ignored, any other key is refused (a misspelt {@code "label"} would make every
+ *       example a negative);
+ *   <li>CSV (RFC 4180, read by {@link CsvLine}): a header {@code id,labels,<class 0>,<class 1>,...} whose
+ *       class columns are {@code labels.txt} in order, then {@code a.jpg,cat|dog,0.91,0.02,...}.
  * </ul>
  *
  * A line that cannot be used fails with a {@link Problem} naming its {@link Reason}: it does not parse
- * ({@code bad_prediction_line}, also for a score that is not a finite number), has another number of
- * scores than classes ({@code wrong_score_count}), or names a label outside {@code labels.txt}
- * ({@code unknown_label}). Scores are kept as float32, the precision the metrics compare at.
+ * ({@code bad_prediction_line}, also for a score that is not a finite number, a missing or unknown key),
+ * has another number of scores than classes ({@code wrong_score_count}), a score outside [0, 1]
+ * ({@code score_out_of_range}: logits or margins, whose thresholds mean nothing at 0.5), or names a
+ * label outside {@code labels.txt} ({@code unknown_label}). Scores are kept as given (float64) and
+ * rounded to float32 beside.
  */
 public final class PredictionLines implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -52,6 +58,9 @@ public final class PredictionLines implements Serializable {
       return id;
     }
   }
+
+  /** The keys a JSON Lines predictions line may have. */
+  static final java.util.Set<String> JSON_KEYS = java.util.Set.of("id", "labels", "scores", "predicted");
 
   private final List<String> labels;
   private final boolean csv;
@@ -88,10 +97,18 @@ public final class PredictionLines implements Serializable {
    * are not the labels, in order, fails the run: every score would be read as another class's.
    */
   public boolean isHeader(String line) {
-    if (!csv || !line.startsWith("id,labels")) {
+    if (!csv) {
       return false;
     }
-    List<String> columns = List.of(clean(line).split(",", -1));
+    List<String> columns;
+    try {
+      columns = CsvLine.fields(line);
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
+    if (columns.size() < 2 || !columns.get(0).strip().equals("id") || !columns.get(1).strip().equals("labels")) {
+      return false;
+    }
     if (!columns.subList(2, columns.size()).equals(labels)) {
       throw new IllegalArgumentException("the predictions' CSV header names " + (columns.size() - 2) + " classes that "
           + "are not labels.txt's " + labels.size() + " labels in order; the score columns must follow labels.txt");
@@ -121,9 +138,20 @@ public final class PredictionLines implements Serializable {
       throw new Problem(Reason.BAD_PREDICTION_LINE, "", "expected {\"id\", \"labels\", \"scores\"}: " + abbreviate(t));
     }
     String id = n.get("id").asText();
+    for (java.util.Iterator<String> keys = n.fieldNames(); keys.hasNext(); ) {
+      String k = keys.next();
+      if (!JSON_KEYS.contains(k)) {
+        throw new Problem(Reason.BAD_PREDICTION_LINE, id, "unknown key \"" + k + "\" (a predictions line has \"id\", "
+            + "\"labels\" (the true labels), \"scores\" and optionally \"predicted\"): " + abbreviate(t));
+      }
+    }
     List<String> names = new ArrayList<>();
     JsonNode ls = n.path("labels");
-    if (!ls.isMissingNode() && !ls.isNull()) {
+    if (ls.isMissingNode()) {
+      throw new Problem(Reason.BAD_PREDICTION_LINE, id, "no \"labels\" key: the true labels are needed to evaluate "
+          + "(\"labels\": [] for an example without any): " + abbreviate(t));
+    }
+    if (!ls.isNull()) {
       if (!ls.isArray()) {
         throw new Problem(Reason.BAD_PREDICTION_LINE, id, "\"labels\" must be an array of strings: " + abbreviate(t));
       }
@@ -143,23 +171,28 @@ public final class PredictionLines implements Serializable {
   }
 
   private ScoredExample parseCsv(String t) throws Problem {
-    String[] f = t.split(",", -1);
-    if (f.length < 2) {
+    List<String> f;
+    try {
+      f = CsvLine.fields(t);
+    } catch (IllegalArgumentException e) {
+      throw new Problem(Reason.BAD_PREDICTION_LINE, "", e.getMessage());
+    }
+    if (f.size() < 2) {
       throw new Problem(Reason.BAD_PREDICTION_LINE, "", "expected id,labels,scores...: " + abbreviate(t));
     }
-    String id = f[0].strip();
+    String id = f.get(0).strip();
     List<String> names = new ArrayList<>();
-    for (String l : f[1].split("\\|")) {
+    for (String l : f.get(1).split("\\|")) {
       if (!l.isBlank()) {
         names.add(l.strip());
       }
     }
-    double[] scores = new double[f.length - 2];
+    double[] scores = new double[f.size() - 2];
     for (int i = 0; i < scores.length; i++) {
       try {
-        scores[i] = Double.parseDouble(f[i + 2].strip());
+        scores[i] = Double.parseDouble(f.get(i + 2).strip());
       } catch (NumberFormatException e) {
-        throw new Problem(Reason.BAD_PREDICTION_LINE, id, "score " + i + " is not a number: '" + f[i + 2] + "'");
+        throw new Problem(Reason.BAD_PREDICTION_LINE, id, "score " + i + " is not a number: '" + f.get(i + 2) + "'");
       }
     }
     return example(id, names, scores);
@@ -176,6 +209,11 @@ public final class PredictionLines implements Serializable {
     for (int i = 0; i < scores.length; i++) {
       if (!Double.isFinite(scores[i]) || !Float.isFinite((float) scores[i])) {
         throw new Problem(Reason.BAD_PREDICTION_LINE, id, "score " + i + " is " + scores[i]);
+      }
+      if (scores[i] < 0 || scores[i] > 1) {
+        throw new Problem(Reason.SCORE_OUT_OF_RANGE, id, "score " + i + " (" + labels.get(i) + ") is " + scores[i]
+            + ", outside [0, 1]: scores must be probabilities (apply a sigmoid to logits), else thresholds such "
+            + "as 0.5 mean nothing");
       }
     }
     int[] idx = new int[names.size()];

@@ -17,12 +17,17 @@ import java.util.TreeSet;
  * for the whole file:
  *
  * <ol>
- *   <li><b>vectors</b>: 0/1 (or boolean, or float, ≥ 0.5 is positive) of length C, as a Python list or
- *       tuple or a 1-D numpy array of any integer, boolean or float dtype — when any entry is a boolean
- *       or float array, or has C values all 0 or 1;
  *   <li><b>names</b>: lists of label names — when every entry is a list of strings;
- *   <li><b>indices</b>: lists of class indices — otherwise.
+ *   <li><b>vectors</b>: 0/1 (or boolean, or float, ≥ 0.5 is positive) of length C, as a Python list or
+ *       tuple or a 1-D numpy array of any integer, boolean or float dtype — when any value is a boolean
+ *       or a float, or when <em>every</em> entry has C values (C = the first entry's length without
+ *       {@code labels.txt}), all 0 or 1;
+ *   <li><b>indices</b>: lists of class indices — otherwise: one entry such as {@code [0, 2]} with three
+ *       classes makes the whole file indices, so {@code [0, 1, 1]} beside it is classes 0 and 1.
  * </ol>
+ *
+ * {@link #why()} says which rule decided, and how many vectors held soft values (strictly between 0 and
+ * 1, binarized at 0.5); the command line prints it.
  *
  * The classes are {@code labels.txt}'s when given (C = its size); else {@code label_00000}, ... for
  * vectors (C = the vectors' length) and indices (C = the largest index + 1), and for names the labels
@@ -46,11 +51,18 @@ public final class PickledLabels implements Serializable {
   private final List<String> classes;
   private final Map<String, Labels> byKey;
   private final String form;
+  private final String why;
 
-  private PickledLabels(List<String> classes, Map<String, Labels> byKey, String form) {
+  private PickledLabels(List<String> classes, Map<String, Labels> byKey, String form, String why) {
     this.classes = classes;
     this.byKey = byKey;
     this.form = form;
+    this.why = why;
+  }
+
+  /** Why the file was read in its {@link #form()}, and what that did to soft values: for the user to check. */
+  public String why() {
+    return why;
   }
 
   /** The classes, in index order. */
@@ -91,13 +103,23 @@ public final class PickledLabels implements Serializable {
     }
     boolean names = !raw.isEmpty() && raw.values().stream().allMatch(l -> l.stream().allMatch(v -> v instanceof String));
     Integer c = classes == null ? null : classes.size();
-    boolean vectors = !names && raw.entrySet().stream().anyMatch(e -> fractional.get(e.getKey())
-        || e.getValue().stream().anyMatch(v -> v instanceof Boolean || v instanceof Double)
-        || (c != null && e.getValue().size() == c && e.getValue().stream().allMatch(PickledLabels::zeroOrOne)));
-    if (!names && !vectors && c == null && !raw.isEmpty()) {
-      // without labels.txt, equal-length 0/1 lists are vectors
-      int len = raw.values().iterator().next().size();
-      vectors = len > 0 && raw.values().stream().allMatch(l -> l.size() == len && l.stream().allMatch(PickledLabels::zeroOrOne));
+    boolean typed = !names && raw.entrySet().stream().anyMatch(e -> fractional.get(e.getKey())
+        || e.getValue().stream().anyMatch(v -> v instanceof Boolean || v instanceof Double));
+    int len = c != null ? c : raw.isEmpty() ? 0 : raw.values().iterator().next().size();
+    boolean allBinary = !names && len > 0 && raw.values().stream()
+        .allMatch(l -> l.size() == len && l.stream().allMatch(PickledLabels::zeroOrOne));
+    boolean vectors = typed || allBinary;
+    String why = names ? "every entry is a list of label names"
+        : typed ? "0/1 vectors: the values are floats or booleans"
+        : allBinary ? "0/1 vectors: every entry has " + len + " values, all 0 or 1"
+        : "class indices: not every entry is " + (c != null ? len + " (the classes of labels.txt)" : "an equal number of")
+            + " values of 0 or 1";
+    if (vectors) {
+      long soft = raw.values().stream().filter(l -> l.stream().anyMatch(v -> v instanceof Number n
+          && n.doubleValue() > 0 && n.doubleValue() < 1)).count();
+      if (soft > 0) {
+        why += "; " + soft + " entries hold soft values between 0 and 1, read as positive at 0.5 or above";
+      }
     }
     List<String> cls = classes != null ? List.copyOf(classes) : inferClasses(raw, names, vectors);
     Map<String, Labels> out = new LinkedHashMap<>();
@@ -106,7 +128,7 @@ public final class PickledLabels implements Serializable {
       out.put(e.getKey(), names ? fromNames(e.getValue(), known) : vectors ? fromVector(e.getValue(), cls)
           : fromIndices(e.getValue(), cls));
     }
-    return new PickledLabels(cls, out, names ? "names" : vectors ? "vectors" : "indices");
+    return new PickledLabels(cls, out, names ? "names" : vectors ? "vectors" : "indices", why);
   }
 
   private static List<Object> values(Object v, String key) throws IOException {

@@ -1,5 +1,6 @@
 package dev.labelbeam.transforms.manifest;
 
+import dev.labelbeam.transforms.csv.CsvLine;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -8,12 +9,15 @@ import java.util.regex.Pattern;
 
 /**
  * Parses CSV manifest lines {@code path,labels} where labels are separated by {@code |}. A header
- * line naming the two columns is recognised and skipped: {@code path}, {@code image}, {@code file}
+ * line naming the columns is recognised and skipped: {@code path}, {@code image}, {@code file}
  * (and a few synonyms) for the paths, {@code labels}, {@code tags}, {@code classes} (and synonyms)
- * for the labels, in either order; a header {@code labels,path} makes every line read in that
- * order. Paths containing a comma may be quoted with double quotes ({@code "a,b.jpg",cat|dog}).
- * Relative paths are resolved against {@code baseDir}. The id of an entry is its path as written. A
- * UTF-8 byte-order mark and CR line ends are ignored.
+ * for the labels, in either order, with case and quotes as any tool writes them; the unnamed first
+ * column of pandas' {@code DataFrame.to_csv} (its index: an empty name or {@code Unnamed: 0}) is
+ * passed over. Fields are RFC 4180 CSV, read by {@link CsvLine} (Apache Commons CSV): any field may
+ * be quoted ({@code "a,b.jpg","cat|dog"}, as Python's {@code csv} with {@code QUOTE_ALL} and
+ * spreadsheets write), with doubled quotes inside; a UTF-8 byte-order mark and CR line ends are
+ * ignored. Relative paths are resolved against {@code baseDir}; the id is
+ * {@link ManifestParser#idOf the normalized path}.
  *
  * <p>A line whose labels look like image files while its path does not stops the run ("the columns
  * look swapped"): such a manifest once wrote no record and made a class of every image path.
@@ -28,56 +32,72 @@ public final class CsvManifestParser implements ManifestParser {
   private static final Pattern IMAGE_FILE =
       Pattern.compile("(?i).+\\.(jpe?g|png|gif|bmp|webp|tiff?|jfif|heic|avif)$");
 
+  /** Where the path and the labels are among a line's fields. */
+  public record Columns(int count, int path, int labels) implements java.io.Serializable {
+    /** {@code path,labels}: a manifest without a header. */
+    public static final Columns PATH_LABELS = new Columns(2, 0, 1);
+
+    /** The columns a header line names, or null when {@code line} is not a header. */
+    public static Columns ofHeader(String line) {
+      List<String> f;
+      try {
+        f = CsvLine.fields(line);
+      } catch (IllegalArgumentException e) {
+        return null;
+      }
+      int path = -1;
+      int labels = -1;
+      for (int i = 0; i < f.size(); i++) {
+        String n = f.get(i).strip().toLowerCase(Locale.ROOT);
+        if (PATH_NAMES.contains(n) && path < 0) {
+          path = i;
+        } else if (LABEL_NAMES.contains(n) && labels < 0) {
+          labels = i;
+        } else if (!(i == 0 && (n.isEmpty() || n.equals("unnamed: 0")))) {
+          return null; // a column of another name: not a header we know
+        }
+      }
+      return path >= 0 && labels >= 0 ? new Columns(f.size(), path, labels) : null;
+    }
+  }
+
   private final String baseDir;
-  private final boolean labelsFirst;
+  private final String idBase;
+  private final Columns columns;
 
   /** @param baseDir folder the relative paths are relative to, with or without trailing slash */
   public CsvManifestParser(String baseDir) {
-    this(baseDir, false);
+    this(baseDir, Columns.PATH_LABELS);
   }
 
-  /** @param labelsFirst the columns are {@code labels,path} (as a header of that order says) */
-  public CsvManifestParser(String baseDir, boolean labelsFirst) {
+  /** @param columns where the fields are (as the manifest's header says, {@link Columns#ofHeader}) */
+  public CsvManifestParser(String baseDir, Columns columns) {
     this.baseDir = baseDir;
-    this.labelsFirst = labelsFirst;
-  }
-
-  /**
-   * Whether {@code line} is a header: two column names, one for the paths and one for the labels.
-   * Returns null when it is not, else whether the labels come first.
-   */
-  public static Boolean headerLabelsFirst(String line) {
-    String[] f = ManifestParser.clean(line).toLowerCase(Locale.ROOT).replace("\"", "").split(",", -1);
-    if (f.length != 2) {
-      return null;
-    }
-    String a = f[0].strip();
-    String b = f[1].strip();
-    if (PATH_NAMES.contains(a) && LABEL_NAMES.contains(b)) {
-      return false;
-    }
-    if (LABEL_NAMES.contains(a) && PATH_NAMES.contains(b)) {
-      return true;
-    }
-    return null;
+    this.idBase = ManifestParser.absoluteBase(baseDir);
+    this.columns = columns == null ? Columns.PATH_LABELS : columns;
   }
 
   @Override
   public boolean isSkippable(String line) {
-    return ManifestParser.clean(line).isEmpty() || headerLabelsFirst(line) != null;
+    return ManifestParser.clean(line).isEmpty() || Columns.ofHeader(line) != null;
   }
 
   @Override
   public ManifestEntry parse(String line) {
     String t = ManifestParser.clean(line);
-    String[] fields = labelsFirst ? splitLabelsFirst(t) : splitPathFirst(t);
-    String path = fields[0];
-    String rest = fields[1];
+    List<String> fields = CsvLine.fields(t);
+    if (fields.size() < columns.count()) {
+      throw new IllegalArgumentException("expected " + columns.count() + " fields (path and labels) but found "
+          + fields.size() + ": " + ManifestParser.abbreviate(t));
+    }
+    if (fields.size() > columns.count()) {
+      throw new IllegalArgumentException("more than " + columns.count() + " fields in manifest line (quote a path "
+          + "that holds a comma): " + ManifestParser.abbreviate(t));
+    }
+    String path = fields.get(columns.path()).strip();
+    String rest = fields.get(columns.labels());
     if (path.isEmpty()) {
       throw new IllegalArgumentException("empty path in manifest line: " + ManifestParser.abbreviate(t));
-    }
-    if (rest.indexOf(',') >= 0) {
-      throw new IllegalArgumentException("more than two fields in manifest line: " + ManifestParser.abbreviate(t));
     }
     List<String> labels = new ArrayList<>();
     for (String l : rest.split("\\|")) {
@@ -91,37 +111,7 @@ public final class CsvManifestParser implements ManifestParser {
           + "look like image files and the path does not. A CSV manifest is path,labels; for labels,path add the "
           + "header line 'labels,path'");
     }
-    return new ManifestEntry(path, ManifestParser.resolve(baseDir, path), labels);
-  }
-
-  /** {@code [path, labels]} of {@code path,labels} (the path may be quoted). */
-  private static String[] splitPathFirst(String t) {
-    if (t.startsWith("\"")) {
-      int close = t.indexOf('"', 1);
-      if (close < 0 || close + 1 >= t.length() || t.charAt(close + 1) != ',') {
-        throw new IllegalArgumentException("unbalanced quotes in manifest line: " + ManifestParser.abbreviate(t));
-      }
-      return new String[] {t.substring(1, close), t.substring(close + 2)};
-    }
-    int comma = t.indexOf(',');
-    if (comma < 0) {
-      throw new IllegalArgumentException("expected 'path,labels' but found no comma: " + ManifestParser.abbreviate(t));
-    }
-    return new String[] {t.substring(0, comma).strip(), t.substring(comma + 1)};
-  }
-
-  /** {@code [path, labels]} of {@code labels,path} (the path may be quoted). */
-  private static String[] splitLabelsFirst(String t) {
-    int comma = t.indexOf(',');
-    if (comma < 0) {
-      throw new IllegalArgumentException("expected 'labels,path' but found no comma: " + ManifestParser.abbreviate(t));
-    }
-    String path = t.substring(comma + 1).strip();
-    if (path.length() >= 2 && path.startsWith("\"") && path.endsWith("\"")) {
-      path = path.substring(1, path.length() - 1);
-    } else if (path.indexOf(',') >= 0) {
-      throw new IllegalArgumentException("more than two fields in manifest line: " + ManifestParser.abbreviate(t));
-    }
-    return new String[] {path, t.substring(0, comma)};
+    return new ManifestEntry(ManifestParser.idOf(idBase, path), ManifestParser.resolve(baseDir, ManifestParser.normalize(path)),
+        labels);
   }
 }

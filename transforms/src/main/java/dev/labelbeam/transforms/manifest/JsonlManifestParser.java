@@ -8,17 +8,24 @@ import java.util.List;
 
 /**
  * Parses JSON Lines manifests: one object a line, {@code {"image": "path", "labels": ["cat", ...]}}.
- * Blank lines are skipped; other keys are ignored. Relative paths are resolved against
- * {@code baseDir}; the id of an entry is its path as written.
+ * Blank lines are skipped. A line without {@code "labels"} (an image with no label says
+ * {@code "labels": []}) or with another key ({@code "label"}, {@code "tags"}: a misspelt key would
+ * otherwise leave every image unlabelled) is refused with a message naming the key. Relative paths are
+ * resolved against {@code baseDir}; the id of an entry is {@link ManifestParser#idOf the normalized path}.
  */
 public final class JsonlManifestParser implements ManifestParser {
   private static final long serialVersionUID = 1L;
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
+  /** The keys a manifest line may have. */
+  public static final java.util.Set<String> KEYS = java.util.Set.of("image", "labels");
+
   private final String baseDir;
+  private final String idBase;
 
   public JsonlManifestParser(String baseDir) {
     this.baseDir = baseDir;
+    this.idBase = ManifestParser.absoluteBase(baseDir);
   }
 
   @Override
@@ -41,7 +48,19 @@ public final class JsonlManifestParser implements ManifestParser {
     if (image == null || !image.isTextual() || image.asText().isBlank()) {
       throw new IllegalArgumentException("missing \"image\" path: " + ManifestParser.abbreviate(line.strip()));
     }
+    for (java.util.Iterator<String> keys = n.fieldNames(); keys.hasNext(); ) {
+      String k = keys.next();
+      if (!KEYS.contains(k)) {
+        throw new IllegalArgumentException("unknown key \"" + k + "\" (a manifest line has \"image\" and \"labels\""
+            + (k.toLowerCase(java.util.Locale.ROOT).startsWith("label") || k.equals("tags") || k.equals("classes")
+                ? "; did you mean \"labels\"?" : "") + "): " + ManifestParser.abbreviate(line.strip()));
+      }
+    }
     JsonNode ls = n.get("labels");
+    if (ls == null) {
+      throw new IllegalArgumentException("no \"labels\" key (an image without labels has \"labels\": []): "
+          + ManifestParser.abbreviate(line.strip()));
+    }
     if (ls != null && !ls.isNull() && !ls.isArray()) {
       throw new IllegalArgumentException("\"labels\" must be an array of strings: " + ManifestParser.abbreviate(line.strip()));
     }
@@ -63,6 +82,7 @@ public final class JsonlManifestParser implements ManifestParser {
       }
     }
     String path = image.asText().strip();
-    return new ManifestEntry(path, ManifestParser.resolve(baseDir, path), labels);
+    return new ManifestEntry(ManifestParser.idOf(idBase, path), ManifestParser.resolve(baseDir, ManifestParser.normalize(path)),
+        labels);
   }
 }

@@ -95,7 +95,7 @@ public final class ReadManifest extends PTransform<PBegin, PCollectionTuple> {
     int slash = manifest.lastIndexOf('/');
     String baseDir = slash < 0 ? "" : manifest.substring(0, slash + 1);
     ManifestParser parser = format == Format.CSV
-        ? new CsvManifestParser(baseDir, Boolean.TRUE.equals(CsvManifestParser.headerLabelsFirst(firstLine(manifest))))
+        ? new CsvManifestParser(baseDir, CsvManifestParser.Columns.ofHeader(firstLine(manifest)))
         : new JsonlManifestParser(baseDir);
     PCollectionTuple out =
         input

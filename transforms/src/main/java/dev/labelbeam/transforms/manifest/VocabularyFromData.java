@@ -14,6 +14,9 @@ import org.apache.beam.sdk.coders.MapCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.coders.VarLongCoder;
 import org.apache.beam.sdk.transforms.Combine;
+import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.transforms.Flatten;
+import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.display.DisplayData;
 import org.apache.beam.sdk.values.PCollection;
@@ -58,7 +61,12 @@ public final class VocabularyFromData extends PTransform<PCollection<ManifestEnt
 
   @Override
   public PCollection<LabelVocabulary> expand(PCollection<ManifestEntry> entries) {
-    return entries
+    // one entry without labels joins the input, so that a manifest of which no line parsed still reaches
+    // extractOutput and fails with its message (not with "Empty PCollection accessed as a singleton view")
+    PCollection<ManifestEntry> none = entries.getPipeline()
+        .apply("NoLabels", Create.of(new ManifestEntry("", "", List.of())).withCoder(ManifestEntryCoder.of()));
+    return PCollectionList.of(entries).and(none)
+        .apply("EntriesAndNone", Flatten.pCollections())
         .apply("CountLabels", Combine.globally(new LabelCountsFn(minLabelCount)).withoutDefaults())
         .setCoder(LabelVocabularyCoder.of());
   }

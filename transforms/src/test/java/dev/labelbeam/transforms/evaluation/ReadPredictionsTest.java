@@ -95,4 +95,30 @@ class ReadPredictionsTest {
     org.junit.jupiter.api.Assertions.assertTrue(String.valueOf(e.getMessage()).contains("not labels.txt's 3 labels in order"),
         e.toString());
   }
+
+  @Test
+  void linesWithoutTrueLabelsOrWithLogitsAreRefusedAndCsvIsReadAsRfc4180() throws Exception {
+    PredictionLines json = PredictionLines.jsonl(LABELS);
+    PredictionLines.Problem noLabels = org.junit.jupiter.api.Assertions.assertThrows(PredictionLines.Problem.class,
+        () -> json.parse("{\"id\": \"a\", \"scores\": [0.1, 0.2, 0.3]}"));
+    assertEquals(dev.labelbeam.transforms.errors.Reason.BAD_PREDICTION_LINE, noLabels.reason());
+    org.junit.jupiter.api.Assertions.assertTrue(noLabels.getMessage().contains("no \"labels\" key"));
+    PredictionLines.Problem misspelt = org.junit.jupiter.api.Assertions.assertThrows(PredictionLines.Problem.class,
+        () -> json.parse("{\"id\": \"a\", \"label\": [\"cat\"], \"labels\": [], \"scores\": [0.1, 0.2, 0.3]}"));
+    org.junit.jupiter.api.Assertions.assertTrue(misspelt.getMessage().contains("unknown key \"label\""));
+    assertEquals("a", json.parse("{\"id\": \"a\", \"labels\": [], \"predicted\": [], \"scores\": [0, 0.5, 1]}").id);
+    for (String logit : List.of("-0.5", "1.5", "3.2")) {
+      PredictionLines.Problem p = org.junit.jupiter.api.Assertions.assertThrows(PredictionLines.Problem.class,
+          () -> json.parse("{\"id\": \"a\", \"labels\": [], \"scores\": [0.1, " + logit + ", 0.3]}"));
+      assertEquals(dev.labelbeam.transforms.errors.Reason.SCORE_OUT_OF_RANGE, p.reason());
+      org.junit.jupiter.api.Assertions.assertTrue(p.getMessage().contains("sigmoid"), p.getMessage());
+    }
+    // CSV as Python's csv writes it with QUOTE_ALL: a quoted header, an id with a comma, a quoted label
+    PredictionLines csv = PredictionLines.csv(List.of("cat", "say \"hi\""));
+    org.junit.jupiter.api.Assertions.assertTrue(csv.isHeader("\"id\",\"labels\",\"cat\",\"say \"\"hi\"\"\"\r"));
+    ScoredExample e = csv.parse("\"a,b.jpg\",\"cat|say \"\"hi\"\"\",\"0.25\",\"0.75\"");
+    assertEquals("a,b.jpg", e.id);
+    assertEquals(List.of(0, 1), java.util.Arrays.stream(LabelBits.unpack(e.labelBits, 2)).boxed().toList());
+    assertEquals(0.75, e.scores64[1]);
+  }
 }

@@ -71,7 +71,7 @@ class InputsFuzzTest {
   @FuzzTest(maxDuration = "120s", maxExecutions = 300000)
   void csvManifestLine(byte[] line) {
     String s = new String(line, StandardCharsets.UTF_8);
-    CsvManifestParser p = new CsvManifestParser("/data/", CsvManifestParser.headerLabelsFirst(s) == Boolean.TRUE);
+    CsvManifestParser p = new CsvManifestParser("/data/", CsvManifestParser.Columns.ofHeader(s));
     if (p.isSkippable(s)) {
       return;
     }

@@ -84,4 +84,33 @@ class PickledLabelsTest {
     }
     assertFalse(Files.exists(marker), "nothing was executed");
   }
+
+  private static byte[] pickle(Object o) throws Exception {
+    return new net.razorvine.pickle.Pickler().dumps(o);
+  }
+
+  @Test
+  void indexListsAndVectorsAreToldApartByTheWholeFile() throws Exception {
+    // [0, 2] is no 0/1 vector of three: the file is indices, so [0, 1, 1] beside it is classes 0 and 1
+    PickledLabels mixed = PickledLabels.read(pickle(new java.util.LinkedHashMap<>(Map.of(
+        "a.jpg", List.of(0, 2), "b.jpg", List.of(0, 1, 1)))), CLASSES);
+    assertEquals("indices", mixed.form());
+    assertEquals(List.of("cat", "car"), mixed.entries().get("a.jpg").names());
+    assertEquals(List.of("cat", "dog"), mixed.entries().get("b.jpg").names());
+    assertTrue(mixed.why().contains("class indices"), mixed.why());
+    // a single entry of indices, which once gave wrong_vector_length
+    PickledLabels one = PickledLabels.read(pickle(Map.of("a.jpg", List.of(0, 2))), CLASSES);
+    assertEquals(null, one.entries().get("a.jpg").problem());
+    assertEquals(List.of("cat", "car"), one.entries().get("a.jpg").names());
+    // every entry three values of 0/1: vectors, and the message says why
+    PickledLabels vectors = PickledLabels.read(pickle(new java.util.LinkedHashMap<>(Map.of(
+        "a.jpg", List.of(0, 1, 1), "b.jpg", List.of(1, 0, 0)))), CLASSES);
+    assertEquals("vectors", vectors.form());
+    assertEquals(List.of("dog", "car"), vectors.entries().get("a.jpg").names());
+    assertTrue(vectors.why().contains("every entry has 3 values"), vectors.why());
+    // soft values are said to be binarized
+    PickledLabels soft = PickledLabels.read(pickle(Map.of("a.jpg", List.of(0.3, 0.7, 1.0))), CLASSES);
+    assertEquals(List.of("dog", "car"), soft.entries().get("a.jpg").names());
+    assertTrue(soft.why().contains("1 entries hold soft values"), soft.why());
+  }
 }
