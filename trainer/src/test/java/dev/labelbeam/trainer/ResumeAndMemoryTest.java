@@ -70,6 +70,29 @@ class ResumeAndMemoryTest {
   }
 
   @Test
+  void aRunStoppedByMaxStepsResumesInsideItsEpochToTheSameWeights(@TempDir Path tmp) throws Exception {
+    Path shards = SyntheticShards.write(tmp, 256, 32, 2, 0, 3);
+    new Trainer(config(shards, tmp.resolve("a")).build(), WorkerEnv.single(), s -> {}).run();
+    // 8 steps an epoch: stop at batch 5 of epoch 1, then go on to the end
+    List<EpochReport> part = new Trainer(config(shards, tmp.resolve("b")).maxSteps(5).build(), WorkerEnv.single(),
+        s -> {}).run();
+    assertEquals(5, part.get(part.size() - 1).globalStep);
+    TrainCheckpoint.State st = TrainCheckpoint.latestState(tmp.resolve("b"));
+    assertEquals(1, st.epoch, "still in epoch 1");
+    assertEquals(5, st.batchesDone, "at batch 5");
+    List<String> lines = new ArrayList<>();
+    new Trainer(config(shards, tmp.resolve("b")).resume(true).build(), WorkerEnv.single(), lines::add).run();
+    assertTrue(lines.get(0).startsWith("resuming at step 5 (epoch 1, batch 5)"), lines.get(0));
+    Map<String, Safetensors.Entry> wa = Safetensors.read(tmp.resolve("a/model.safetensors"));
+    Map<String, Safetensors.Entry> wb = Safetensors.read(tmp.resolve("b/model.safetensors"));
+    for (String k : wa.keySet()) {
+      if (wa.get(k).floats != null) {
+        assertArrayEquals(wa.get(k).floats, wb.get(k).floats, 1e-6f, k);
+      }
+    }
+  }
+
+  @Test
   void nativeMemoryStaysFlatOver2000Steps(@TempDir Path tmp) throws Exception {
     Path shards = SyntheticShards.write(tmp, 128, 16, 1, 0, 5);
     // a JVM of its own with a fixed, pre-touched heap: what the resident size gains is native memory

@@ -76,6 +76,44 @@ class TrainerTest {
   }
 
   @Test
+  void initWeightsOfAnotherArchitectureAreRefusedNamingIt(@TempDir Path tmp) throws Exception {
+    Path shards = SyntheticShards.write(tmp, 64, 32, 1, 0, 5);
+    TorchRuntime.load();
+    Path r18 = tmp.resolve("r18.safetensors");
+    try (org.bytedeco.javacpp.PointerScope s = new org.bytedeco.javacpp.PointerScope()) {
+      dev.labelbeam.trainer.weights.StateDicts.save(ModelsAndWeightsTest.build("resnet18", 1000), r18, java.util.Map.of());
+    }
+    // --arch forgotten (small_cnn by default) with --freeze-backbone: a random frozen backbone, once
+    TrainOptions c = TrainOptions.builder(shards, tmp.resolve("model")).epochs(1).batchSize(16).initWeights(r18)
+        .freezeBackbone(true).device(DeviceChoice.CPU).build();
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> new Trainer(c, WorkerEnv.single(), s -> {}).run());
+    assertTrue(e.getMessage().contains("does not fit --arch small_cnn") && e.getMessage().contains("pass --arch resnet18")
+        && e.getMessage().contains("stay random"), e.getMessage());
+    assertTrue(!Files.exists(tmp.resolve("model/model.pt")), "nothing trained");
+    for (String arch : List.of("small_cnn", "resnet18", "resnet34", "resnet50")) {
+      try (org.bytedeco.javacpp.PointerScope s = new org.bytedeco.javacpp.PointerScope()) {
+        assertEquals(arch, dev.labelbeam.trainer.weights.StateDicts.architectureOf(
+            dev.labelbeam.trainer.weights.StateDicts.stateDict(ModelsAndWeightsTest.build(arch, 3)).keySet()));
+      }
+    }
+  }
+
+  @Test
+  void aBatchLargerThanTheTrainSplitIsRefused(@TempDir Path tmp) throws Exception {
+    Path shards = SyntheticShards.write(tmp, 20, 32, 1, 0, 5);
+    TrainOptions c = TrainOptions.builder(shards, tmp.resolve("model")).epochs(1).batchSize(64)
+        .device(DeviceChoice.CPU).build();
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> new Trainer(c, WorkerEnv.single(), s -> {}).run());
+    assertTrue(e.getMessage().contains("--batch-size 64 is larger than the train split's 20 records")
+        && e.getMessage().contains("Use --batch-size 20 or less"), e.getMessage());
+    assertTrue(!Files.exists(tmp.resolve("model/model.pt")), "no untrained model written");
+    // an epoch without a step (not reachable now) writes null, never NaN, into train_log.jsonl
+    assertTrue(new EpochReport(1, 1, Double.NaN, 0, 0, 0).json().contains("\"loss\":null"));
+  }
+
+  @Test
   void cudaAskedForWithoutAGpuFailsWithWhatToDo() {
     TorchRuntime.load();
     assumeFalse(TorchRuntime.cudaAvailable(), "a GPU is present");

@@ -288,11 +288,11 @@ public final class Trainer {
           + ": no full batch, so no training step. Use --batch-size " + Math.max(1, perWorker) + " or less");
     }
     long stepsPerEpoch = Math.max(1, perWorker / c.batchSize());
-    s.totalSteps = stepsPerEpoch * c.epochs();
-    if (c.maxSteps() > 0) {
-      s.totalSteps = Math.min(s.totalSteps, c.maxSteps());
-    }
-    s.schedule = new LrSchedule(c.learningRate(), c.warmupSteps(), s.totalSteps, 0.02);
+    long runSteps = stepsPerEpoch * c.epochs();
+    // --max-steps stops the run early; the schedule stays the whole run's, so that a run stopped by it
+    // and resumed (with a larger --max-steps or none) ends with the weights of an uninterrupted run
+    s.totalSteps = c.maxSteps() > 0 ? Math.min(runSteps, c.maxSteps()) : runSteps;
+    s.schedule = new LrSchedule(c.learningRate(), c.warmupSteps(), runSteps, 0.02);
     s.globalBatch = (long) c.batchSize() * world;
 
     ImageTensorizer tensorizer = new ImageTensorizer(s.imageSize);
