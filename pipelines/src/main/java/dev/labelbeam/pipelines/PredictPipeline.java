@@ -10,6 +10,13 @@ import dev.labelbeam.transforms.shards.BeamStorage;
 import dev.labelbeam.transforms.shards.ReadImageRecords;
 import dev.labelbeam.trainer.model.ModelSpec;
 import dev.labelbeam.transforms.errors.DeadLetter;
+import dev.labelbeam.transforms.errors.DeadLetterCoder;
+import dev.labelbeam.transforms.images.ImageOptions;
+import dev.labelbeam.transforms.images.ImageProcessingException;
+import dev.labelbeam.transforms.images.ImageResizer;
+import dev.labelbeam.transforms.manifest.ManifestEntry;
+import dev.labelbeam.transforms.manifest.ReadImageFolder;
+import dev.labelbeam.transforms.manifest.ReadManifest;
 import dev.labelbeam.metrics.ScoredExample;
 import dev.labelbeam.metrics.Thresholds;
 import dev.labelbeam.transforms.shards.DatasetFiles;
@@ -31,10 +38,14 @@ import org.apache.beam.sdk.io.TextIO;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.beam.sdk.values.TupleTag;
+import org.apache.beam.sdk.values.TupleTagList;
 import org.apache.beam.sdk.values.TypeDescriptor;
 
 /**
@@ -133,19 +144,28 @@ public final class PredictPipeline {
         : Thresholds.fromJson(DatasetFiles.readTextFile(s.thresholdsFile()));
     double[] perClass = thresholds.forLabels(spec.labels);
     if (s.records() != null) {
-      checkRecordsFitModel(s.records(), spec.labels);
+      checkRecordsFitModel(s.records(), spec.labels, s.fullScores());
     }
+    checkOutputUnused(s.outputDir());
     DatasetFiles.createFolderIfLocal(s.outputDir());
 
     Pipeline p = Pipeline.create(options);
     PCollection<ImageRecord> records;
+    PCollection<DeadLetter> undecodable;
     if (s.records() != null) {
       records = p.apply("Records", Create.of(s.records())).apply("ReadShards", ReadImageRecords.create());
+      undecodable = p.apply("NoImageFiles", Create.empty(DeadLetterCoder.of()));
     } else {
-      int numClasses = spec.numClasses;
-      records = p.apply("MatchImages", FileIO.match().filepattern(s.images()))
-          .apply("ReadMatches", FileIO.readMatches())
-          .apply("ToRecords", ParDo.of(new ImageFileFn(numClasses)));
+      PCollection<FileIO.ReadableFile> files = imageFolder(s.images()) != null
+          ? p.apply("ReadImageFolder", ReadImageFolder.from(imageFolder(s.images()))).get(ReadManifest.ENTRIES)
+              .apply("Paths", MapElements.into(TypeDescriptor.of(String.class)).via(ManifestEntry::path))
+              .apply("MatchImages", FileIO.matchAll())
+              .apply("ReadMatches", FileIO.readMatches())
+          : p.apply("MatchImages", FileIO.match().filepattern(s.images())).apply("ReadMatches", FileIO.readMatches());
+      PCollectionTuple decoded = files.apply("ToRecords", ParDo.of(new ImageFileFn(spec.numClasses, spec.imageSize))
+          .withOutputTags(ImageFileFn.RECORDS, TupleTagList.of(ImageFileFn.DEAD_LETTERS)));
+      records = decoded.get(ImageFileFn.RECORDS);
+      undecodable = decoded.get(ImageFileFn.DEAD_LETTERS).setCoder(DeadLetterCoder.of());
     }
     records.setCoder(ImageRecordCoder.of());
     PCollectionTuple predicted = records.apply("Predict",
@@ -153,7 +173,8 @@ public final class PredictPipeline {
     predicted.get(Predict.SCORED)
         .apply("ToJson", ParDo.of(new FormatDoFn(new FormatFn(new ArrayList<>(spec.labels), perClass, s.topK(), s.fullScores()))))
         .apply("WritePredictions", TextIO.write().to(file(s.outputDir(), PREDICTIONS_PREFIX)).withSuffix(".jsonl"));
-    predicted.get(Predict.DEAD_LETTERS)
+    PCollectionList.of(predicted.get(Predict.DEAD_LETTERS)).and(undecodable)
+        .apply("AllDeadLetters", Flatten.pCollections())
         .apply("DeadLetterJson", MapElements.into(TypeDescriptor.of(String.class)).via(DeadLetter::toJson))
         .apply("WriteDeadLetters", TextIO.write().to(file(s.outputDir(), DEAD_LETTER_FILE)).withoutSharding());
     PipelineResult result = p.run();
@@ -166,20 +187,24 @@ public final class PredictPipeline {
   }
 
   /**
-   * When the shards to score lie in a dataset folder (a {@code labels.txt} beside them), its labels
-   * must be the model's in the same order: the records' true labels are bits by position.
+   * The shards' labels must be the model's in the same order when they lie in a dataset folder (a
+   * {@code labels.txt} beside them): the records' true labels are bits by position. With
+   * {@code fullScores} (true labels written) shards without their {@code labels.txt} are refused: their
+   * bits would be read with the model's labels, which may be another dataset's order.
    */
-  static void checkRecordsFitModel(String recordsGlob, List<String> modelLabels) throws IOException {
+  static void checkRecordsFitModel(String recordsGlob, List<String> modelLabels, boolean fullScores) throws IOException {
     int slash = recordsGlob.lastIndexOf('/');
-    if (slash < 0) {
-      return;
-    }
-    String dir = recordsGlob.substring(0, slash);
+    String dir = slash < 0 ? "." : recordsGlob.substring(0, slash);
     String vocabulary;
     try {
       vocabulary = DatasetFiles.readText(dir, LabelVocabulary.FILE_NAME);
     } catch (java.io.FileNotFoundException | java.nio.file.NoSuchFileException e) {
-      return; // records outside a dataset folder: nothing to compare with
+      if (fullScores) {
+        throw new IllegalArgumentException("--full-scores writes the records' true labels, but there is no "
+            + LabelVocabulary.FILE_NAME + " beside " + recordsGlob + " to name them (their label bits are in the order "
+            + "of the dataset that wrote them). Copy the dataset's labels.txt into " + dir + ", or leave out --full-scores");
+      }
+      return; // records outside a dataset folder: only the scores are written, named by the model's labels
     }
     String problem = LabelMatch.problem("the model (model.json)", modelLabels,
         "labels.txt beside the records in " + dir, LabelVocabulary.fromText(vocabulary).names());
@@ -188,28 +213,85 @@ public final class PredictPipeline {
     }
   }
 
+  /**
+   * Refuses an output folder that already holds predictions: the new run's {@code -of-00001} files would
+   * sit beside the old {@code -of-00002} ones, and the glob {@code evaluate} reads would cover both runs.
+   */
+  static void checkOutputUnused(String outputDir) throws IOException {
+    List<org.apache.beam.sdk.io.fs.MatchResult.Metadata> old = new ArrayList<>();
+    for (String glob : List.of(file(outputDir, PREDICTIONS_PREFIX) + "*", file(outputDir, DEAD_LETTER_FILE))) {
+      old.addAll(org.apache.beam.sdk.io.FileSystems.match(glob,
+          org.apache.beam.sdk.io.fs.EmptyMatchTreatment.ALLOW).metadata());
+    }
+    if (!old.isEmpty()) {
+      throw new IllegalArgumentException("--output " + outputDir + " already holds the output of an earlier predict run ("
+          + old.get(0).resourceId().getFilename() + (old.size() > 1 ? " and " + (old.size() - 1) + " more" : "")
+          + "): choose a new folder, or remove those files first");
+    }
+  }
+
+  /**
+   * The folder {@code images} names when it is one (a local folder given without a glob, or a path
+   * ending in {@code /}): all its images are scored, walked as {@link ReadImageFolder} walks a tree. Else null.
+   */
+  static String imageFolder(String images) {
+    if (images.contains("*") || images.contains("?") || images.contains("[")) {
+      return null;
+    }
+    if (images.endsWith("/")) {
+      return images;
+    }
+    return !dev.labelbeam.shard.Storage.isUrl(images) && java.nio.file.Files.isDirectory(java.nio.file.Path.of(images))
+        ? images : null;
+  }
+
   /** {@code name} in the folder {@code dir}, on any Beam filesystem. */
   public static String file(String dir, String name) {
     return DatasetFiles.file(dir, name).toString();
   }
 
-  /** An image file as a record to score: id = its path, no labels. */
+  /**
+   * An image file as a record to score (id = its path, no labels), decoded as {@code preprocess} decodes
+   * it ({@link ImageResizer}: transparency composited on white, EXIF orientation, the corrupt-data and
+   * size checks) and resized to the model's image size, so that a file scores as it would after
+   * preprocessing. Files that do not decode go to {@link #DEAD_LETTERS} with preprocess's reasons.
+   */
   static final class ImageFileFn extends DoFn<FileIO.ReadableFile, ImageRecord> {
     private static final long serialVersionUID = 1L;
+    static final TupleTag<ImageRecord> RECORDS = new TupleTag<ImageRecord>() {};
+    static final TupleTag<DeadLetter> DEAD_LETTERS = new TupleTag<DeadLetter>() {};
     private final int numClasses;
+    private final int imageSize;
+    private transient ImageResizer resizer;
 
-    ImageFileFn(int numClasses) {
+    ImageFileFn(int numClasses, int imageSize) {
       this.numClasses = numClasses;
+      this.imageSize = imageSize;
+    }
+
+    /** How an image file becomes the record the model scores: preprocess's decode, at the model's size. */
+    static ImageResizer resizerFor(int imageSize) {
+      return ImageOptions.defaults().withShorterSide(imageSize).resizer();
+    }
+
+    @Setup
+    public void setup() {
+      resizer = resizerFor(imageSize);
     }
 
     @ProcessElement
-    public void process(@Element FileIO.ReadableFile f, OutputReceiver<ImageRecord> out) throws IOException {
+    public void process(@Element FileIO.ReadableFile f, MultiOutputReceiver out) throws IOException {
+      String id = f.getMetadata().resourceId().toString();
       byte[] bytes;
       try (InputStream in = Channels.newInputStream(f.open())) {
         bytes = in.readAllBytes();
       }
-      out.output(new ImageRecord(f.getMetadata().resourceId().toString(), bytes, "file", 0, 0,
-          new byte[(numClasses + 7) / 8]));
+      try {
+        ImageResizer.Resized r = resizer.process(bytes);
+        out.get(RECORDS).output(new ImageRecord(id, r.bytes, r.format, r.height, r.width, new byte[(numClasses + 7) / 8]));
+      } catch (ImageProcessingException e) {
+        out.get(DEAD_LETTERS).output(new DeadLetter(id, id, e.reason(), e.getMessage()));
+      }
     }
   }
 

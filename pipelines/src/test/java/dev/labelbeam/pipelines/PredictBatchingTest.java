@@ -45,7 +45,10 @@ class PredictBatchingTest {
     Pipeline p = Pipeline.create(Runners.options("DirectRunner", List.of()));
     PCollection<ImageRecord> records = p.apply(FileIO.match().filepattern(manifest.getParent() + "/images/*.jpg"))
         .apply(FileIO.readMatches())
-        .apply(ParDo.of(new PredictPipeline.ImageFileFn(spec.numClasses)))
+        .apply(ParDo.of(new PredictPipeline.ImageFileFn(spec.numClasses, spec.imageSize))
+            .withOutputTags(PredictPipeline.ImageFileFn.RECORDS,
+                org.apache.beam.sdk.values.TupleTagList.of(PredictPipeline.ImageFileFn.DEAD_LETTERS)))
+        .get(PredictPipeline.ImageFileFn.RECORDS)
         .setCoder(ImageRecordCoder.of());
     PCollection<ScoredExample> scored = records
         .apply(Predict.withModel(model.toString()).withBatchSize(batch).withDevice(DeviceChoice.CPU))
