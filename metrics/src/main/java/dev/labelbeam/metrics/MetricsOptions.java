@@ -175,6 +175,6 @@ public record MetricsOptions(Mode mode, int bins, double threshold, int minSuppo
   /** The report of no examples at all: the settings, no classes. */
   public MultiLabelReport emptyReport() {
     return new MultiLabelReport(mode.jsonName(), mode == Mode.EXACT ? null : bins, 0, 0, threshold, thresholdsFrom,
-        minSupportForTuning, null, null, null, null, null, List.of(), List.of(), null, null);
+        minSupportForTuning, null, null, null, null, null, List.of(), List.of(), null, null, null);
   }
 }

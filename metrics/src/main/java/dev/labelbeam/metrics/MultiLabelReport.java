@@ -43,6 +43,10 @@ import java.util.Locale;
  *       averages of a reference predictor, when the evaluation computed one.
  *   <li>{@code scorePrecision}: {@code float64} when exact mode compared float64 scores as a
  *       predictions file gave them, else {@code float32} (a model's own scores, or binned mode).
+ *   <li>{@code exampleSet}: which examples were evaluated, whatever their order or the runner: the sum
+ *       modulo 2^64 of the first 8 bytes of each id's SHA-256, in hex ({@link ExampleSet}); two
+ *       evaluations of the same count but other examples (another split or dataset) differ here, and
+ *       {@code compare} refuses them. Null in reports written before it was recorded.
  * </ul>
  *
  * Where a rate's denominator is zero it is 0. Immutable (a Beam element may be shared): the
@@ -66,7 +70,8 @@ public record MultiLabelReport(
     List<ClassMetrics> perClass,
     List<CurvePoint> microPrCurve,
     Baseline baseline,
-    String scorePrecision) implements Serializable {
+    String scorePrecision,
+    String exampleSet) implements Serializable {
   private static final long serialVersionUID = 1L;
 
   /** Lists are copied unmodifiable (absent ones read as empty), missing groups read as zeros. */
@@ -174,7 +179,7 @@ public record MultiLabelReport(
       named.add(m.withLabel(m.index < names.size() ? names.get(m.index) : Integer.toString(m.index)));
     }
     return new MultiLabelReport(mode, bins, numExamples, numClasses, threshold, thresholdsFrom, minSupportForTuning,
-        macro, weighted, micro, samples, cardinality, named, microPrCurve, baseline, scorePrecision);
+        macro, weighted, micro, samples, cardinality, named, microPrCurve, baseline, scorePrecision, exampleSet);
   }
 
   /**
@@ -184,13 +189,19 @@ public record MultiLabelReport(
   public MultiLabelReport withBaseline(String description, MultiLabelReport other) {
     return new MultiLabelReport(mode, bins, numExamples, numClasses, threshold, thresholdsFrom, minSupportForTuning,
         macro, weighted, micro, samples, cardinality, perClass, microPrCurve,
-        new Baseline(description, other.macro, other.micro), scorePrecision);
+        new Baseline(description, other.macro, other.micro), scorePrecision, exampleSet);
+  }
+
+  /** A copy recording which examples were evaluated ({@link ExampleSet#hex}). */
+  public MultiLabelReport withExampleSet(String set) {
+    return new MultiLabelReport(mode, bins, numExamples, numClasses, threshold, thresholdsFrom, minSupportForTuning,
+        macro, weighted, micro, samples, cardinality, perClass, microPrCurve, baseline, scorePrecision, set);
   }
 
   /** A copy saying where the per-class decision thresholds came from (null: {@code threshold} for every class). */
   public MultiLabelReport withThresholdsFrom(String from) {
     return new MultiLabelReport(mode, bins, numExamples, numClasses, threshold, from, minSupportForTuning, macro,
-        weighted, micro, samples, cardinality, perClass, microPrCurve, baseline, scorePrecision);
+        weighted, micro, samples, cardinality, perClass, microPrCurve, baseline, scorePrecision, exampleSet);
   }
 
 

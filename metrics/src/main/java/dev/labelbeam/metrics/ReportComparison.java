@@ -11,7 +11,8 @@ import java.util.List;
  * A), how many classes got better or worse by AUC beyond what the binned evaluation can resolve (the
  * sum of both classes' {@code aucErrorBound}; any difference in exact mode, or by a paired bootstrap over
  * the examples when both evaluations kept their scores: {@link #withBootstrap}), and the largest gains and
- * losses. {@link #of} refuses reports of other label sets or example counts (another split).
+ * losses. {@link #of} refuses reports of other label sets, example counts or example sets (another
+ * split or dataset of the same size: {@link MultiLabelReport#exampleSet}).
  *
  * @param a the folder or name of the first report, {@code b} the second
  * @param numExamples the examples both were evaluated on
@@ -31,6 +32,9 @@ public record ReportComparison(String a, String b, long numExamples, double[] ma
   /** Largest gains and losses listed. */
   public static final int TOP = 10;
 
+  /** Rounding room beyond the AUC bound before a difference counts (AUCs sum up to millions of terms). */
+  static final double BOUND_SLACK = 1e-9;
+
   /**
    * One class in both reports.
    *
@@ -48,7 +52,10 @@ public record ReportComparison(String a, String b, long numExamples, double[] ma
       if (aucDeltaLow != null) {
         return aucDeltaLow > 0 ? 1 : aucDeltaHigh < 0 ? -1 : 0;
       }
-      return aucDelta() > aucBound ? 1 : aucDelta() < -aucBound ? -1 : 0;
+      // beyond the bound, with room for rounding: identical scores evaluated binned and exact differ by
+      // exactly the bound when every tie falls one way, which floating sums may put a hair over it
+      double beyond = aucBound + BOUND_SLACK;
+      return aucDelta() > beyond ? 1 : aucDelta() < -beyond ? -1 : 0;
     }
 
     /** AUC of B minus A, or null when either is undefined. */
@@ -78,6 +85,11 @@ public record ReportComparison(String a, String b, long numExamples, double[] ma
     if (a.numExamples() != b.numExamples()) {
       throw new IllegalArgumentException(nameA + " has " + a.numExamples() + " examples and " + nameB + " "
           + b.numExamples() + ": compare evaluations of the same split");
+    }
+    if (a.exampleSet() != null && b.exampleSet() != null && !a.exampleSet().equals(b.exampleSet())) {
+      throw new IllegalArgumentException(nameA + " and " + nameB + " were evaluated on " + a.numExamples()
+          + " examples each, but not the same ones (their ids differ: metrics.json exampleSet " + a.exampleSet() + " and "
+          + b.exampleSet() + "): compare evaluations of the same split of the same dataset");
     }
     List<ClassDelta> rows = new ArrayList<>();
     for (int c = 0; c < la.size(); c++) {

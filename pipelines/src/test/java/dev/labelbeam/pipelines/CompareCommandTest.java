@@ -76,4 +76,49 @@ class CompareCommandTest {
     assertEquals(1, code);
     assertTrue(err.toString().contains("other label sets"), err.toString());
   }
+
+  /** Predictions of {@code n} examples named {@code prefix + i}, the same scores whatever the prefix. */
+  private static Path predictions(Path file, String prefix, int n) throws Exception {
+    Random rnd = new Random(5);
+    List<String> lines = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      List<String> truth = new ArrayList<>();
+      List<String> scores = new ArrayList<>();
+      for (String l : LABELS) {
+        boolean y = rnd.nextInt(3) == 0;
+        if (y) {
+          truth.add("\"" + l + "\"");
+        }
+        // well separated: most pairs fall in bins of their own, and binned differs from exact by about its bound
+        double logit = rnd.nextGaussian() * 3 + (y ? 6 : -6);
+        scores.add(Float.toString((float) (1 / (1 + Math.exp(-logit)))));
+      }
+      lines.add("{\"id\": \"" + prefix + i + "\", \"labels\": [" + String.join(", ", truth) + "], \"scores\": ["
+          + String.join(", ", scores) + "]}");
+    }
+    Files.write(file, lines);
+    return file;
+  }
+
+  @Test
+  void evaluationsOfOtherExamplesAreRefusedAndBinnedAgainstExactIsNotWorse(@TempDir Path tmp) throws Exception {
+    Path labels = Files.write(tmp.resolve("labels.txt"), LABELS);
+    Path val = predictions(tmp.resolve("val.jsonl"), "val/", 600);
+    Path test = predictions(tmp.resolve("test.jsonl"), "test/", 600); // the same count and scores, other images
+    for (String[] run : List.of(new String[] {"val", val.toString(), "binned"}, new String[] {"val-exact", val.toString(), "exact"},
+        new String[] {"test", test.toString(), "binned"})) {
+      assertEquals(0, TestCli.run("evaluate", "--predictions", run[1], "--labels", labels.toString(), "--mode", run[2],
+          "--output", tmp.resolve(run[0]).toString(), "--runner", "DirectRunner"));
+    }
+    StringWriter err = new StringWriter();
+    assertEquals(1, TestCli.run(err, "compare", tmp.resolve("val").toString(), tmp.resolve("test").toString(),
+        "--output", tmp.resolve("cmp").toString()));
+    assertTrue(err.toString().contains("not the same ones"), err.toString());
+    // the same scores, binned and exact: no class is better or worse
+    assertEquals(0, TestCli.run("compare", tmp.resolve("val").toString(), tmp.resolve("val-exact").toString(),
+        "--output", tmp.resolve("cmp2").toString()));
+    JsonNode c = new ObjectMapper().readTree(tmp.resolve("cmp2/compare.json").toFile());
+    assertEquals(0, c.get("better").asInt(), c.toString().substring(0, 300));
+    assertEquals(0, c.get("worse").asInt(), c.toString().substring(0, 300));
+  }
 }

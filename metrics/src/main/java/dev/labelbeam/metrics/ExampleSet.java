@@ -1,0 +1,34 @@
+package dev.labelbeam.metrics;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+
+/**
+ * The identity of a set of evaluated examples, independent of their order and of how a runner splits
+ * them: each id contributes the first 8 bytes of its SHA-256 (big-endian), and the contributions are
+ * summed modulo 2^64, so partial sums merge by addition. Two reports with the same number of examples
+ * but another set (another split, another dataset) differ in it with probability 1 − 2^-64.
+ */
+public final class ExampleSet {
+  private ExampleSet() {}
+
+  /** The contribution of one example id. */
+  public static long of(String id) {
+    try {
+      byte[] h = MessageDigest.getInstance("SHA-256").digest(id.getBytes(StandardCharsets.UTF_8));
+      long v = 0;
+      for (int i = 0; i < 8; i++) {
+        v = (v << 8) | (h[i] & 0xff);
+      }
+      return v;
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
+    }
+  }
+
+  /** A sum of contributions as {@code metrics.json} records it: 16 hex digits. */
+  public static String hex(long sum) {
+    return String.format("%016x", sum);
+  }
+}
