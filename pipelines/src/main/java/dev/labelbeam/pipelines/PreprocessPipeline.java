@@ -21,7 +21,7 @@ public final class PreprocessPipeline {
    * @throws IllegalStateException when the pipeline does not finish in state DONE
    */
   public static DatasetInfo run(PreprocessImages transform, Path outputDir, PipelineOptions options) throws IOException {
-    Files.createDirectories(outputDir);
+    dev.labelbeam.shard.Folders.create(outputDir);
     java.util.Set<Path> stagedBefore = stagingFolders(outputDir);
     Pipeline p = Pipeline.create(options);
     p.apply("Preprocess", transform.to(outputDir.toString()));

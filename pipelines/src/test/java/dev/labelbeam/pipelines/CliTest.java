@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.labelbeam.cli.LabelbeamCli;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -146,5 +147,30 @@ class CliTest {
     err.getBuffer().setLength(0);
     assertEquals(2, cl.execute("train", "--shards", tmp.toString(), "--output", tmp.toString(), "--arch", "vgg"));
     assertTrue(err.toString().contains("small_cnn, resnet18, resnet34, resnet50"), err.toString());
+  }
+
+  @Test
+  void smallMistakesSayWhatToDo(@TempDir Path tmp) throws Exception {
+    // a negative --pos-weight once said only "error: -3"
+    StringWriter err = new StringWriter();
+    assertEquals(2, TestCli.run(err, "train", "--shards", tmp.toString(), "--output", tmp.resolve("m").toString(),
+        "--pos-weight", "-3"));
+    assertTrue(err.toString().contains("must be > 0, was -3"), err.toString());
+    err = new StringWriter();
+    assertEquals(2, TestCli.run(err, "train", "--shards", tmp.toString(), "--output", tmp.resolve("m").toString(),
+        "--pos-weight", "datset"));
+    assertTrue(err.toString().contains("dataset, sqrt, none, a number > 0 or a file"), err.toString());
+    // --output naming a file once said only its path
+    Path file = Files.writeString(tmp.resolve("notes.txt"), "x");
+    Path shards = TestDatasets.preprocess(tmp.resolve("d"), 40, 32, 3, 16, 0, 1);
+    for (String[] cmd : List.of(
+        new String[] {"train", "--shards", shards.toString(), "--output", file.toString(), "--epochs", "1",
+            "--batch-size", "8", "--device", "cpu"},
+        new String[] {"preprocess", "--image-folder", tmp.resolve("d/data/images").toString(), "--output",
+            file.resolve("sub").toString(), "--runner", "DirectRunner"})) {
+      err = new StringWriter();
+      assertEquals(1, TestCli.run(err, cmd), String.join(" ", cmd));
+      assertTrue(err.toString().contains("not a folder"), err.toString());
+    }
   }
 }

@@ -41,6 +41,7 @@ public final class OutputFolder {
    * @throws IllegalArgumentException naming the folder and the two ways forward
    */
   public static void claim(Path dir, boolean resume, boolean overwrite) throws IOException {
+    dev.labelbeam.shard.Folders.create(dir);
     if (resume || !holdsARun(dir)) {
       return;
     }

@@ -187,8 +187,8 @@ public record TrainOptions(
 
     /** {@code dataset}, {@code none}, a number or a path, as the command line writes it. */
     public static PosWeight parse(String s) {
-      if (s.matches("[0-9]+(\\.[0-9]*)?([eE][-+]?[0-9]+)?")) {
-        return constant(Double.parseDouble(s));
+      if (s.matches("[-+]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)([eE][-+]?[0-9]+)?")) {
+        return constant(Double.parseDouble(s)); // a negative or zero weight is refused there, saying so
       }
       switch (s) {
         case "dataset":
@@ -198,6 +198,11 @@ public record TrainOptions(
         case "none":
           return none();
         default:
+          boolean pathLike = s.contains("/") || s.contains(".");
+          if (!pathLike && !java.nio.file.Files.isRegularFile(Path.of(s))) { // a misspelt keyword, not a file
+            throw new IllegalArgumentException("--pos-weight must be dataset, sqrt, none, a number > 0 or a file of "
+                + "per-class weights; '" + s + "' is none of these");
+          }
           return file(Path.of(s));
       }
     }

@@ -267,6 +267,7 @@ public final class Trainer {
       say.accept("initial weights " + c.initWeights().getFileName() + ": " + r);
       freshClassifier = !r.loaded.contains("fc.bias");
     }
+    warnOfClassesWithoutPositives(s.info, s.vocab, say);
     float[] posWeights = posWeightsFor(s.info, s.numClasses);
     if (freshClassifier && c.classifierBias() == TrainOptions.ClassifierBias.PRIOR) {
       setPriorBias(s.model, s.info, posWeights, c.loss() == TrainOptions.LossFunction.SOFTMAX);
@@ -476,6 +477,26 @@ public final class Trainer {
   }
 
   /** {@code bce}'s per-class positive weights as the options ask for them; null: none. */
+  /**
+   * Says which classes have no positive in the train split: the model cannot learn them (a misspelt
+   * labels key or a labels.txt of other names once made every class so, and training ran on).
+   */
+  static void warnOfClassesWithoutPositives(DatasetInfo info, LabelVocabulary vocab, Consumer<String> say) {
+    long[] pos = info.positiveCounts("train");
+    List<String> none = new ArrayList<>();
+    for (int c = 0; c < pos.length; c++) {
+      if (pos[c] == 0) {
+        none.add(vocab.name(c));
+      }
+    }
+    if (!none.isEmpty()) {
+      say.accept("warning: " + none.size() + " of " + pos.length + " classes have no positive in the train split ("
+          + String.join(", ", none.subList(0, Math.min(5, none.size()))) + (none.size() > 5 ? ", ..." : "")
+          + "): they cannot be learned" + (none.size() == pos.length ? "; no image has a label: check the manifest's "
+              + "labels (dataset.json positiveCounts)" : ""));
+    }
+  }
+
   private float[] posWeightsFor(DatasetInfo info, int numClasses) throws IOException {
     TrainOptions c = config;
     if (c.loss() != TrainOptions.LossFunction.BCE) {

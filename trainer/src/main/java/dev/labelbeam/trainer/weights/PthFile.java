@@ -26,9 +26,31 @@ import java.util.zip.ZipFile;
 public final class PthFile {
   private PthFile() {}
 
+  /**
+   * The file as a zip archive; a file in torch.save's legacy format (before PyTorch 1.6, or
+   * {@code _use_new_zipfile_serialization=False}: a bare pickle stream) is refused saying so and how to
+   * convert it, where {@code ZipFile} would say only "zip END header not found".
+   */
+  private static ZipFile open(Path file) throws IOException {
+    try {
+      return new ZipFile(file.toFile());
+    } catch (java.util.zip.ZipException e) {
+      byte[] head = new byte[2];
+      try (var in = java.nio.file.Files.newInputStream(file)) {
+        int n = in.readNBytes(head, 0, 2);
+        if (n == 2 && (head[0] & 0xff) == 0x80 && head[1] >= 2 && head[1] <= 5) {
+          throw new IOException(file + " is in PyTorch's legacy torch.save format (a bare pickle, as torch < 1.6 or "
+              + "_use_new_zipfile_serialization=False write it), which is not read. Convert it once in Python: "
+              + "torch.save(torch.load('" + file.getFileName() + "', weights_only=True), 'new.pth')", e);
+        }
+      }
+      throw new IOException(file + " is not a torch.save file (not a zip archive: " + e.getMessage() + ")", e);
+    }
+  }
+
   /** The state dict of a {@code .pth} file. */
   public static Map<String, Safetensors.Entry> read(Path file) throws IOException {
-    try (ZipFile zip = new ZipFile(file.toFile())) {
+    try (ZipFile zip = open(file)) {
       ZipEntry pkl = zip.stream().filter(e -> e.getName().endsWith("/data.pkl")).findFirst().orElseThrow(() ->
           new IOException(file + ": not a torch.save zip file (no data.pkl; files saved with "
               + "_use_new_zipfile_serialization=False are not read)"));

@@ -95,4 +95,16 @@ class PthFileTest {
     assertTrue(e instanceof RestrictedUnpickler.Refused, e.toString());
     assertTrue(e.getMessage().contains("torchvision.models.resnet.ResNet"), e.getMessage());
   }
+
+  @org.junit.jupiter.api.Test
+  void aLegacyTorchSaveFileSaysHowToConvertIt(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) throws Exception {
+    // torch.save(..., _use_new_zipfile_serialization=False) starts with a pickled magic number, protocol 2
+    java.nio.file.Path legacy = java.nio.file.Files.write(tmp.resolve("old.pth"),
+        new byte[] {(byte) 0x80, 0x02, (byte) 0x8a, 0x0a, 0x6c, (byte) 0xfc, (byte) 0x9c, 0x46, (byte) 0xf9, 0x20, 0x6a,
+            (byte) 0xa8, 0x50, 0x19, 0x2e});
+    java.io.IOException e = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class,
+        () -> PthFile.read(legacy));
+    org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("legacy torch.save format")
+        && e.getMessage().contains("torch.save(torch.load("), e.getMessage());
+  }
 }

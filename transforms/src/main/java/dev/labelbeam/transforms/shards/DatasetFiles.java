@@ -254,7 +254,7 @@ public final class DatasetFiles {
    */
   public static void createFolderIfLocal(String dir) throws IOException {
     if ("file".equals(FileSystems.matchNewResource(dir, true).getScheme())) {
-      java.nio.file.Files.createDirectories(java.nio.file.Path.of(dir));
+      dev.labelbeam.shard.Folders.create(java.nio.file.Path.of(dir));
     }
   }
 
