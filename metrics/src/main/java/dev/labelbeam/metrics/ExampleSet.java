@@ -27,6 +27,15 @@ public final class ExampleSet {
     }
   }
 
+  /** The set of these ids, as {@code metrics.json} records it. */
+  public static String ofIds(Iterable<String> ids) {
+    long sum = 0;
+    for (String id : ids) {
+      sum += of(id);
+    }
+    return hex(sum);
+  }
+
   /** A sum of contributions as {@code metrics.json} records it: 16 hex digits. */
   public static String hex(long sum) {
     return String.format("%016x", sum);

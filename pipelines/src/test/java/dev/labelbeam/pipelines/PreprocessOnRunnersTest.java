@@ -67,4 +67,57 @@ class PreprocessOnRunnersTest {
       assertEquals(a.get(id), b.get(id), "record " + id + " differs between runners");
     }
   }
+
+  /**
+   * Inputs as users have them (issue 28), the same dataset on both runners: the generator's manifest as
+   * Python's csv writes it with QUOTE_ALL, one image renamed {@code a,b.jpg}, two images named again by
+   * other spellings; and an image-folder tree with a link back up to its root.
+   */
+  @Test
+  void usersCsvAndLinkedFoldersGiveTheSameDatasetOnBothRunners(@TempDir Path tmp) throws Exception {
+    Path data = tmp.resolve("data");
+    Path plain = dev.labelbeam.transforms.synthetic.SyntheticShapes.generate(data, 30, 32, 4);
+    List<String> lines = java.nio.file.Files.readAllLines(plain);
+    java.nio.file.Files.move(data.resolve("images/000000.jpg"), data.resolve("images/a,b.jpg"));
+    List<String> quoted = new java.util.ArrayList<>(List.of("\"path\",\"labels\""));
+    java.util.Set<String> labels = new java.util.TreeSet<>();
+    for (String l : lines.subList(1, lines.size())) {
+      String[] f = l.split(",");
+      java.util.Collections.addAll(labels, f[1].split("\\|"));
+      quoted.add("\"" + f[0].replace("000000.jpg", "a,b.jpg") + "\",\"" + f[1] + "\"");
+    }
+    String[] second = lines.get(2).split(",");
+    quoted.add("\"./" + second[0] + "\",\"" + second[1] + "\"");
+    quoted.add("\"" + data.resolve(second[0]).toAbsolutePath() + "\",\"" + second[1] + "\"");
+    Path manifest = java.nio.file.Files.write(data.resolve("quoted.csv"), quoted);
+
+    Path root = tmp.resolve("tree");
+    for (String cls : List.of("cat", "dog")) {
+      java.nio.file.Files.createDirectories(root.resolve(cls));
+      for (int i = 1; i <= 5; i++) {
+        java.nio.file.Files.copy(data.resolve(String.format("images/%06d.jpg", i)), root.resolve(cls + "/" + i + ".jpg"));
+      }
+    }
+    java.nio.file.Files.createSymbolicLink(root.resolve("cat/up"), Path.of(".."));
+
+    for (String runner : List.of("DirectRunner", "FlinkRunner")) {
+      List<String> args = runner.equals("FlinkRunner") ? List.of("--parallelism=2") : List.of();
+      Path out = tmp.resolve("csv-" + runner);
+      DatasetInfo info = PreprocessPipeline.run(PreprocessImages.fromManifest(manifest.toString())
+          .withImageOptions(ImageOptions.defaults().withShorterSide(16))
+          .withShardOptions(ShardOptions.defaults().withSplit(0.25, 0, "x")), out, Runners.options(runner, args));
+      assertEquals(30, info.records.values().stream().mapToLong(Long::longValue).sum(), runner);
+      assertEquals(Map.of("duplicate_id", 2L), info.deadLetters, runner);
+      assertEquals(List.copyOf(labels), dev.labelbeam.shard.LabelVocabulary.read(out.resolve("labels.txt")).names(),
+          runner + ": no quote in a label name");
+      assertTrue(readAll(out).keySet().stream().anyMatch(k -> k.endsWith("/images/a,b.jpg")), runner);
+
+      Path tree = tmp.resolve("tree-" + runner);
+      DatasetInfo t = PreprocessPipeline.run(PreprocessImages.fromImageFolder(root.toString())
+          .withImageOptions(ImageOptions.defaults().withShorterSide(16))
+          .withShardOptions(ShardOptions.defaults().withSplit(0.25, 0, "x")), tree, Runners.options(runner, args));
+      assertEquals(10, t.records.values().stream().mapToLong(Long::longValue).sum(), runner + ": the link adds nothing");
+      assertEquals(List.of("cat", "dog"), dev.labelbeam.shard.LabelVocabulary.read(tree.resolve("labels.txt")).names());
+    }
+  }
 }

@@ -211,4 +211,23 @@ class UsersInputsTest {
         () -> LabelVocabulary.fromText("cat\n\ndog\n"));
     assertTrue(blank.getMessage().contains("line 2"), blank.getMessage());
   }
+
+  @Test
+  void moreShardsThanRecordsAreNamedByTheShardsWritten(@TempDir Path tmp) throws Exception {
+    Path manifest = dev.labelbeam.transforms.synthetic.SyntheticShapes.generate(tmp.resolve("data"), 20, 32, 6);
+    Path out = tmp.resolve("out");
+    DatasetInfo info = PreprocessInputsTest.runInto(PreprocessImages.fromManifest(manifest.toString())
+        .withImageOptions(SIDE16).withShardOptions(ShardOptions.defaults().withSplit(0, 0, "").withShards("train", 50)),
+        out);
+    List<String> names = info.shards.get("train");
+    assertTrue(names.size() <= 20, names.toString());
+    for (int i = 0; i < names.size(); i++) {
+      assertTrue(names.get(i).endsWith(String.format("-%05d-of-%05d.tfrecord", i, names.size())), names.get(i));
+      assertTrue(Files.exists(out.resolve(names.get(i))), names.get(i));
+    }
+    assertEquals(new TreeSet<>(names), new TreeSet<>(info.digests.keySet()));
+    assertEquals(20, PreprocessInputsTest.records(out, info).size());
+    // the dataset reads back through its check (sizes and digests by the new names)
+    assertEquals(List.of(), dev.labelbeam.transforms.shards.DatasetCheck.of(out).problems());
+  }
 }

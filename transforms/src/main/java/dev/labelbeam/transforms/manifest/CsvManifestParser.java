@@ -111,7 +111,7 @@ public final class CsvManifestParser implements ManifestParser {
           + "look like image files and the path does not. A CSV manifest is path,labels; for labels,path add the "
           + "header line 'labels,path'");
     }
-    return new ManifestEntry(ManifestParser.idOf(idBase, path), ManifestParser.resolve(baseDir, ManifestParser.normalize(path)),
+    return new ManifestEntry(ManifestParser.idOf(idBase, path), ManifestParser.readPath(baseDir, path),
         labels);
   }
 }

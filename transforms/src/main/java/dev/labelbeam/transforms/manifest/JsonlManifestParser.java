@@ -82,7 +82,7 @@ public final class JsonlManifestParser implements ManifestParser {
       }
     }
     String path = image.asText().strip();
-    return new ManifestEntry(ManifestParser.idOf(idBase, path), ManifestParser.resolve(baseDir, ManifestParser.normalize(path)),
+    return new ManifestEntry(ManifestParser.idOf(idBase, path), ManifestParser.readPath(baseDir, path),
         labels);
   }
 }

@@ -14,6 +14,14 @@ public interface ManifestParser extends Serializable {
    */
   ManifestEntry parse(String line);
 
+  /**
+   * Where to read the image a line names: a URL as given, a local path normalized (as its id is: a
+   * {@code x/../} in it needs no folder {@code x}) and resolved against the manifest's folder.
+   */
+  static String readPath(String baseDir, String path) {
+    return dev.labelbeam.shard.Storage.isUrl(path) ? path : resolve(baseDir, normalize(path));
+  }
+
   /** Resolves a manifest path against the manifest's folder unless it is absolute or has a scheme. */
   static String resolve(String baseDir, String path) {
     if (path.startsWith("/") || dev.labelbeam.shard.Storage.isUrl(path)) {

@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
@@ -111,6 +112,7 @@ public final class DatasetFiles {
     String current = currentGeneration(outputDir);
     String labelsText = vocab.toText();
     info.labelsSha256 = DatasetInfo.sha256(labelsText);
+    Map<String, String> finalNames = renumber(info); // also on a retry: the names dataset.json lists
     if (!java.util.Objects.equals(current, info.generation)) {
       if (!java.util.Objects.equals(current, expectedPrevious)) {
         deleteFolder(stagingDir);
@@ -118,9 +120,8 @@ public final class DatasetFiles {
             + "one ran (it found generation " + expectedPrevious + ", the folder now holds " + current + "): that "
             + "dataset stays and this run's shards were discarded. Run one preprocess per folder at a time");
       }
-      List<String> names = new ArrayList<>();
-      info.shards.values().forEach(names::addAll);
-      moveIn(staging, out, names);
+      List<String> staged = new ArrayList<>(finalNames.keySet());
+      moveIn(staging, out, staged, staged.stream().map(finalNames::get).toList());
       String labelsTmp = LabelVocabulary.FILE_NAME + "." + info.generation;
       writeText(outputDir, labelsTmp, labelsText);
       writeText(outputDir, DatasetInfo.FILE_NAME, info.toJson()); // the commit point
@@ -199,19 +200,55 @@ public final class DatasetFiles {
 
   /** Moves each named file from {@code from} to {@code to}, skipping those a previous attempt moved. */
   private static void moveIn(ResourceId from, ResourceId to, List<String> names) throws IOException {
+    moveIn(from, to, names, names);
+  }
+
+  /** Moves {@code from/names[i]} to {@code to/newNames[i]}, skipping those a previous attempt moved. */
+  private static void moveIn(ResourceId from, ResourceId to, List<String> names, List<String> newNames)
+      throws IOException {
     List<ResourceId> src = new ArrayList<>();
     List<ResourceId> dst = new ArrayList<>();
-    for (String n : names) {
-      ResourceId s = from.resolve(n, StandardResolveOptions.RESOLVE_FILE);
-      ResourceId d = to.resolve(n, StandardResolveOptions.RESOLVE_FILE);
+    for (int i = 0; i < names.size(); i++) {
+      ResourceId s = from.resolve(names.get(i), StandardResolveOptions.RESOLVE_FILE);
+      ResourceId d = to.resolve(newNames.get(i), StandardResolveOptions.RESOLVE_FILE);
       if (exists(s)) {
         src.add(s);
         dst.add(d);
       } else if (!exists(d)) {
-        throw new IOException(n + " is neither staged in " + from + " nor in place in " + to);
+        throw new IOException(names.get(i) + " is neither staged in " + from + " nor in place in " + to);
       }
     }
     FileSystems.rename(src, dst);
+  }
+
+  private static final Pattern SHARD_NUMBER = Pattern.compile("(.*)-(\\d{5})-of-(\\d{5})(\\.tfrecord(\\.gz)?)");
+
+  /**
+   * Names each split's shards {@code -00000-of-NNNNN} to {@code -(N-1)-of-NNNNN} with N the shards it
+   * really has (in the order of their staged names), in {@code info.shards} and {@code info.digests}, and
+   * returns staged name → final name. A fixed shard count above the records (50 shards for 20
+   * records) leaves some shards empty, which the writer does not create: their names said
+   * {@code -of-00050} beside 16 files. Idempotent: names already numbered so stay as they are.
+   */
+  static Map<String, String> renumber(DatasetInfo info) {
+    Map<String, String> out = new java.util.LinkedHashMap<>();
+    for (Map.Entry<String, List<String>> e : info.shards.entrySet()) {
+      List<String> renamed = new ArrayList<>();
+      int n = e.getValue().size();
+      for (int i = 0; i < n; i++) {
+        String name = e.getValue().get(i);
+        java.util.regex.Matcher m = SHARD_NUMBER.matcher(name);
+        String to = m.matches() ? String.format(Locale.ROOT, "%s-%05d-of-%05d%s", m.group(1), i, n, m.group(4)) : name;
+        out.put(name, to);
+        renamed.add(to);
+      }
+      e.setValue(renamed);
+    }
+    Map<String, dev.labelbeam.shard.ShardDigest> digests = new java.util.TreeMap<>();
+    info.digests.forEach((name, d) -> digests.put(out.getOrDefault(name, name), d));
+    info.digests.clear();
+    info.digests.putAll(digests);
+    return out;
   }
 
   private static boolean exists(ResourceId file) throws IOException {

@@ -40,7 +40,8 @@ class ClassBlockMetricsTest {
     MetricsOptions options = MetricsOptions.defaults().withBins(256).withMinSupportForTuning(5);
     MetricsAccumulator acc = options.newAccumulator(classes);
     examples.forEach(acc::add);
-    String expected = options.report(acc).toJson();
+    String expected = options.report(acc)
+        .withExampleSet(dev.labelbeam.metrics.ExampleSet.ofIds(examples.stream().map(e -> e.id).toList())).toJson();
 
     Pipeline p = Pipeline.create(PipelineOptionsFactory.fromArgs("--runner=DirectRunner").create());
     PCollection<ScoredExample> in = p.apply(Create.of(examples));
