@@ -22,7 +22,7 @@ import picocli.CommandLine.Parameters;
     description = "Compare two evaluation folders (each with the metrics.json evaluate writes) of the same split and "
         + "label set: per-class deltas of F1, AUC and AP (B - A), how many classes got better or worse by AUC beyond "
         + "what binning resolves (or, when both were evaluated with --mode exact and kept their scores.jsonl, by a paired "
-        + "bootstrap over the examples: the 95% interval of each class's AUC difference above or below 0), the largest "
+        + "bootstrap over the examples: the 95%% interval of each class's AUC difference above or below 0), the largest "
         + "gains and losses. Writes compare.json and compare.html; refuses evaluations of other labels or splits.")
 public final class CompareCommand implements Callable<Integer> {
   @Parameters(index = "0", description = "The evaluation folder of model A (the reference).")

@@ -42,6 +42,13 @@ public final class LabelbeamCli implements Runnable {
         sub.setUnmatchedArgumentsAllowed(true);
       }
     }
+    // the client side of every command reads through Beam's filesystems: registered here with Beam's
+    // defaults, and again from the user's Beam flags by the commands that take them (Runners.options)
+    cl.setExecutionStrategy(parsed -> {
+      org.apache.beam.sdk.io.FileSystems.setDefaultPipelineOptions(
+          org.apache.beam.sdk.options.PipelineOptionsFactory.create());
+      return new CommandLine.RunLast().execute(parsed);
+    });
     cl.setExecutionExceptionHandler((ex, line, parsed) -> {
       if (ex instanceof CommandLine.ParameterException) { // found by a command itself (a misspelt option): usage
         line.getErr().println("error: " + ex.getMessage());

@@ -16,6 +16,7 @@ import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import org.apache.beam.sdk.options.PipelineOptions;
 
 /** {@code labelbeam preprocess}: images and labels to TFRecord shards. */
 @Command(name = "preprocess", mixinStandardHelpOptions = true, showDefaultValues = true,
@@ -73,6 +74,7 @@ public final class PreprocessCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    PipelineOptions options = runner.options(); // first: the filesystems of the user's flags, a usage error before I/O
     PreprocessImages t = (input.manifest != null
             ? PreprocessImages.fromManifest(absolute(input.manifest))
             : PreprocessImages.fromImageFolder(absolute(input.imageFolder)))
@@ -97,7 +99,7 @@ public final class PreprocessCommand implements Callable<Integer> {
       t = t.withVocabulary(LabelVocabulary.read(labels)).withUnknownLabels(unknownLabels);
     }
     Path out = output.toAbsolutePath();
-    DatasetInfo info = PreprocessPipeline.run(t, out, runner.options());
+    DatasetInfo info = PreprocessPipeline.run(t, out, options);
     System.out.print(PreprocessSummary.format(info, out));
     return 0;
   }

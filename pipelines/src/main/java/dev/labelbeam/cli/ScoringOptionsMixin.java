@@ -16,6 +16,6 @@ public final class ScoringOptionsMixin {
 
   /** The options given, checked. */
   public ScoringOptions options() {
-    return new ScoringOptions(batchSize, device);
+    return new ScoringOptions(batchSize, device, false);
   }
 }

@@ -147,14 +147,16 @@ public final class DemoRun {
     out.printf("[3/5] then, in the same pipeline, training %s with LibTorch for %d epochs (%d worker%s) into %s%n",
         "small_cnn", s.epochs(), s.workers(), s.workers() == 1 ? "" : "s", r.modelDir);
     out.printf("[4/5] then, still in the same pipeline, evaluating on val, where per-class thresholds are tuned%n");
-    PreprocessImages pre = PreprocessImages.fromCsvManifest(manifest.toString())
+    PreprocessImages pre = PreprocessImages.fromManifest(manifest.toString())
         .withImageOptions(ImageOptions.defaults().withShorterSide(s.imageSize()))
         .withShardOptions(ShardOptions.defaults().withSplit(s.valFraction(), s.testFraction(), "demo")
             .withShards("train", 4).withShards("val", 1).withShards("test", 1));
     java.nio.file.Files.createDirectories(r.shardDir);
     // each demo is a fresh run: an earlier demo's model in the same work folder is replaced
     dev.labelbeam.trainer.train.OutputFolder.claim(r.modelDir, false, true);
-    if (preprocessOptions.getRunner().getSimpleName().equals("DirectRunner")) {
+    boolean oneProcess = Runners.inOneProcess(preprocessOptions);
+    if (oneProcess) {
+      pre = pre.withoutReshuffle();
       // While one DoFn runs for long (the training), DirectRunner's other executor threads poll for
       // work and take a core from the training workers; one executor thread avoids that.
       preprocessOptions.as(org.apache.beam.runners.direct.DirectOptions.class).setTargetParallelism(1);
@@ -169,7 +171,7 @@ public final class DemoRun {
             TrainOptions.defaults().toBuilder().epochs(s.epochs()).batchSize(s.batchSize()).seed(s.seed())
                 .device(s.device()).cropScaleMin(1).build()))
         .apply("EvaluateModel", EvaluateModel.on(shards)
-            .withScoring(ScoringOptions.defaults().withDevice(s.device())));
+            .withScoring(ScoringOptions.defaults().withDevice(s.device()).withBatchesRegrouped(oneProcess)));
     org.apache.beam.sdk.PipelineResult.State state = p.run().waitUntilFinish();
     if (state != org.apache.beam.sdk.PipelineResult.State.DONE) {
       throw new IllegalStateException("preprocess and train pipeline ended in state " + state);

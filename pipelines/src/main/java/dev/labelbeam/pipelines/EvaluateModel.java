@@ -111,6 +111,11 @@ public final class EvaluateModel extends PTransform<PCollection<String>, PCollec
     return split;
   }
 
+  /** Batch size and device of the scoring. */
+  public ScoringOptions scoring() {
+    return scoring;
+  }
+
   @Override
   public PCollection<MultiLabelReport> expand(PCollection<String> models) {
     String out = outputDir;

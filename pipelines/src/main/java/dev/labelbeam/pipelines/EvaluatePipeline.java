@@ -50,7 +50,9 @@ public final class EvaluatePipeline {
     BeamStorage.create().checkSizes(info, shardPaths(evaluate.shardDir(), info, evaluate.split()));
     DatasetFiles.createFolderIfLocal(evaluate.outputDir());
     Pipeline p = Pipeline.create(options);
-    p.apply("Model", Create.of(modelDir)).apply("Evaluate", evaluate);
+    EvaluateModel e = Runners.inOneProcess(options)
+        ? evaluate.withScoring(evaluate.scoring().withBatchesRegrouped(true)) : evaluate;
+    p.apply("Model", Create.of(modelDir)).apply("Evaluate", e);
     PipelineResult result = p.run();
     PipelineResult.State state = result.waitUntilFinish();
     if (state != PipelineResult.State.DONE) {

@@ -1,5 +1,6 @@
 package dev.labelbeam.pipelines;
 
+import com.google.auto.value.AutoValue;
 import dev.labelbeam.trainer.DeviceChoice;
 import dev.labelbeam.shard.ImageRecord;
 import dev.labelbeam.trainer.inference.Predictor;
@@ -14,7 +15,6 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import dev.labelbeam.transforms.RunnerTraits;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.VarIntCoder;
 import org.apache.beam.sdk.metrics.Counter;
@@ -26,6 +26,7 @@ import org.apache.beam.sdk.transforms.Values;
 import org.apache.beam.sdk.transforms.WithKeys;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.display.DisplayData;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.transforms.windowing.GlobalWindow;
 import org.apache.beam.sdk.values.PCollection;
@@ -34,6 +35,7 @@ import org.apache.beam.sdk.values.PCollectionView;
 import org.apache.beam.sdk.values.TupleTag;
 import org.apache.beam.sdk.values.TupleTagList;
 import org.apache.beam.sdk.values.TypeDescriptors;
+import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
  * Scores records with a trained checkpoint. Output {@link #SCORED}: a {@link ScoredExample} (id,
@@ -41,31 +43,41 @@ import org.apache.beam.sdk.values.TypeDescriptors;
  * carry an empty bitset); output {@link #DEAD_LETTERS}: records whose image does not decode, with
  * the reason. The model is loaded once per {@code DoFn} instance ({@code @Setup}) and freed in
  * {@code @Teardown}; elements are scored in batches of {@code batchSize} without autograd (bf16
- * autocast on CUDA), the last partial batch flushed at the end of each bundle. On DirectRunner, whose
- * bundles can hold a single element (a file match gives one per file), the records are first grouped
- * into batches of {@code batchSize} ({@code GroupIntoBatches} over a few keys), so that batching does
- * not depend on bundle sizes there; other runners' bundles are large and are scored as they come,
- * without a shuffle of the images. Meant for bounded inputs in the global window (batch jobs).
+ * autocast on CUDA), the last partial batch flushed at the end of each bundle. The graph is the same on
+ * every runner; {@link ScoringOptions#batchesRegrouped} first groups the records into whole batches, for runners
+ * whose bundles hold single elements. Meant for bounded inputs in the global window (batch jobs).
  *
  * <pre>{@code
  * PCollection<ScoredExample> scored =
- *     records.apply(Predict.withModel("/models/run1").withBatchSize(128)).get(Predict.SCORED);
+ *     records.apply(Predict.withModel("/models/run1").withOptions(ScoringOptions.defaults().withBatchSize(128)))
+ *         .get(Predict.SCORED);
  * }</pre>
  */
-public final class Predict extends PTransform<PCollection<ImageRecord>, PCollectionTuple> {
+@AutoValue
+public abstract class Predict extends PTransform<PCollection<ImageRecord>, PCollectionTuple> {
   private static final long serialVersionUID = 1L;
 
   public static final TupleTag<ScoredExample> SCORED = new TupleTag<ScoredExample>() {};
   public static final TupleTag<DeadLetter> DEAD_LETTERS = new TupleTag<DeadLetter>() {};
 
-  private final String modelDir;
-  private final PCollectionView<String> modelView;
-  private final ScoringOptions options;
+  abstract @Nullable String modelDir();
 
-  private Predict(String modelDir, PCollectionView<String> modelView, ScoringOptions options) {
-    this.modelDir = modelDir;
-    this.modelView = modelView;
-    this.options = options;
+  abstract @Nullable PCollectionView<String> modelView();
+
+  /** Batch size and device. */
+  public abstract ScoringOptions options();
+
+  abstract Builder toBuilder();
+
+  @AutoValue.Builder
+  abstract static class Builder {
+    abstract Builder setModelDir(String d);
+
+    abstract Builder setModelView(PCollectionView<String> v);
+
+    abstract Builder setOptions(ScoringOptions o);
+
+    abstract Predict build();
   }
 
   /** Scores with the checkpoint in {@code modelDir} (a local folder on every worker). */
@@ -73,7 +85,7 @@ public final class Predict extends PTransform<PCollection<ImageRecord>, PCollect
     if (modelDir == null || modelDir.isEmpty()) {
       throw new IllegalArgumentException("modelDir must be a folder, was '" + modelDir + "'");
     }
-    return new Predict(modelDir, null, ScoringOptions.defaults());
+    return new AutoValue_Predict.Builder().setModelDir(modelDir).setOptions(ScoringOptions.defaults()).build();
   }
 
   /**
@@ -85,41 +97,34 @@ public final class Predict extends PTransform<PCollection<ImageRecord>, PCollect
     if (modelDir == null) {
       throw new IllegalArgumentException("modelDir view must be set, was null");
     }
-    return new Predict(null, modelDir, ScoringOptions.defaults());
+    return new AutoValue_Predict.Builder().setModelView(modelDir).setOptions(ScoringOptions.defaults()).build();
   }
 
-  /** Batch size and device at once. */
+  /** Batch size and device ({@link ScoringOptions}, itself immutable with a {@code withX} per option). */
   public Predict withOptions(ScoringOptions o) {
-    return new Predict(modelDir, modelView, java.util.Objects.requireNonNull(o, "scoring options"));
-  }
-
-  /** Records scored per forward pass, in [1, 4096]; default 64. */
-  public Predict withBatchSize(int n) {
-    return withOptions(options.withBatchSize(n));
-  }
-
-  /** Where the model runs; default {@link DeviceChoice#AUTO} (CUDA when available). */
-  public Predict withDevice(DeviceChoice d) {
-    return withOptions(options.withDevice(d));
+    return toBuilder().setOptions(java.util.Objects.requireNonNull(o, "scoring options")).build();
   }
 
   @Override
-  public void populateDisplayData(org.apache.beam.sdk.transforms.display.DisplayData.Builder builder) {
+  public void populateDisplayData(DisplayData.Builder builder) {
     super.populateDisplayData(builder);
     ScoringOptions d = ScoringOptions.defaults();
-    builder.addIfNotNull(org.apache.beam.sdk.transforms.display.DisplayData.item("modelDir", modelDir).withLabel("Model"))
-        .addIfNotDefault(org.apache.beam.sdk.transforms.display.DisplayData.item("batchSize", options.batchSize())
-            .withLabel("Batch size"), d.batchSize())
-        .addIfNotDefault(org.apache.beam.sdk.transforms.display.DisplayData.item("device", options.device().name())
-            .withLabel("Device"), d.device().name());
+    builder.addIfNotNull(DisplayData.item("modelDir", modelDir()).withLabel("Model"))
+        .addIfNotDefault(DisplayData.item("batchSize", options().batchSize()).withLabel("Batch size"), d.batchSize())
+        .addIfNotDefault(DisplayData.item("device", options().device().name()).withLabel("Device"), d.device().name())
+        .addIfNotDefault(DisplayData.item("batchesRegrouped", options().batchesRegrouped())
+            .withLabel("Batches regrouped"), false);
   }
+
 
   @Override
   public PCollectionTuple expand(PCollection<ImageRecord> input) {
+    ScoringOptions options = options();
     ParDo.MultiOutput<ImageRecord, ScoredExample> score =
-        ParDo.of(new ScoreFn(modelDir, modelView, options.batchSize(), options.device())).withOutputTags(SCORED, TupleTagList.of(DEAD_LETTERS));
-    PCollection<ImageRecord> batched = RunnerTraits.onDirectRunner(input) ? intoBatches(input) : input;
-    PCollectionTuple out = batched.apply("Score", modelView == null ? score : score.withSideInputs(modelView));
+        ParDo.of(new ScoreFn(modelDir(), modelView(), options.batchSize(), options.device()))
+            .withOutputTags(SCORED, TupleTagList.of(DEAD_LETTERS));
+    PCollection<ImageRecord> batched = options.batchesRegrouped() ? intoBatches(input) : input;
+    PCollectionTuple out = batched.apply("Score", modelView() == null ? score : score.withSideInputs(modelView()));
     out.get(SCORED).setCoder(ScoredExampleCoder.of());
     out.get(DEAD_LETTERS).setCoder(DeadLetterCoder.of());
     return out;
@@ -140,7 +145,7 @@ public final class Predict extends PTransform<PCollection<ImageRecord>, PCollect
         .apply("KeyForBatches", WithKeys.<Integer, ImageRecord>of(r -> Math.floorMod(r.id().hashCode(), BATCH_KEYS))
             .withKeyType(TypeDescriptors.integers()))
         .setCoder(KvCoder.of(VarIntCoder.of(), ImageRecordCoder.of()))
-        .apply("GroupIntoBatches", GroupIntoBatches.ofSize(options.batchSize()))
+        .apply("GroupIntoBatches", GroupIntoBatches.ofSize(options().batchSize()))
         .apply("Batches", Values.create())
         .apply("BatchRecords", Flatten.iterables())
         .setCoder(ImageRecordCoder.of());

@@ -168,8 +168,8 @@ public final class PredictPipeline {
       undecodable = decoded.get(ImageFileFn.DEAD_LETTERS).setCoder(DeadLetterCoder.of());
     }
     records.setCoder(ImageRecordCoder.of());
-    PCollectionTuple predicted = records.apply("Predict",
-        Predict.withModel(s.modelDir()).withOptions(s.scoring()));
+    ScoringOptions scoring = Runners.inOneProcess(options) ? s.scoring().withBatchesRegrouped(true) : s.scoring();
+    PCollectionTuple predicted = records.apply("Predict", Predict.withModel(s.modelDir()).withOptions(scoring));
     predicted.get(Predict.SCORED)
         .apply("ToJson", ParDo.of(new FormatDoFn(new FormatFn(new ArrayList<>(spec.labels), perClass, s.topK(), s.fullScores()))))
         .apply("WritePredictions", TextIO.write().to(file(s.outputDir(), PREDICTIONS_PREFIX)).withSuffix(".jsonl"));

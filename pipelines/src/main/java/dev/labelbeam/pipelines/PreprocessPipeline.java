@@ -14,7 +14,8 @@ public final class PreprocessPipeline {
   private PreprocessPipeline() {}
 
   /**
-   * Runs the pipeline to completion. A run that fails (a full disk, a killed worker) leaves the
+   * Runs the pipeline to completion (without the {@code Reshuffle} before decoding on DirectRunner,
+   * {@link Runners#inOneProcess}). A run that fails (a full disk, a killed worker) leaves the
    * dataset already in {@code outputDir} as it was, and its own staged files are removed, so that a
    * full disk is not kept full by them.
    *
@@ -24,7 +25,8 @@ public final class PreprocessPipeline {
     dev.labelbeam.shard.Folders.create(outputDir);
     java.util.Set<Path> stagedBefore = stagingFolders(outputDir);
     Pipeline p = Pipeline.create(options);
-    p.apply("Preprocess", transform.to(outputDir.toString()));
+    PreprocessImages t = Runners.inOneProcess(options) ? transform.withoutReshuffle() : transform;
+    p.apply("Preprocess", t.to(outputDir.toString()));
     PipelineResult.State state;
     try {
       state = p.run().waitUntilFinish();

@@ -1,6 +1,7 @@
 package dev.labelbeam.pipelines;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -49,6 +50,30 @@ class CliTest {
         }
       }
     }
+  }
+
+  @Test
+  void everyHelpIsFreeOfPicocliWarnings() {
+    // an unescaped % in a description once printed "[picocli WARN] Could not format ..." above every help
+    java.io.PrintStream stderr = System.err;
+    java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+    System.setErr(new java.io.PrintStream(captured, true));
+    try {
+      List<String> subs = new java.util.ArrayList<>(LabelbeamCli.commandLine().getSubcommands().keySet());
+      assertTrue(subs.containsAll(List.of("compare", "convert", "check", "demo", "train")), subs.toString());
+      for (String sub : subs) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        assertEquals(0, LabelbeamCli.commandLine().setOut(new PrintWriter(out)).setErr(new PrintWriter(err))
+            .execute(sub, "--help"), sub);
+        assertFalse(out.toString().contains("WARN") || err.toString().contains("WARN"), sub + ": " + out + err);
+      }
+      StringWriter top = new StringWriter();
+      LabelbeamCli.commandLine().setOut(new PrintWriter(top)).execute("--help");
+    } finally {
+      System.setErr(stderr);
+    }
+    assertFalse(captured.toString().contains("picocli WARN"), captured.toString());
   }
 
   @Test

@@ -51,7 +51,8 @@ class PredictBatchingTest {
         .get(PredictPipeline.ImageFileFn.RECORDS)
         .setCoder(ImageRecordCoder.of());
     PCollection<ScoredExample> scored = records
-        .apply(Predict.withModel(model.toString()).withBatchSize(batch).withDevice(DeviceChoice.CPU))
+        .apply(Predict.withModel(model.toString()).withOptions(ScoringOptions.defaults().withBatchSize(batch)
+            .withDevice(DeviceChoice.CPU).withBatchesRegrouped(true)))
         .get(Predict.SCORED);
     PAssert.thatSingleton(scored.apply(Count.globally())).isEqualTo((long) images);
     PipelineResult result = p.run();

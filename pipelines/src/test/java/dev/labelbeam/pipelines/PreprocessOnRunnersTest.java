@@ -39,7 +39,7 @@ class PreprocessOnRunnersTest {
   @Test
   void flinkLocalWritesTheSameRecordsAsDirect(@TempDir Path tmp) throws Exception {
     Path manifest = PreprocessImagesTest.datasetWithBadInputs(tmp.resolve("data"));
-    PreprocessImages t = PreprocessImages.fromCsvManifest(manifest.toString())
+    PreprocessImages t = PreprocessImages.fromManifest(manifest.toString())
         .withImageOptions(ImageOptions.defaults().withShorterSide(40))
         .withShardOptions(ShardOptions.defaults().withSplit(0.25, 0, "x").withShards("train", 2).withShards("val", 1));
 

@@ -22,55 +22,100 @@ import org.apache.beam.sdk.io.fs.ResourceId;
 import org.apache.beam.sdk.options.PipelineOptions;
 
 /**
- * A filesystem of its own scheme, {@code lbtest://}, registered by the tests only: {@code lbtest:///a/b}
- * is the local file {@code /a/b}, but nothing reaches it through {@code java.nio.file.Path}, so a
- * reader that bypasses Beam's {@code FileSystems} fails on it (as it would on {@code gs://}).
+ * Filesystems of their own schemes, registered by the tests only: {@code lbtest:///a/b} is the local
+ * file {@code /a/b}, but nothing reaches it through {@code java.nio.file.Path}, so a reader that
+ * bypasses Beam's {@code FileSystems} fails on it (as it would on {@code gs://}). {@code lbroot:///a/b}
+ * is {@code <root>/a/b}, the root given by a pipeline option ({@code --lbRoot}) as an S3 endpoint or a
+ * GCS project is: code that registers the filesystems again with other options (from a {@code DoFn})
+ * loses it, and every access then fails saying so.
  */
 public final class TestSchemeFileSystem extends FileSystem<TestSchemeFileSystem.Id> {
   static final String SCHEME = "lbtest";
+  static final String ROOTED_SCHEME = "lbroot";
 
   /** {@code lbtest://} + an absolute local path. */
   static String url(Path local) {
     return SCHEME + "://" + local.toAbsolutePath();
   }
 
-  /** Registers the scheme with Beam (found through {@code META-INF/services}). */
+  /** The option {@code lbroot://} takes its root from. */
+  public interface RootOptions extends PipelineOptions {
+    @org.apache.beam.sdk.options.Description("The local folder lbroot:/// names (tests only)")
+    String getLbRoot();
+
+    void setLbRoot(String root);
+  }
+
+  /** Makes {@code --lbRoot} known to Beam's option parser (found through {@code META-INF/services}). */
+  public static final class OptionsRegistrar implements org.apache.beam.sdk.options.PipelineOptionsRegistrar {
+    @Override
+    public Iterable<Class<? extends PipelineOptions>> getPipelineOptions() {
+      return List.of(RootOptions.class);
+    }
+  }
+
+  /** Registers the schemes with Beam (found through {@code META-INF/services}). */
   public static final class Registrar implements FileSystemRegistrar {
     @Override
     public Iterable<FileSystem<?>> fromOptions(PipelineOptions options) {
-      return List.of(new TestSchemeFileSystem());
+      return List.of(new TestSchemeFileSystem(SCHEME, ""),
+          new TestSchemeFileSystem(ROOTED_SCHEME, options.as(RootOptions.class).getLbRoot()));
+    }
+  }
+
+  private final String scheme;
+  /** Prepended to every path; null: the option was not given (or was lost). */
+  private final String root;
+
+  private TestSchemeFileSystem(String scheme, String root) {
+    this.scheme = scheme;
+    this.root = root;
+  }
+
+  private void checkRoot() throws IOException {
+    if (root == null) {
+      throw new IOException(scheme + ":// has no --lbRoot: the filesystems were registered again without the "
+          + "pipeline's options");
     }
   }
 
   /** A path of this scheme. */
   static final class Id implements ResourceId {
     private static final long serialVersionUID = 1L;
+    final String scheme;
+    final String root;
     final String path;
     final boolean dir;
 
-    Id(String path, boolean dir) {
+    Id(String scheme, String root, String path, boolean dir) {
+      this.scheme = scheme;
+      this.root = root;
       this.path = path;
       this.dir = dir;
     }
 
-    Path local() {
-      return Path.of(path);
+    Path local() throws IOException {
+      if (root == null) {
+        throw new IOException(scheme + ":// has no --lbRoot: the filesystems were registered again without the "
+            + "pipeline's options");
+      }
+      return Path.of(root + path);
     }
 
     @Override
     public ResourceId resolve(String other, ResolveOptions options) {
       boolean isDir = options == ResolveOptions.StandardResolveOptions.RESOLVE_DIRECTORY;
-      return new Id(Path.of(path).resolve(other).toString(), isDir);
+      return new Id(scheme, root, Path.of(path).resolve(other).toString(), isDir);
     }
 
     @Override
     public ResourceId getCurrentDirectory() {
-      return dir ? this : new Id(Path.of(path).getParent().toString(), true);
+      return dir ? this : new Id(scheme, root, Path.of(path).getParent().toString(), true);
     }
 
     @Override
     public String getScheme() {
-      return SCHEME;
+      return scheme;
     }
 
     @Override
@@ -86,12 +131,12 @@ public final class TestSchemeFileSystem extends FileSystem<TestSchemeFileSystem.
 
     @Override
     public String toString() {
-      return SCHEME + "://" + path + (dir && !path.endsWith("/") ? "/" : "");
+      return scheme + "://" + path + (dir && !path.endsWith("/") ? "/" : "");
     }
 
     @Override
     public boolean equals(Object o) {
-      return o instanceof Id && ((Id) o).path.equals(path) && ((Id) o).dir == dir;
+      return o instanceof Id && ((Id) o).scheme.equals(scheme) && ((Id) o).path.equals(path) && ((Id) o).dir == dir;
     }
 
     @Override
@@ -100,11 +145,17 @@ public final class TestSchemeFileSystem extends FileSystem<TestSchemeFileSystem.
     }
   }
 
-  private static String strip(String spec) {
-    if (!spec.startsWith(SCHEME + "://")) {
-      throw new IllegalArgumentException("not an " + SCHEME + ":// path: " + spec);
+  private String strip(String spec) {
+    if (!spec.startsWith(scheme + "://")) {
+      throw new IllegalArgumentException("not an " + scheme + ":// path: " + spec);
     }
-    return spec.substring(SCHEME.length() + 3);
+    return spec.substring(scheme.length() + 3);
+  }
+
+  /** The local file of a path of this scheme. */
+  private Path local(String p) throws IOException {
+    checkRoot();
+    return Path.of(root + p);
   }
 
   @Override
@@ -113,9 +164,10 @@ public final class TestSchemeFileSystem extends FileSystem<TestSchemeFileSystem.
     for (String spec : specs) {
       String p = strip(spec);
       List<MatchResult.Metadata> found = new ArrayList<>();
-      if (p.contains("*") || p.contains("?")) {
-        Path dir = Path.of(p.substring(0, p.lastIndexOf('/', p.indexOf('*') >= 0 ? p.indexOf('*') : p.indexOf('?'))));
-        PathMatcher m = FileSystems.getDefault().getPathMatcher("glob:" + p);
+      boolean glob = p.contains("*") || p.contains("?");
+      if (glob) {
+        Path dir = local(p.substring(0, p.lastIndexOf('/', p.indexOf('*') >= 0 ? p.indexOf('*') : p.indexOf('?'))));
+        PathMatcher m = FileSystems.getDefault().getPathMatcher("glob:" + local(p));
         if (Files.isDirectory(dir)) {
           try (var walk = Files.walk(dir)) {
             for (Path f : (Iterable<Path>) walk.filter(Files::isRegularFile)::iterator) {
@@ -125,18 +177,19 @@ public final class TestSchemeFileSystem extends FileSystem<TestSchemeFileSystem.
             }
           }
         }
-      } else if (Files.isRegularFile(Path.of(p))) {
-        found.add(metadata(Path.of(p)));
+      } else if (Files.isRegularFile(local(p))) {
+        found.add(metadata(local(p)));
       }
-      out.add(found.isEmpty() && !(p.contains("*") || p.contains("?"))
+      out.add(found.isEmpty() && !glob
           ? MatchResult.create(MatchResult.Status.NOT_FOUND, new java.io.FileNotFoundException(spec))
           : MatchResult.create(MatchResult.Status.OK, found));
     }
     return out;
   }
 
-  private static MatchResult.Metadata metadata(Path f) throws IOException {
-    return MatchResult.Metadata.builder().setResourceId(new Id(f.toString(), false)).setIsReadSeekEfficient(true)
+  private MatchResult.Metadata metadata(Path f) throws IOException {
+    return MatchResult.Metadata.builder()
+        .setResourceId(new Id(scheme, root, f.toString().substring(root.length()), false)).setIsReadSeekEfficient(true)
         .setSizeBytes(Files.size(f)).setLastModifiedMillis(Files.getLastModifiedTime(f).toMillis()).build();
   }
 
@@ -178,11 +231,11 @@ public final class TestSchemeFileSystem extends FileSystem<TestSchemeFileSystem.
   @Override
   protected Id matchNewResource(String spec, boolean isDirectory) {
     String p = strip(spec);
-    return new Id(p.endsWith("/") && p.length() > 1 ? p.substring(0, p.length() - 1) : p, isDirectory);
+    return new Id(scheme, root, p.endsWith("/") && p.length() > 1 ? p.substring(0, p.length() - 1) : p, isDirectory);
   }
 
   @Override
   protected String getScheme() {
-    return SCHEME;
+    return scheme;
   }
 }

@@ -37,11 +37,16 @@ public final class DatasetInfo implements java.io.Serializable {
 
 
   /**
-   * The generation of the preprocess run that wrote this file (its shards' names carry it); a run
-   * commits only over the generation it found when it started, so two runs into one folder cannot both
-   * succeed. Null in datasets written before generations.
+   * The generation of the preprocess run that wrote this file (its shards' names carry it). Null in
+   * datasets written before generations.
    */
   public String generation;
+  /**
+   * When this file was committed (milliseconds since the epoch): a run refuses to commit over a dataset
+   * committed after it started, so two runs into one folder at the same time cannot both succeed. Null
+   * in datasets written before it was recorded.
+   */
+  public Long committedAtMillis;
   /** SHA-256 of the {@code labels.txt} written with this file, checked by readers (null before it was recorded). */
   public String labelsSha256;
   public int numClasses;

@@ -2,6 +2,7 @@ package dev.labelbeam.transforms;
 
 import static dev.labelbeam.transforms.Preconditions.checkArgument;
 
+import com.google.auto.value.AutoValue;
 import dev.labelbeam.shard.DatasetInfo;
 import dev.labelbeam.shard.ImageRecord;
 import dev.labelbeam.shard.LabelVocabulary;
@@ -43,6 +44,7 @@ import org.apache.beam.sdk.values.POutput;
 import org.apache.beam.sdk.values.PValue;
 import org.apache.beam.sdk.values.TupleTag;
 import org.apache.beam.sdk.values.TypeDescriptors;
+import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
  * The whole preprocess stage as one composite transform that wires the public steps: read
@@ -66,108 +68,150 @@ import org.apache.beam.sdk.values.TypeDescriptors;
  * records are bad (its {@code dataset.json} and dead letters go to {@code refused/}; a dataset already
  * in the folder is left as it was).
  */
-public final class PreprocessImages extends PTransform<PBegin, PreprocessImages.Result> {
+@AutoValue
+public abstract class PreprocessImages extends PTransform<PBegin, PreprocessImages.Result> {
   private static final long serialVersionUID = 1L;
 
   /** Name of the dead-letter file in the output folder. */
   public static final String DEAD_LETTER_FILE = DatasetFiles.DEAD_LETTER_FILE;
 
-  /**
-   * Everything a run is configured with besides the shared option values.
-   *
-   * @param manifest the manifest, or null with an image folder
-   * @param imageFolder the image-folder root, or null with a manifest
-   * @param outputDir the output folder (required)
-   * @param vocabulary a given vocabulary, or null to build it from the data
-   * @param unknownLabels with a given vocabulary: dead-letter (default) or fail on a label outside it
-   * @param minLabelCount without a given vocabulary: keep labels seen at least this often
-   * @param images how images are decoded, resized and encoded
-   * @param shards how records are split and sharded
-   * @param maxBadFraction refuse the dataset above this fraction of dead letters
-   * @param pickled labels from a pickled dict, replacing the manifest's or the folders', or null
-   * @param missingAsEmpty with {@code pickled}: keep an image without an entry, with no labels
-   */
-  private record Spec(String manifest, String imageFolder, String outputDir, LabelVocabulary vocabulary,
-      UnknownLabels unknownLabels, int minLabelCount, ImageOptions images, ShardOptions shards, double maxBadFraction,
-      PickledSource pickled, boolean missingAsEmpty) implements Serializable {}
+  /** The manifest, or null with an image folder. */
+  public abstract @Nullable String manifest();
+
+  /** The image-folder root, or null with a manifest. */
+  public abstract @Nullable String imageFolder();
+
+  /** The output folder (required, {@link #to}). */
+  public abstract @Nullable String outputDir();
+
+  /** A given vocabulary, or null to build it from the data. */
+  public abstract @Nullable LabelVocabulary vocabulary();
+
+  /** With a given vocabulary: dead-letter (default) or fail on a label outside it. */
+  public abstract UnknownLabels unknownLabels();
+
+  /** Without a given vocabulary: keep labels seen at least this often. */
+  public abstract int minLabelCount();
+
+  /** How images are decoded, resized and encoded. */
+  public abstract ImageOptions imageOptions();
+
+  /** How records are split and sharded. */
+  public abstract ShardOptions shardOptions();
+
+  /** The fraction of dead-lettered inputs above which the dataset is refused. */
+  public abstract double maxBadFraction();
+
+  abstract @Nullable PickledSource pickled();
+
+  abstract boolean missingAsEmpty();
+
+  /** Whether the entries are redistributed over the workers before decoding ({@link DecodeAndResize#withoutReshuffle}). */
+  public abstract boolean reshuffle();
+
+  abstract Builder toBuilder();
+
+  @AutoValue.Builder
+  abstract static class Builder {
+    abstract Builder setManifest(String m);
+
+    abstract Builder setImageFolder(String f);
+
+    abstract Builder setOutputDir(String d);
+
+    abstract Builder setVocabulary(LabelVocabulary v);
+
+    abstract Builder setUnknownLabels(UnknownLabels u);
+
+    abstract Builder setMinLabelCount(int n);
+
+    abstract Builder setImageOptions(ImageOptions o);
+
+    abstract Builder setShardOptions(ShardOptions o);
+
+    abstract Builder setMaxBadFraction(double f);
+
+    abstract Builder setPickled(PickledSource p);
+
+    abstract Builder setMissingAsEmpty(boolean on);
+
+    abstract Builder setReshuffle(boolean on);
+
+    abstract PreprocessImages build();
+  }
 
   /** The pickle's location, its classes and how it was read (for dataset.json); never its entries. */
-  private record PickledSource(String file, java.util.List<String> classes, String description) implements Serializable {}
+  record PickledSource(String file, java.util.List<String> classes, String description) implements Serializable {}
 
-  private final Spec s;
-
-  private PreprocessImages(Spec s) {
-    this.s = s;
+  private static Builder defaults() {
+    return new AutoValue_PreprocessImages.Builder().setUnknownLabels(UnknownLabels.DEAD_LETTER).setMinLabelCount(1)
+        .setImageOptions(ImageOptions.defaults()).setShardOptions(ShardOptions.defaults())
+        .setMaxBadFraction(WriteImageShards.DEFAULT_MAX_BAD_FRACTION).setMissingAsEmpty(false).setReshuffle(true);
   }
 
   /** A manifest, CSV or JSON Lines by its extension (see {@link ReadManifest#from}). */
   public static PreprocessImages fromManifest(String manifest) {
     checkArgument(manifest != null && !manifest.isEmpty(), "manifest must be a path, was '%s'", manifest);
-    return new PreprocessImages(new Spec(manifest, null, null, null, UnknownLabels.DEAD_LETTER, 1,
-        ImageOptions.defaults(), ShardOptions.defaults(), WriteImageShards.DEFAULT_MAX_BAD_FRACTION, null, false));
-  }
-
-  /** A CSV manifest ({@code path,labels}, labels separated by {@code |}); the same as {@link #fromManifest}. */
-  public static PreprocessImages fromCsvManifest(String manifest) {
-    return fromManifest(manifest);
+    return defaults().setManifest(manifest).build();
   }
 
   /** An image-folder tree: each file's labels are the folder names on its path (see {@link ReadImageFolder}). */
   public static PreprocessImages fromImageFolder(String root) {
     checkArgument(root != null && !root.isEmpty(), "imageFolder must be a folder, was '%s'", root);
-    return new PreprocessImages(new Spec(null, root, null, null, UnknownLabels.DEAD_LETTER, 1,
-        ImageOptions.defaults(), ShardOptions.defaults(), WriteImageShards.DEFAULT_MAX_BAD_FRACTION, null, false));
+    return defaults().setImageFolder(root).build();
   }
 
   /** The output folder for shards and side files, on any Beam filesystem. Required. */
   public PreprocessImages to(String dir) {
     checkArgument(dir != null && !dir.isEmpty(), "outputDir must be a folder, was '%s'", dir);
-    return new PreprocessImages(new Spec(s.manifest, s.imageFolder, dir, s.vocabulary, s.unknownLabels,
-        s.minLabelCount, s.images, s.shards, s.maxBadFraction, s.pickled, s.missingAsEmpty));
+    return toBuilder().setOutputDir(dir).build();
   }
 
   /** A fixed vocabulary; labels outside it are dead-lettered (or fail the job, see {@link #withUnknownLabels}). */
   public PreprocessImages withVocabulary(LabelVocabulary v) {
     checkArgument(v != null, "vocabulary must be set, was %s", v);
-    return new PreprocessImages(new Spec(s.manifest, s.imageFolder, s.outputDir, v, s.unknownLabels,
-        s.minLabelCount, s.images, s.shards, s.maxBadFraction, s.pickled, s.missingAsEmpty));
+    return toBuilder().setVocabulary(v).build();
   }
 
   /** With a given vocabulary: dead-letter (default) or fail on a label outside it. */
   public PreprocessImages withUnknownLabels(UnknownLabels policy) {
     checkArgument(policy == UnknownLabels.DEAD_LETTER || policy == UnknownLabels.FAIL,
         "unknownLabels must be DEAD_LETTER or FAIL, was %s", policy);
-    return new PreprocessImages(new Spec(s.manifest, s.imageFolder, s.outputDir, s.vocabulary, policy,
-        s.minLabelCount, s.images, s.shards, s.maxBadFraction, s.pickled, s.missingAsEmpty));
+    return toBuilder().setUnknownLabels(policy).build();
   }
 
   /** With a vocabulary built from the data: keep labels seen at least this often (>= 1, default 1); rarer labels are dropped from the images. */
   public PreprocessImages withMinLabelCount(int count) {
     checkArgument(count >= 1, "minLabelCount must be >= 1, was %s", count);
-    return new PreprocessImages(new Spec(s.manifest, s.imageFolder, s.outputDir, s.vocabulary, s.unknownLabels,
-        count, s.images, s.shards, s.maxBadFraction, s.pickled, s.missingAsEmpty));
+    return toBuilder().setMinLabelCount(count).build();
   }
 
   /** How images are decoded, resized and encoded; default {@link ImageOptions#defaults()}. */
   public PreprocessImages withImageOptions(ImageOptions o) {
     checkArgument(o != null, "image options must be set, was %s", o);
-    return new PreprocessImages(new Spec(s.manifest, s.imageFolder, s.outputDir, s.vocabulary, s.unknownLabels,
-        s.minLabelCount, o, s.shards, s.maxBadFraction, s.pickled, s.missingAsEmpty));
+    return toBuilder().setImageOptions(o).build();
   }
 
   /** How records are split and sharded; default {@link ShardOptions#defaults()}. */
   public PreprocessImages withShardOptions(ShardOptions o) {
     checkArgument(o != null, "shard options must be set, was %s", o);
-    return new PreprocessImages(new Spec(s.manifest, s.imageFolder, s.outputDir, s.vocabulary, s.unknownLabels,
-        s.minLabelCount, s.images, o, s.maxBadFraction, s.pickled, s.missingAsEmpty));
+    return toBuilder().setShardOptions(o).build();
   }
 
-  /** Fail the job when dead-lettered / input exceeds this fraction, in [0, 1]; default 1 (report, never fail). */
+  /**
+   * Refuse the dataset when dead-lettered / input records exceed this fraction, in [0, 1]; default
+   * {@value WriteImageShards#DEFAULT_MAX_BAD_FRACTION} (1: report, never refuse; a run that writes no record always fails).
+   */
   public PreprocessImages withMaxBadFraction(double f) {
     checkArgument(f >= 0 && f <= 1, "maxBadFraction must be in [0, 1], was %s", f);
-    return new PreprocessImages(new Spec(s.manifest, s.imageFolder, s.outputDir, s.vocabulary, s.unknownLabels,
-        s.minLabelCount, s.images, s.shards, f, s.pickled, s.missingAsEmpty));
+    return toBuilder().setMaxBadFraction(f).build();
   }
+
+  /** Decodes the entries where they arrive, without a {@code Reshuffle} first (see {@link DecodeAndResize#withoutReshuffle}). */
+  public PreprocessImages withoutReshuffle() {
+    return toBuilder().setReshuffle(false).build();
+  }
+
   /**
    * Labels from a pickled dict ({@link PickledLabels}: image name or relative path → labels) instead of
    * the manifest's or the folder names; see {@link ApplyPickledLabels} for the lookup and its dead
@@ -180,49 +224,37 @@ public final class PreprocessImages extends PTransform<PBegin, PreprocessImages.
         file + ", " + checked);
     PickledSource source = new PickledSource(file, java.util.List.copyOf(checked.classes()),
         checked.form() + " (" + checked.why() + "), " + checked.entries().size() + " entries");
-    return new PreprocessImages(new Spec(s.manifest, s.imageFolder, s.outputDir, s.vocabulary, s.unknownLabels,
-        s.minLabelCount, s.images, s.shards, s.maxBadFraction, source, missingAsEmpty));
-  }
-
-
-  /** The image options. */
-  public ImageOptions imageOptions() {
-    return s.images;
-  }
-
-  /** The shard options. */
-  public ShardOptions shardOptions() {
-    return s.shards;
+    return toBuilder().setPickled(source).setMissingAsEmpty(missingAsEmpty).build();
   }
 
   /** The options recorded in {@code dataset.json}. */
   public Map<String, String> recordedOptions() {
     Map<String, String> o = new LinkedHashMap<>();
-    o.put(s.manifest != null ? "manifest" : "imageFolder", s.manifest != null ? s.manifest : s.imageFolder);
-    o.putAll(s.images.describe());
-    o.putAll(s.shards.describe());
-    o.put("vocabulary", s.vocabulary == null
-        ? "built from data, minLabelCount " + s.minLabelCount
-        : "given (" + s.vocabulary.size() + " labels), unknown labels " + s.unknownLabels.name().toLowerCase(Locale.ROOT));
-    o.put("maxBadFraction", Double.toString(s.maxBadFraction));
-    if (s.pickled != null) {
-      o.put("labels", "pickled dict " + s.pickled.file() + " (" + s.pickled.description() + "), missing "
-          + (s.missingAsEmpty ? "empty" : "dead-lettered"));
+    o.put(manifest() != null ? "manifest" : "imageFolder", manifest() != null ? manifest() : imageFolder());
+    o.putAll(imageOptions().describe());
+    o.putAll(shardOptions().describe());
+    o.put("vocabulary", vocabulary() == null
+        ? "built from data, minLabelCount " + minLabelCount()
+        : "given (" + vocabulary().size() + " labels), unknown labels " + unknownLabels().name().toLowerCase(Locale.ROOT));
+    o.put("maxBadFraction", Double.toString(maxBadFraction()));
+    if (pickled() != null) {
+      o.put("labels", "pickled dict " + pickled().file() + " (" + pickled().description() + "), missing "
+          + (missingAsEmpty() ? "empty" : "dead-lettered"));
     }
     return o;
   }
 
   @Override
   public Result expand(PBegin begin) {
-    checkArgument(s.outputDir != null, "outputDir must be set with to(dir)%s", "");
-    PCollectionTuple read = s.manifest != null
-        ? begin.apply("ReadManifest", ReadManifest.from(s.manifest))
-        : begin.apply("ReadImageFolder", ReadImageFolder.from(s.imageFolder));
+    checkArgument(outputDir() != null, "outputDir must be set with to(dir)%s", "");
+    PCollectionTuple read = manifest() != null
+        ? begin.apply("ReadManifest", ReadManifest.from(manifest()))
+        : begin.apply("ReadImageFolder", ReadImageFolder.from(imageFolder()));
     PCollection<ManifestEntry> entries = read.get(ReadManifest.ENTRIES);
     PCollection<DeadLetter> badLines = read.get(ReadManifest.DEAD_LETTERS);
-    if (s.pickled != null) {
-      PCollectionTuple labeled = entries.apply("PickledLabels", ApplyPickledLabels.from(s.pickled.file(), s.pickled.classes())
-          .missingAsEmpty(s.missingAsEmpty));
+    if (pickled() != null) {
+      PCollectionTuple labeled = entries.apply("PickledLabels", ApplyPickledLabels.from(pickled().file(), pickled().classes())
+          .missingAsEmpty(missingAsEmpty()));
       badLines = PCollectionList.of(badLines).and(labeled.get(ApplyPickledLabels.DEAD_LETTERS))
           .apply("BadLinesAndLabels", Flatten.pCollections());
       // the images count as inputs whatever their labels: count before the lookup
@@ -237,26 +269,27 @@ public final class PreprocessImages extends PTransform<PBegin, PreprocessImages.
       PCollectionView<Long> inputCount) {
     PCollectionTuple unique = entries.apply("DeduplicateIds", DeduplicateIds.create());
     PCollection<ManifestEntry> kept = unique.get(DeduplicateIds.UNIQUE);
-    PCollection<LabelVocabulary> vocabulary = s.vocabulary != null
-        ? begin.apply("GivenVocabulary", Create.of(s.vocabulary).withCoder(LabelVocabularyCoder.of()))
-        : kept.apply("VocabularyFromData", VocabularyFromData.create().withMinLabelCount(s.minLabelCount));
+    PCollection<LabelVocabulary> vocabulary = vocabulary() != null
+        ? begin.apply("GivenVocabulary", Create.of(vocabulary()).withCoder(LabelVocabularyCoder.of()))
+        : kept.apply("VocabularyFromData", VocabularyFromData.create().withMinLabelCount(minLabelCount()));
     PCollectionView<LabelVocabulary> vocabularyView = vocabulary.apply("VocabularyView", View.asSingleton());
 
-    PCollectionTuple decoded = kept.apply("DecodeAndResize", DecodeAndResize.with(vocabularyView)
-        .withOptions(s.images)
-        .withUnknownLabels(s.vocabulary != null ? s.unknownLabels : UnknownLabels.DROP));
+    DecodeAndResize decode = DecodeAndResize.with(vocabularyView)
+        .withOptions(imageOptions())
+        .withUnknownLabels(vocabulary() != null ? unknownLabels() : UnknownLabels.DROP);
+    PCollectionTuple decoded = kept.apply("DecodeAndResize", reshuffle() ? decode : decode.withoutReshuffle());
     PCollection<ImageRecord> records = decoded.get(DecodeAndResize.RECORDS);
     PCollection<DeadLetter> deadLetters =
         PCollectionList.of(badLines).and(unique.get(DeduplicateIds.DEAD_LETTERS)).and(decoded.get(DecodeAndResize.DEAD_LETTERS))
             .apply("AllDeadLetters", Flatten.pCollections());
 
-    WriteImageShards.Result written = records.apply("WriteShards", WriteImageShards.to(s.outputDir)
-        .withOptions(s.shards)
-        .withImageOptions(s.images)
+    WriteImageShards.Result written = records.apply("WriteShards", WriteImageShards.to(outputDir())
+        .withOptions(shardOptions())
+        .withImageOptions(imageOptions())
         .withVocabulary(vocabularyView)
         .withDeadLetters(deadLetters)
         .withInputCount(inputCount)
-        .withMaxBadFraction(s.maxBadFraction)
+        .withMaxBadFraction(maxBadFraction())
         .withRecordedOptions(recordedOptions()));
     return new Result(begin.getPipeline(), records, deadLetters, written.datasetInfo());
   }
@@ -273,15 +306,15 @@ public final class PreprocessImages extends PTransform<PBegin, PreprocessImages.
   @Override
   public void populateDisplayData(DisplayData.Builder builder) {
     super.populateDisplayData(builder);
-    builder.addIfNotNull(DisplayData.item("manifest", s.manifest).withLabel("Manifest"))
-        .addIfNotNull(DisplayData.item("imageFolder", s.imageFolder).withLabel("Image folder"))
-        .addIfNotNull(DisplayData.item("outputDir", s.outputDir).withLabel("Output folder"))
+    builder.addIfNotNull(DisplayData.item("manifest", manifest()).withLabel("Manifest"))
+        .addIfNotNull(DisplayData.item("imageFolder", imageFolder()).withLabel("Image folder"))
+        .addIfNotNull(DisplayData.item("outputDir", outputDir()).withLabel("Output folder"))
         .add(DisplayData.item("vocabulary", recordedOptions().get("vocabulary")).withLabel("Vocabulary"))
-        .addIfNotDefault(DisplayData.item("maxBadFraction", s.maxBadFraction).withLabel("Max bad fraction"), WriteImageShards.DEFAULT_MAX_BAD_FRACTION);
+        .addIfNotDefault(DisplayData.item("maxBadFraction", maxBadFraction()).withLabel("Max bad fraction"), WriteImageShards.DEFAULT_MAX_BAD_FRACTION);
     Map<String, String> defaults = new LinkedHashMap<>(ImageOptions.defaults().describe());
     defaults.putAll(ShardOptions.defaults().describe());
-    Map<String, String> given = new LinkedHashMap<>(s.images.describe());
-    given.putAll(s.shards.describe());
+    Map<String, String> given = new LinkedHashMap<>(imageOptions().describe());
+    given.putAll(shardOptions().describe());
     given.forEach((k, v) -> builder.addIfNotDefault(DisplayData.item(k, v), defaults.get(k)));
   }
 

@@ -43,7 +43,7 @@ public class PreprocessImagesTest {
     Path manifest = datasetWithBadInputs(tmp.resolve("data"));
     Path out = tmp.resolve("shards");
     Pipeline p = Pipeline.create(PipelineOptionsFactory.fromArgs("--runner=DirectRunner").create());
-    p.apply(PreprocessImages.fromCsvManifest(manifest.toString())
+    p.apply(PreprocessImages.fromManifest(manifest.toString())
         .to(out.toString())
         .withImageOptions(ImageOptions.defaults().withShorterSide(48))
         .withShardOptions(ShardOptions.defaults().withSplit(0.25, 0.0, "s").withShards("train", 3).withShards("val", 2)));

@@ -94,15 +94,15 @@ class TransformOptionsTest {
 
   @Test
   void maxPixelsAndMaxFileBytesDeadLetterWithTheirReasons(@TempDir Path tmp) throws Exception {
-    var pixels = decode(tmp.resolve("p"), DecodeAndResize.UnknownLabels.DEAD_LETTER, d -> d.withMaxPixels(200 * 150 - 1));
+    var pixels = decode(tmp.resolve("p"), DecodeAndResize.UnknownLabels.DEAD_LETTER, d -> d.withOptions(ImageOptions.defaults().withMaxPixels(200 * 150 - 1)));
     assertEquals(0, pixels.getKey().size());
     assertEquals(List.of("too_many_pixels", "too_many_pixels", "too_many_pixels", "too_many_pixels"), pixels.getValue());
 
-    var bytes = decode(tmp.resolve("b"), DecodeAndResize.UnknownLabels.DEAD_LETTER, d -> d.withMaxFileBytes(100));
+    var bytes = decode(tmp.resolve("b"), DecodeAndResize.UnknownLabels.DEAD_LETTER, d -> d.withOptions(ImageOptions.defaults().withMaxFileBytes(100)));
     assertEquals(0, bytes.getKey().size());
     assertTrue(bytes.getValue().stream().allMatch("file_too_large"::equals), bytes.getValue().toString());
 
-    var fine = decode(tmp.resolve("f"), DecodeAndResize.UnknownLabels.DEAD_LETTER, d -> d.withMaxPixels(200 * 150));
+    var fine = decode(tmp.resolve("f"), DecodeAndResize.UnknownLabels.DEAD_LETTER, d -> d.withOptions(ImageOptions.defaults().withMaxPixels(200 * 150)));
     assertEquals(4, fine.getKey().size());
   }
 
@@ -140,7 +140,8 @@ class TransformOptionsTest {
   void displayDataShowsTheOptionsThatDifferFromTheDefault() {
     DisplayData defaults = DisplayData.from(WriteImageShards.to("/out"));
     assertFalse(keys(defaults).contains("gzip"));
-    DisplayData changed = DisplayData.from(WriteImageShards.to("/out").withGzip(true).withShardSizeMb(50));
+    DisplayData changed = DisplayData.from(WriteImageShards.to("/out")
+        .withOptions(ShardOptions.defaults().withGzip(true).withShardSizeMb(50)));
     assertTrue(keys(changed).containsAll(List.of("outputDir", "gzip", "shardSizeMb")), keys(changed).toString());
     DisplayData pre = DisplayData.from(PreprocessImages.fromManifest("m.csv").to("/out")
         .withImageOptions(ImageOptions.defaults().withJpegQuality(75)));
@@ -202,5 +203,27 @@ class TransformOptionsTest {
 
   static <T> List<T> list(Iterable<T> it) {
     return StreamSupport.stream(it.spliterator(), false).collect(Collectors.toList());
+  }
+
+  @Test
+  void aBugUnderTheDecodeStepFailsTheJobInsteadOfPassingForABadImage(@TempDir Path tmp) throws Exception {
+    // once every RuntimeException while opening a file was dead-lettered as unreadable_path
+    Pipeline p = pipeline();
+    PCollectionView<LabelVocabulary> vocab =
+        p.apply("Vocab", Create.of(new LabelVocabulary(List.of("a")))).apply(View.asSingleton());
+    p.apply(Create.of(new ManifestEntry("x", "lbbug:///x.jpg", List.of("a"))))
+        .apply(DecodeAndResize.with(vocab).withoutReshuffle());
+    Exception e = assertThrows(Exception.class, () -> p.run().waitUntilFinish());
+    assertTrue(String.valueOf(e.getMessage()).contains("a bug in lbbug://"), e.toString());
+    // while an input problem (a scheme no filesystem serves) is still a dead letter
+    Pipeline q = pipeline();
+    PCollectionView<LabelVocabulary> v2 =
+        q.apply("Vocab", Create.of(new LabelVocabulary(List.of("a")))).apply(View.asSingleton());
+    PCollectionTuple out = q.apply(Create.of(new ManifestEntry("y", "nosuchscheme:///y.jpg", List.of("a"))))
+        .apply(DecodeAndResize.with(v2).withoutReshuffle());
+    org.apache.beam.sdk.testing.PAssert.that(out.get(DecodeAndResize.DEAD_LETTERS)
+            .apply(MapElements.into(TypeDescriptors.strings()).via((DeadLetter d) -> d.reason().code())))
+        .containsInAnyOrder("unreadable_path");
+    q.run().waitUntilFinish();
   }
 }

@@ -8,6 +8,7 @@ import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.io.TextIO;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.display.DisplayData;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionView;
@@ -44,6 +45,13 @@ public final class WriteScores extends PTransform<PCollection<ScoredExample>, PD
   /** Into {@code dir}, with the class names of a side input. */
   public static WriteScores to(String dir, PCollectionView<List<String>> labels) {
     return new WriteScores(dir, null, labels);
+  }
+
+  @Override
+  public void populateDisplayData(DisplayData.Builder builder) {
+    super.populateDisplayData(builder);
+    builder.add(DisplayData.item("outputDir", dir).withLabel("Output folder"))
+        .addIfNotNull(DisplayData.item("classes", labels == null ? null : (long) labels.size()).withLabel("Classes"));
   }
 
   @Override

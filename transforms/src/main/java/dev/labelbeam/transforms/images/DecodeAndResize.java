@@ -1,8 +1,8 @@
 package dev.labelbeam.transforms.images;
 
-import dev.labelbeam.transforms.RunnerTraits;
 import static dev.labelbeam.transforms.Preconditions.checkArgument;
 
+import com.google.auto.value.AutoValue;
 import dev.labelbeam.shard.ImageRecord;
 import dev.labelbeam.shard.LabelBits;
 import dev.labelbeam.shard.LabelVocabulary;
@@ -48,7 +48,8 @@ import org.bytedeco.opencv.global.opencv_imgcodecs;
  *     .withOptions(ImageOptions.defaults().withShorterSide(224).withJpegQuality(95)));
  * }</pre>
  */
-public final class DecodeAndResize extends PTransform<PCollection<ManifestEntry>, PCollectionTuple> {
+@AutoValue
+public abstract class DecodeAndResize extends PTransform<PCollection<ManifestEntry>, PCollectionTuple> {
   private static final long serialVersionUID = 1L;
 
   public static final TupleTag<ImageRecord> RECORDS = new TupleTag<ImageRecord>() {};
@@ -73,86 +74,77 @@ public final class DecodeAndResize extends PTransform<PCollection<ManifestEntry>
     }
   }
 
-  private final PCollectionView<LabelVocabulary> vocabulary;
-  private final ImageOptions options;
-  private final UnknownLabels unknownLabels;
+  abstract PCollectionView<LabelVocabulary> vocabulary();
 
-  private DecodeAndResize(PCollectionView<LabelVocabulary> vocabulary, ImageOptions options, UnknownLabels unknownLabels) {
-    this.vocabulary = vocabulary;
-    this.options = options;
-    this.unknownLabels = unknownLabels;
+  /** How images are decoded, resized and encoded. */
+  public abstract ImageOptions options();
+
+  /** What happens to a label outside the vocabulary. */
+  public abstract UnknownLabels unknownLabels();
+
+  /** Whether the entries are redistributed over the workers before decoding. */
+  public abstract boolean reshuffle();
+
+  abstract Builder toBuilder();
+
+  @AutoValue.Builder
+  abstract static class Builder {
+    abstract Builder setVocabulary(PCollectionView<LabelVocabulary> v);
+
+    abstract Builder setOptions(ImageOptions o);
+
+    abstract Builder setUnknownLabels(UnknownLabels u);
+
+    abstract Builder setReshuffle(boolean on);
+
+    abstract DecodeAndResize build();
   }
 
   /** {@link ImageOptions#defaults()} (shorter side to 256, JPEG quality 90), labels packed against {@code vocabulary}. */
   public static DecodeAndResize with(PCollectionView<LabelVocabulary> vocabulary) {
     checkArgument(vocabulary != null, "vocabulary must be a PCollectionView, was null");
-    return new DecodeAndResize(vocabulary, ImageOptions.defaults(), UnknownLabels.DEAD_LETTER);
+    return new AutoValue_DecodeAndResize.Builder().setVocabulary(vocabulary).setOptions(ImageOptions.defaults())
+        .setUnknownLabels(UnknownLabels.DEAD_LETTER).setReshuffle(true).build();
   }
 
-  /** All image options at once: resize, output format, JPEG quality, pixel and file size limits. */
+  /**
+   * All image options at once: resize, output format, JPEG quality, pixel and file size limits,
+   * corrupt-JPEG acceptance ({@link ImageOptions}, itself immutable with a {@code withX} per option).
+   */
   public DecodeAndResize withOptions(ImageOptions o) {
     checkArgument(o != null, "image options must be set, was null");
-    return new DecodeAndResize(vocabulary, o, unknownLabels);
-  }
-
-  /** How to resize; default shorter side to 256. */
-  public DecodeAndResize withResize(ResizeSpec r) {
-    return withOptions(options.withResize(r));
-  }
-
-  /** Target length of the shorter side, aspect kept; in [8, 8192]. */
-  public DecodeAndResize withShorterSide(int pixels) {
-    return withOptions(options.withShorterSide(pixels));
-  }
-
-  /** Output encoding: jpeg (default), png or raw RGB. */
-  public DecodeAndResize withOutput(ImageResizer.Output o) {
-    return withOptions(options.withOutputFormat(o));
-  }
-
-  /** JPEG quality of the re-encoded image; in [1, 100], default 90. */
-  public DecodeAndResize withJpegQuality(int quality) {
-    return withOptions(options.withJpegQuality(quality));
-  }
-
-  /** Images whose header declares more pixels are dead-lettered before decoding; >= 1, default 100M. */
-  public DecodeAndResize withMaxPixels(long n) {
-    return withOptions(options.withMaxPixels(n));
-  }
-
-  /** Larger files are dead-lettered without being read; >= 1, default 64 MiB. */
-  public DecodeAndResize withMaxFileBytes(long n) {
-    return withOptions(options.withMaxFileBytes(n));
+    return toBuilder().setOptions(o).build();
   }
 
   /** What happens to a label outside the vocabulary; default {@link UnknownLabels#DEAD_LETTER}. */
   public DecodeAndResize withUnknownLabels(UnknownLabels policy) {
     checkArgument(policy != null, "unknownLabels must be set, was null");
-    return new DecodeAndResize(vocabulary, options, policy);
-  }
-
-  /** The image options. */
-  public ImageOptions options() {
-    return options;
+    return toBuilder().setUnknownLabels(policy).build();
   }
 
   /**
-   * Redistributes the entries first ({@code Reshuffle}), so that the decode work, the expensive
-   * part, spreads over all workers whatever the parallelism of the manifest's read. Not on
-   * DirectRunner: it runs in one process, where there is nothing to spread and where each random key
-   * becomes a bundle of its own (3,000 images took 174 s instead of 17 s).
+   * Decodes the entries where they arrive, without redistributing them first. By default a
+   * {@code Reshuffle} spreads the decode work, the expensive part, over all workers whatever the
+   * parallelism of the manifest's read. In one process (Beam's DirectRunner) there is nothing to spread
+   * and every random key becomes a bundle of its own: 3,000 images took 148 s with it, 7.4 s without
+   * (2 cores), which is why the command line turns it off there.
    */
+  public DecodeAndResize withoutReshuffle() {
+    return toBuilder().setReshuffle(false).build();
+  }
+
   @Override
   public PCollectionTuple expand(PCollection<ManifestEntry> input) {
-    PCollection<ManifestEntry> spread = RunnerTraits.onDirectRunner(input)
-        ? input
-        : input.apply("SpreadOverWorkers", Reshuffle.viaRandomKey());
+    PCollection<ManifestEntry> spread = reshuffle()
+        ? input.apply("SpreadOverWorkers", Reshuffle.viaRandomKey())
+        : input;
+    ImageOptions options = options();
     PCollectionTuple out =
         spread
             .apply(
                 "DecodeResizeEncode",
-                ParDo.of(new ProcessFn(vocabulary, options.resizer(), options.maxFileBytes(), unknownLabels))
-                    .withSideInputs(vocabulary)
+                ParDo.of(new ProcessFn(vocabulary(), options.resizer(), options.maxFileBytes(), unknownLabels()))
+                    .withSideInputs(vocabulary())
                     .withOutputTags(RECORDS, TupleTagList.of(DEAD_LETTERS)));
     out.get(RECORDS).setCoder(ImageRecordCoder.of());
     out.get(DEAD_LETTERS).setCoder(DeadLetterCoder.of());
@@ -163,19 +155,22 @@ public final class DecodeAndResize extends PTransform<PCollection<ManifestEntry>
   public void populateDisplayData(DisplayData.Builder builder) {
     super.populateDisplayData(builder);
     ImageOptions d = ImageOptions.defaults();
-    builder.addIfNotDefault(DisplayData.item("resize", options.resize().toString()).withLabel("Resize"),
+    builder.addIfNotDefault(DisplayData.item("resize", options().resize().toString()).withLabel("Resize"),
             d.resize().toString())
-        .addIfNotDefault(DisplayData.item("outputFormat", options.outputFormat().name).withLabel("Output format"),
+        .addIfNotDefault(DisplayData.item("outputFormat", options().outputFormat().name).withLabel("Output format"),
             d.outputFormat().name)
-        .addIfNotDefault(DisplayData.item("jpegQuality", options.jpegQuality()).withLabel("JPEG quality"),
+        .addIfNotDefault(DisplayData.item("jpegQuality", options().jpegQuality()).withLabel("JPEG quality"),
             d.jpegQuality())
-        .addIfNotDefault(DisplayData.item("maxPixels", options.maxPixels()).withLabel("Max pixels"), d.maxPixels())
-        .addIfNotDefault(DisplayData.item("maxFileBytes", options.maxFileBytes()).withLabel("Max file bytes"),
+        .addIfNotDefault(DisplayData.item("maxPixels", options().maxPixels()).withLabel("Max pixels"), d.maxPixels())
+        .addIfNotDefault(DisplayData.item("maxFileBytes", options().maxFileBytes()).withLabel("Max file bytes"),
             d.maxFileBytes())
-        .addIfNotDefault(DisplayData.item("maxAspectRatio", options.maxAspectRatio()).withLabel("Max aspect ratio"),
+        .addIfNotDefault(DisplayData.item("maxAspectRatio", options().maxAspectRatio()).withLabel("Max aspect ratio"),
             d.maxAspectRatio())
-        .addIfNotDefault(DisplayData.item("unknownLabels", unknownLabels.name()).withLabel("Unknown labels"),
-            UnknownLabels.DEAD_LETTER.name());
+        .addIfNotDefault(DisplayData.item("unknownLabels", unknownLabels().name()).withLabel("Unknown labels"),
+            UnknownLabels.DEAD_LETTER.name())
+        .addIfNotDefault(DisplayData.item("reshuffle", reshuffle()).withLabel("Reshuffle before decoding"), true)
+        .addIfNotDefault(DisplayData.item("acceptCorruptJpeg", options().acceptCorruptJpeg())
+            .withLabel("Accept corrupt JPEG data"), false);
   }
 
   static final class ProcessFn extends DoFn<ManifestEntry, ImageRecord> {
@@ -270,14 +265,16 @@ public final class DecodeAndResize extends PTransform<PCollection<ManifestEntry>
           checkSize(meta.sizeBytes());
           file = meta.resourceId();
         }
-      } catch (IOException | RuntimeException e) {
+      } catch (IOException | IllegalArgumentException e) {
+        // an input problem (a missing file, a scheme no filesystem serves, a malformed path); any other
+        // exception is a bug and fails the bundle instead of passing for bad data
         throw new ImageProcessingException(Reason.UNREADABLE_PATH, "cannot open " + path + ": " + e.getMessage());
       }
       try (InputStream in = Channels.newInputStream(FileSystems.open(file))) {
         byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxFileBytes + 1));
         checkSize(bytes.length);
         return bytes;
-      } catch (IOException | RuntimeException e) {
+      } catch (IOException e) {
         throw new ImageProcessingException(Reason.UNREADABLE_PATH, "cannot read " + path + ": " + e);
       }
     }

@@ -20,6 +20,7 @@ import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.Filter;
 import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.display.DisplayData;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.join.CoGbkResult;
 import org.apache.beam.sdk.transforms.join.CoGroupByKey;
@@ -83,6 +84,15 @@ public final class ApplyPickledLabels extends PTransform<PCollection<ManifestEnt
   /** Keeps an image without an entry, with no labels ({@code --missing-labels empty}). */
   public ApplyPickledLabels missingAsEmpty(boolean on) {
     return new ApplyPickledLabels(file, classes, on);
+  }
+
+  @Override
+  public void populateDisplayData(DisplayData.Builder builder) {
+    super.populateDisplayData(builder);
+    builder.add(DisplayData.item("pickle", file).withLabel("Labels pickle"))
+        .add(DisplayData.item("classes", (long) classes.size()).withLabel("Classes"))
+        .addIfNotDefault(DisplayData.item("missingAsEmpty", missingAsEmpty).withLabel("Images without an entry kept, "
+            + "unlabelled"), false);
   }
 
   @Override

@@ -22,6 +22,7 @@ import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.GroupByKey;
 import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.display.DisplayData;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.WithKeys;
 import org.apache.beam.sdk.values.KV;
@@ -51,6 +52,13 @@ public final class DeduplicateIds extends PTransform<PCollection<ManifestEntry>,
    * input, and the entries split on it. The (usually few) repeated entries go through a
    * {@code GroupByKey}; the rest pass on in their original bundles.
    */
+  @Override
+  public void populateDisplayData(DisplayData.Builder builder) {
+    super.populateDisplayData(builder);
+    builder.add(DisplayData.item("keeps", "the first entry of an id by (path, labels); the others dead-lettered as "
+        + "duplicate_id").withLabel("Of entries sharing an id"));
+  }
+
   @Override
   public PCollectionTuple expand(PCollection<ManifestEntry> input) {
     PCollectionView<Map<String, Long>> repeated = input

@@ -22,6 +22,7 @@ import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.display.DisplayData;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollectionTuple;
@@ -88,6 +89,13 @@ public final class ReadManifest extends PTransform<PBegin, PCollectionTuple> {
 
   public Format format() {
     return format;
+  }
+
+  @Override
+  public void populateDisplayData(DisplayData.Builder builder) {
+    super.populateDisplayData(builder);
+    builder.add(DisplayData.item("manifest", manifest).withLabel("Manifest"))
+        .add(DisplayData.item("format", format.name().toLowerCase(Locale.ROOT)).withLabel("Format"));
   }
 
   @Override

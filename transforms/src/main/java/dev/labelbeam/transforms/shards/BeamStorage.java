@@ -5,27 +5,32 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.channels.Channels;
 import org.apache.beam.sdk.io.FileSystems;
-import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.apache.beam.sdk.options.PipelineOptions;
 
 /**
  * {@link Storage} over Beam's {@link FileSystems}: every filesystem whose registrar is on the class
- * path ({@code gs://} with Beam's GCP IO, {@code s3://} with its AWS IO, local files), for readers
- * outside a pipeline such as the trainer.
+ * path ({@code gs://} with Beam's GCP IO, {@code s3://} with its AWS IO, local files).
+ *
+ * <p>Inside a pipeline (a {@code DoFn}) use {@link #create()}: the filesystems as the runner set them up
+ * from the pipeline's options (an S3 endpoint or region, GCS credentials). Code outside a pipeline (the
+ * trainer, a command's client side) registers them first from the options it was given,
+ * {@link #registering}; registering from a {@code DoFn} would replace the runner's settings on that
+ * worker with other ones.
  */
 public final class BeamStorage implements Storage {
   private static final long serialVersionUID = 1L;
-  private static volatile boolean registered;
 
-  /** Beam's filesystems, registered from the class path on first use. */
+  /** Beam's filesystems as this JVM has them set up: by the runner inside a pipeline. */
   public static BeamStorage create() {
-    if (!registered) {
-      synchronized (BeamStorage.class) {
-        if (!registered) {
-          FileSystems.setDefaultPipelineOptions(PipelineOptionsFactory.create());
-          registered = true;
-        }
-      }
-    }
+    return new BeamStorage();
+  }
+
+  /**
+   * Beam's filesystems registered from {@code options}, for code that runs outside any pipeline. Each
+   * call registers again (as {@code Pipeline.create} does): pass the options the user gave.
+   */
+  public static BeamStorage registering(PipelineOptions options) {
+    FileSystems.setDefaultPipelineOptions(options);
     return new BeamStorage();
   }
 

@@ -38,44 +38,45 @@ public final class CommitDataset extends PTransform<PCollection<DatasetStats>, P
   private static final long serialVersionUID = 1L;
 
   /**
-   * Where and what to commit: the folders, this run's generation and the one it found in the folder
-   * when it started (null: none), the dataset's description and the failure threshold.
+   * Where and what to commit: the folders, this run's generation and when its graph was built (a dataset
+   * committed into the folder after that is another run's, which this one must not replace), the
+   * dataset's description and the failure threshold.
    */
-  record Target(String outputDir, String stagingDir, String generation, String previousGeneration,
+  record Target(String outputDir, String stagingDir, String generation, long startedMillis,
       DatasetFiles.Layout layout, double maxBadFraction) implements Serializable {}
 
+  /**
+   * What the commit reads when it runs: the vocabulary, the staged shards' names and digests, the dead letters per reason and the
+   * input count (counted independently of the outputs; null: records plus dead letters).
+   */
+  record Views(PCollectionView<LabelVocabulary> vocabulary,
+      PCollectionView<Map<String, Iterable<String>>> shardNames, PCollectionView<Map<String, ShardDigest>> digests,
+      PCollectionView<Map<String, Long>> deadLetterCounts, PCollectionView<Long> inputCount) implements Serializable {
+    List<PCollectionView<?>> all() {
+      List<PCollectionView<?>> v = new java.util.ArrayList<>(List.of(vocabulary, shardNames, digests,
+          deadLetterCounts));
+      if (inputCount != null) {
+        v.add(inputCount);
+      }
+      return v;
+    }
+  }
+
   private final Target target;
-  private final PCollectionView<LabelVocabulary> vocabulary;
-  private final PCollectionView<Map<String, Iterable<String>>> shardNames;
-  private final PCollectionView<Map<String, ShardDigest>> digests;
-  private final PCollectionView<Map<String, Long>> deadLetterCounts;
-  /** Counted independently of the outputs; null: records plus dead letters. */
-  private final PCollectionView<Long> inputCount;
+  private final Views views;
   private final List<PCollection<?>> waitFor;
 
-  CommitDataset(Target target, PCollectionView<LabelVocabulary> vocabulary,
-      PCollectionView<Map<String, Iterable<String>>> shardNames, PCollectionView<Map<String, ShardDigest>> digests,
-      PCollectionView<Map<String, Long>> deadLetterCounts, PCollectionView<Long> inputCount,
-      List<PCollection<?>> waitFor) {
+  CommitDataset(Target target, Views views, List<PCollection<?>> waitFor) {
     this.target = target;
-    this.vocabulary = vocabulary;
-    this.shardNames = shardNames;
-    this.digests = digests;
-    this.deadLetterCounts = deadLetterCounts;
-    this.inputCount = inputCount;
+    this.views = views;
     this.waitFor = waitFor;
   }
 
   @Override
   public PCollection<DatasetInfo> expand(PCollection<DatasetStats> stats) {
-    ParDo.SingleOutput<DatasetStats, DatasetInfo> commit = ParDo.of(new CommitFn(target, vocabulary, shardNames,
-        digests, deadLetterCounts, inputCount));
-    commit = inputCount == null
-        ? commit.withSideInputs(vocabulary, shardNames, digests, deadLetterCounts)
-        : commit.withSideInputs(vocabulary, shardNames, digests, deadLetterCounts, inputCount);
     return stats
         .apply("AfterFilesAreWritten", Wait.on(waitFor))
-        .apply("MoveInAndWriteDatasetJson", commit)
+        .apply("MoveInAndWriteDatasetJson", ParDo.of(new CommitFn(target, views)).withSideInputs(views.all()))
         .setCoder(DatasetInfoCoder.of());
   }
 
@@ -89,33 +90,24 @@ public final class CommitDataset extends PTransform<PCollection<DatasetStats>, P
   static final class CommitFn extends DoFn<DatasetStats, DatasetInfo> {
     private static final long serialVersionUID = 1L;
     private final Target target;
-    private final PCollectionView<LabelVocabulary> vocabulary;
-    private final PCollectionView<Map<String, Iterable<String>>> shardNames;
-    private final PCollectionView<Map<String, ShardDigest>> digests;
-    private final PCollectionView<Map<String, Long>> deadLetterCounts;
-    private final PCollectionView<Long> inputCount;
+    private final Views views;
 
-    CommitFn(Target target, PCollectionView<LabelVocabulary> vocabulary,
-        PCollectionView<Map<String, Iterable<String>>> shardNames, PCollectionView<Map<String, ShardDigest>> digests,
-        PCollectionView<Map<String, Long>> deadLetterCounts, PCollectionView<Long> inputCount) {
+    CommitFn(Target target, Views views) {
       this.target = target;
-      this.vocabulary = vocabulary;
-      this.shardNames = shardNames;
-      this.digests = digests;
-      this.deadLetterCounts = deadLetterCounts;
-      this.inputCount = inputCount;
+      this.views = views;
     }
 
     @ProcessElement
     public void process(@Element DatasetStats stats, OutputReceiver<DatasetInfo> out, ProcessContext ctx) {
-      LabelVocabulary vocab = ctx.sideInput(vocabulary);
-      Map<String, Long> dead = new TreeMap<>(ctx.sideInput(deadLetterCounts));
+      LabelVocabulary vocab = ctx.sideInput(views.vocabulary());
+      Map<String, Long> dead = new TreeMap<>(ctx.sideInput(views.deadLetterCounts()));
       long deadTotal = dead.values().stream().mapToLong(Long::longValue).sum();
-      long inputs = inputCount != null
-          ? ctx.sideInput(inputCount)
+      long inputs = views.inputCount() != null
+          ? ctx.sideInput(views.inputCount())
           : stats.records().values().stream().mapToLong(Long::longValue).sum() + deadTotal;
-      DatasetInfo info = DatasetFiles.info(stats, vocab, target.layout(), ctx.sideInput(shardNames), dead, inputs);
-      info.digests.putAll(new TreeMap<>(ctx.sideInput(digests)));
+      DatasetInfo info = DatasetFiles.info(stats, vocab, target.layout(), ctx.sideInput(views.shardNames()), dead,
+          inputs);
+      info.digests.putAll(new TreeMap<>(ctx.sideInput(views.digests())));
       info.generation = target.generation();
       String outputDir = target.outputDir();
       try {
@@ -136,7 +128,7 @@ public final class CommitDataset extends PTransform<PCollection<DatasetStats>, P
               100.0 * deadTotal / inputs, info.deadLetters, 100 * target.maxBadFraction(), outputDir, outputDir,
               DatasetFiles.REFUSED_DIR, DatasetFiles.DEAD_LETTER_FILE));
         }
-        DatasetFiles.commit(outputDir, target.stagingDir(), info, vocab, target.previousGeneration());
+        DatasetFiles.commit(outputDir, target.stagingDir(), info, vocab, target.startedMillis());
       } catch (IOException e) {
         throw new UncheckedIOException("cannot commit the dataset to " + outputDir + ": " + e.getMessage(), e);
       }

@@ -86,9 +86,9 @@ public final class DatasetFiles {
    * as the single commit point on every Beam filesystem:
    *
    * <ol>
-   *   <li>the folder's current {@code dataset.json} must still be of generation {@code expectedPrevious}
-   *       (the one found when this run started; null: none), else another run committed meanwhile and
-   *       this one fails, leaving that run's dataset as it is;
+   *   <li>the folder's current {@code dataset.json}, if any, must have been committed before this run
+   *       started ({@code startedMillis}, when its graph was built: no I/O then), else another run
+   *       committed meanwhile and this one fails, leaving that run's dataset as it is;
    *   <li>the new shards move in under names of their own generation, beside the old ones (a reader of
    *       the old {@code dataset.json} still finds all of its shards);
    *   <li>{@code dataset.json} is written in one rename, listing the new shards and the digest of the
@@ -106,20 +106,22 @@ public final class DatasetFiles {
    * @throws IllegalStateException when another run committed into the folder since this one started
    */
   public static void commit(String outputDir, String stagingDir, DatasetInfo info, LabelVocabulary vocab,
-      String expectedPrevious) throws IOException {
+      long startedMillis) throws IOException {
     ResourceId out = FileSystems.matchNewResource(outputDir, true);
     ResourceId staging = FileSystems.matchNewResource(stagingDir, true);
-    String current = currentGeneration(outputDir);
+    DatasetInfo current = currentInfo(outputDir);
     String labelsText = vocab.toText();
     info.labelsSha256 = DatasetInfo.sha256(labelsText);
     Map<String, String> finalNames = renumber(info); // also on a retry: the names dataset.json lists
-    if (!java.util.Objects.equals(current, info.generation)) {
-      if (!java.util.Objects.equals(current, expectedPrevious)) {
+    if (current == null || !java.util.Objects.equals(current.generation, info.generation)) {
+      if (current != null && current.committedAtMillis != null && current.committedAtMillis >= startedMillis) {
         deleteFolder(stagingDir);
         throw new IllegalStateException("another preprocess run committed a dataset into " + outputDir + " while this "
-            + "one ran (it found generation " + expectedPrevious + ", the folder now holds " + current + "): that "
-            + "dataset stays and this run's shards were discarded. Run one preprocess per folder at a time");
+            + "one ran (generation " + current.generation + ", committed at " + java.time.Instant.ofEpochMilli(
+                current.committedAtMillis) + ", after this run started at " + java.time.Instant.ofEpochMilli(startedMillis)
+            + "): that dataset stays and this run's shards were discarded. Run one preprocess per folder at a time");
       }
+      info.committedAtMillis = System.currentTimeMillis();
       List<String> staged = new ArrayList<>(finalNames.keySet());
       moveIn(staging, out, staged, staged.stream().map(finalNames::get).toList());
       String labelsTmp = LabelVocabulary.FILE_NAME + "." + info.generation;
@@ -147,16 +149,16 @@ public final class DatasetFiles {
     deleteAbandonedStaging(outputDir);
   }
 
-  /** The generation of the dataset.json in {@code dir}: null when there is none (or it predates generations). */
-  public static String currentGeneration(String dir) throws IOException {
+  /** The dataset.json in {@code dir}: null when there is none (or it is not one we wrote: a run may replace it). */
+  static DatasetInfo currentInfo(String dir) throws IOException {
     ResourceId info = file(dir, DatasetInfo.FILE_NAME);
     if (!exists(info)) {
       return null;
     }
     try {
-      return DatasetInfo.fromJson(readText(dir, DatasetInfo.FILE_NAME)).generation;
+      return DatasetInfo.fromJson(readText(dir, DatasetInfo.FILE_NAME));
     } catch (IllegalArgumentException e) {
-      return null; // not a dataset.json we wrote: a run may replace it
+      return null;
     }
   }
 

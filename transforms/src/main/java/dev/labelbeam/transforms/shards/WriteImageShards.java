@@ -2,6 +2,7 @@ package dev.labelbeam.transforms.shards;
 
 import static dev.labelbeam.transforms.Preconditions.checkArgument;
 
+import com.google.auto.value.AutoValue;
 import dev.labelbeam.shard.DatasetInfo;
 import dev.labelbeam.shard.ImageRecord;
 import dev.labelbeam.shard.ShardDigest;
@@ -43,6 +44,7 @@ import org.apache.beam.sdk.transforms.SimpleFunction;
 import org.apache.beam.sdk.transforms.Sum;
 import org.apache.beam.sdk.transforms.View;
 import org.apache.beam.sdk.values.KV;
+import org.checkerframework.checker.nullness.qual.Nullable;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.PCollectionView;
@@ -74,7 +76,8 @@ import org.apache.beam.sdk.values.TypeDescriptors;
  * PCollection<DatasetInfo> committed = r.datasetInfo();
  * }</pre>
  */
-public final class WriteImageShards extends PTransform<PCollection<ImageRecord>, WriteImageShards.Result> {
+@AutoValue
+public abstract class WriteImageShards extends PTransform<PCollection<ImageRecord>, WriteImageShards.Result> {
   private static final long serialVersionUID = 1L;
 
   /**
@@ -86,50 +89,74 @@ public final class WriteImageShards extends PTransform<PCollection<ImageRecord>,
   /** Default target size of a shard, in MiB. */
   public static final int DEFAULT_SHARD_SIZE_MB = ShardOptions.DEFAULT_SHARD_SIZE_MB;
 
-  private final String outputDir;
-  private final ShardOptions options;
-  private final ImageOptions images;
-  private final transient PCollectionView<LabelVocabulary> vocabulary;
-  private final transient PCollection<DeadLetter> deadLetters;
-  private final transient PCollectionView<Long> inputCount;
-  private final double maxBadFraction;
-  private final Map<String, String> recordedOptions;
+  /** The output folder, on any Beam filesystem. */
+  public abstract String outputDir();
 
-  private WriteImageShards(String outputDir, ShardOptions options, ImageOptions images,
-      PCollectionView<LabelVocabulary> vocabulary, PCollection<DeadLetter> deadLetters, PCollectionView<Long> inputCount,
-      double maxBadFraction, Map<String, String> recordedOptions) {
-    this.outputDir = outputDir;
-    this.options = options;
-    this.images = images;
-    this.vocabulary = vocabulary;
-    this.deadLetters = deadLetters;
-    this.inputCount = inputCount;
-    this.maxBadFraction = maxBadFraction;
-    this.recordedOptions = recordedOptions;
+  /** How records are split and sharded. */
+  public abstract ShardOptions options();
+
+  /** The images' decoding options, recorded in {@code dataset.json} (image size and format). */
+  public abstract ImageOptions imageOptions();
+
+  abstract @Nullable PCollectionView<LabelVocabulary> vocabulary();
+
+  abstract @Nullable PCollection<DeadLetter> deadLetters();
+
+  abstract @Nullable PCollectionView<Long> inputCount();
+
+  /** The fraction of dead-lettered inputs above which the dataset is refused. */
+  public abstract double maxBadFraction();
+
+  /** Options recorded in {@code dataset.json} besides the shard and image options. */
+  public abstract Map<String, String> recordedOptions();
+
+  abstract Builder toBuilder();
+
+  @AutoValue.Builder
+  abstract static class Builder {
+    abstract Builder setOutputDir(String d);
+
+    abstract Builder setOptions(ShardOptions o);
+
+    abstract Builder setImageOptions(ImageOptions o);
+
+    abstract Builder setVocabulary(PCollectionView<LabelVocabulary> v);
+
+    abstract Builder setDeadLetters(PCollection<DeadLetter> d);
+
+    abstract Builder setInputCount(PCollectionView<Long> c);
+
+    abstract Builder setMaxBadFraction(double f);
+
+    abstract Builder setRecordedOptions(Map<String, String> o);
+
+    abstract WriteImageShards build();
   }
 
   /** A dataset in {@code outputDir} with {@link ShardOptions#defaults()}: 10% val, no test, ~200 MiB shards. */
   public static WriteImageShards to(String outputDir) {
     checkArgument(outputDir != null && !outputDir.isEmpty(), "outputDir must be a folder, was '%s'", outputDir);
-    return new WriteImageShards(outputDir, ShardOptions.defaults(), ImageOptions.defaults(), null, null, null, DEFAULT_MAX_BAD_FRACTION, null);
+    return new AutoValue_WriteImageShards.Builder().setOutputDir(outputDir).setOptions(ShardOptions.defaults())
+        .setImageOptions(ImageOptions.defaults()).setMaxBadFraction(DEFAULT_MAX_BAD_FRACTION)
+        .setRecordedOptions(Map.of()).build();
   }
 
-  /** How to split and shard. */
+  /** How to split and shard (fractions, seed, shard counts or size, gzip); default {@link ShardOptions#defaults()}. */
   public WriteImageShards withOptions(ShardOptions o) {
     checkArgument(o != null, "shard options must be set, was %s", o);
-    return new WriteImageShards(outputDir, o, images, vocabulary, deadLetters, inputCount, maxBadFraction, recordedOptions);
+    return toBuilder().setOptions(o).build();
   }
 
   /** The options of the images' decoding, recorded in {@code dataset.json} (image size and format). */
   public WriteImageShards withImageOptions(ImageOptions o) {
     checkArgument(o != null, "image options must be set, was %s", o);
-    return new WriteImageShards(outputDir, options, o, vocabulary, deadLetters, inputCount, maxBadFraction, recordedOptions);
+    return toBuilder().setImageOptions(o).build();
   }
 
   /** The vocabulary the records' label bits index (required): written as {@code labels.txt}. */
   public WriteImageShards withVocabulary(PCollectionView<LabelVocabulary> v) {
     checkArgument(v != null, "vocabulary must be a PCollectionView, was %s", v);
-    return new WriteImageShards(outputDir, options, images, v, deadLetters, inputCount, maxBadFraction, recordedOptions);
+    return toBuilder().setVocabulary(v).build();
   }
 
   /**
@@ -138,7 +165,7 @@ public final class WriteImageShards extends PTransform<PCollection<ImageRecord>,
    */
   public WriteImageShards withDeadLetters(PCollection<DeadLetter> d) {
     checkArgument(d != null, "deadLetters must be a PCollection, was %s", d);
-    return new WriteImageShards(outputDir, options, images, vocabulary, d, inputCount, maxBadFraction, recordedOptions);
+    return toBuilder().setDeadLetters(d).build();
   }
 
   /**
@@ -148,70 +175,56 @@ public final class WriteImageShards extends PTransform<PCollection<ImageRecord>,
    */
   public WriteImageShards withInputCount(PCollectionView<Long> count) {
     checkArgument(count != null, "inputCount must be a PCollectionView, was %s", count);
-    return new WriteImageShards(outputDir, options, images, vocabulary, deadLetters, count, maxBadFraction, recordedOptions);
+    return toBuilder().setInputCount(count).build();
   }
 
   /**
-   * Refuse the dataset when dead letters / input records exceed this fraction, in [0, 1]; default 1
-   * (report, never refuse). A refused run writes {@code dataset.json} and the dead letters, moves no
-   * shard in and fails the job.
+   * Refuse the dataset when dead letters / input records exceed this fraction, in [0, 1]; default
+   * {@value #DEFAULT_MAX_BAD_FRACTION}. A refused run writes {@code dataset.json} and the dead letters
+   * into {@code refused/}, moves no shard in and fails the job.
    */
   public WriteImageShards withMaxBadFraction(double f) {
     checkArgument(f >= 0 && f <= 1, "maxBadFraction must be in [0, 1], was %s", f);
-    return new WriteImageShards(outputDir, options, images, vocabulary, deadLetters, inputCount, f, recordedOptions);
+    return toBuilder().setMaxBadFraction(f).build();
   }
 
-  /** The options recorded in {@code dataset.json}; default: the shard and image options. */
+  /**
+   * Options to record in {@code dataset.json} besides the shard and image options and the bad fraction,
+   * which are recorded from this transform's own settings whatever the order of the calls (the manifest,
+   * the vocabulary: what the steps before did).
+   */
   public WriteImageShards withRecordedOptions(Map<String, String> o) {
     checkArgument(o != null, "recordedOptions must be set, was %s", o);
-    return new WriteImageShards(outputDir, options, images, vocabulary, deadLetters, inputCount, maxBadFraction,
-        Collections.unmodifiableMap(new TreeMap<>(o)));
-  }
-
-  /** Fractions of ids in val and test (see {@link ShardOptions#withSplit}). */
-  public WriteImageShards withSplit(double valFraction, double testFraction, String seed) {
-    return withOptions(options.withSplit(valFraction, testFraction, seed));
-  }
-
-  /** A fixed number of shards for one split (see {@link ShardOptions#withShards}). */
-  public WriteImageShards withShards(String split, int numShards) {
-    checkArgument(numShards >= 1, "numShards must be in [1, 100000], was %s", numShards);
-    return withOptions(options.withShards(split, numShards));
-  }
-
-  /** Target shard size in MiB for splits without a fixed count (see {@link ShardOptions#withShardSizeMb}). */
-  public WriteImageShards withShardSizeMb(int mb) {
-    return withOptions(options.withShardSizeMb(mb));
-  }
-
-  /** Gzip the shards ({@code .tfrecord.gz}); TensorFlow reads them with {@code compression_type="GZIP"}. */
-  public WriteImageShards withGzip(boolean on) {
-    return withOptions(options.withGzip(on));
-  }
-
-  /** The shard options. */
-  public ShardOptions options() {
-    return options;
+    return toBuilder().setRecordedOptions(Collections.unmodifiableMap(new TreeMap<>(o))).build();
   }
 
   /** The splits this writer produces: train, then val and test when their fraction is above 0. */
   public List<String> activeSplits() {
-    return options.activeSplits();
+    return options().activeSplits();
+  }
+
+  /** What {@code dataset.json} records as the options that produced it. */
+  Map<String, String> recorded() {
+    Map<String, String> recorded = new TreeMap<>(recordedOptions());
+    recorded.putAll(imageOptions().describe());
+    recorded.putAll(options().describe());
+    recorded.put("maxBadFraction", Double.toString(maxBadFraction()));
+    return recorded;
   }
 
   @Override
   public Result expand(PCollection<ImageRecord> input) {
-    checkArgument(vocabulary != null, "WriteImageShards needs the vocabulary the label bits index: "
+    checkArgument(vocabulary() != null, "WriteImageShards needs the vocabulary the label bits index: "
         + "withVocabulary(view)%s", "");
+    ShardOptions options = options();
+    ImageOptions images = imageOptions();
     Pipeline pipeline = input.getPipeline();
     String generation = ShardFiles.newGeneration();
+    String outputDir = outputDir();
     String staging = outputDir + (outputDir.endsWith("/") ? "" : "/") + ".staging-" + generation;
-    String previous;
-    try {
-      previous = DatasetFiles.currentGeneration(outputDir); // the commit refuses to go over any other
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read " + outputDir + "/" + DatasetInfo.FILE_NAME, e);
-    }
+    // no I/O while the graph is built (the client may not reach the bucket): the commit refuses a dataset
+    // that another run committed into the folder after this moment
+    long started = System.currentTimeMillis();
     List<String> active = options.activeSplits();
     PCollection<KV<String, ImageRecord>> keyed =
         input
@@ -236,8 +249,8 @@ public final class WriteImageShards extends PTransform<PCollection<ImageRecord>,
             .apply("DatasetStats", Combine.globally(new StatsFn()))
             .setCoder(SerializableCoder.of(DatasetStats.class));
 
-    PCollection<DeadLetter> dead = deadLetters != null
-        ? deadLetters
+    PCollection<DeadLetter> dead = deadLetters() != null
+        ? deadLetters()
         : pipeline.apply("NoDeadLetters", Create.empty(DeadLetterCoder.of()));
     PCollection<String> deadLetterFile = dead
         .apply("DeadLetterJson", MapElements.into(TypeDescriptors.strings()).via(DeadLetter::toJson))
@@ -257,19 +270,12 @@ public final class WriteImageShards extends PTransform<PCollection<ImageRecord>,
         .setCoder(KvCoder.of(StringUtf8Coder.of(), SerializableCoder.of(ShardDigest.class)));
     PCollectionView<Map<String, ShardDigest>> digestsView = digests.apply("DigestsView", View.asMap());
 
-    Map<String, String> recorded = new TreeMap<>();
-    if (recordedOptions != null) {
-      recorded.putAll(recordedOptions);
-    } else {
-      recorded.putAll(images.describe());
-      recorded.putAll(options.describe());
-      recorded.put("maxBadFraction", Double.toString(maxBadFraction));
-    }
     DatasetFiles.Layout layout = new DatasetFiles.Layout(active, images.resize().height, images.resize().width,
-        images.outputFormat().name, images.resize().toString(), recorded);
+        images.outputFormat().name, images.resize().toString(), recorded());
     CommitDataset commit = new CommitDataset(
-        new CommitDataset.Target(outputDir, staging, generation, previous, layout, maxBadFraction),
-        vocabulary, namesView, digestsView, deadCounts, inputCount, List.of(shardNames, digests, deadLetterFile));
+        new CommitDataset.Target(outputDir, staging, generation, started, layout, maxBadFraction()),
+        new CommitDataset.Views(vocabulary(), namesView, digestsView, deadCounts, inputCount()),
+        List.of(shardNames, digests, deadLetterFile));
     PCollection<DatasetInfo> info = stats.apply("CommitDataset", commit);
     return new Result(pipeline, shardNames, stats, info);
   }
@@ -284,9 +290,9 @@ public final class WriteImageShards extends PTransform<PCollection<ImageRecord>,
         .to(staging)
         .withPrefix(ShardFiles.prefix(split, generation))
         .withSuffix(".tfrecord") // FileIO appends ".gz" itself when compressing
-        .withCompression(options.gzip() ? Compression.GZIP : Compression.UNCOMPRESSED);
-    int fixed = options.fixedShards(split);
-    write = fixed > 0 ? write.withNumShards(fixed) : write.withSharding(new ShardsBySize(options.shardSizeMb()));
+        .withCompression(options().gzip() ? Compression.GZIP : Compression.UNCOMPRESSED);
+    int fixed = options().fixedShards(split);
+    write = fixed > 0 ? write.withNumShards(fixed) : write.withSharding(new ShardsBySize(options().shardSizeMb()));
     WriteFilesResult<Void> written = bytes.apply("WriteTFRecords-" + split, write);
     return written
         .getPerDestinationOutputFilenames()
@@ -299,17 +305,20 @@ public final class WriteImageShards extends PTransform<PCollection<ImageRecord>,
   public void populateDisplayData(DisplayData.Builder builder) {
     super.populateDisplayData(builder);
     ShardOptions d = ShardOptions.defaults();
-    builder.add(DisplayData.item("outputDir", outputDir).withLabel("Output folder"))
-        .addIfNotDefault(DisplayData.item("valFraction", options.valFraction()).withLabel("Val fraction"), d.valFraction())
-        .addIfNotDefault(DisplayData.item("testFraction", options.testFraction()).withLabel("Test fraction"), d.testFraction())
-        .addIfNotDefault(DisplayData.item("splitSeed", options.splitSeed()).withLabel("Split seed"), d.splitSeed())
-        .addIfNotDefault(DisplayData.item("trainShards", options.trainShards()).withLabel("Train shards"), 0)
-        .addIfNotDefault(DisplayData.item("valShards", options.valShards()).withLabel("Val shards"), 0)
-        .addIfNotDefault(DisplayData.item("testShards", options.testShards()).withLabel("Test shards"), 0)
-        .addIfNotDefault(DisplayData.item("shardSizeMb", options.shardSizeMb()).withLabel("Shard size (MiB)"),
+    builder.add(DisplayData.item("imageSize", imageOptions().resize().toString()).withLabel("Image size"))
+        .add(DisplayData.item("outputDir", outputDir()).withLabel("Output folder"))
+        .addIfNotDefault(DisplayData.item("valFraction", options().valFraction()).withLabel("Val fraction"), d.valFraction())
+        .addIfNotDefault(DisplayData.item("testFraction", options().testFraction()).withLabel("Test fraction"), d.testFraction())
+        .addIfNotDefault(DisplayData.item("splitSeed", options().splitSeed()).withLabel("Split seed"), d.splitSeed())
+        .addIfNotDefault(DisplayData.item("trainShards", options().trainShards()).withLabel("Train shards"), 0)
+        .addIfNotDefault(DisplayData.item("valShards", options().valShards()).withLabel("Val shards"), 0)
+        .addIfNotDefault(DisplayData.item("testShards", options().testShards()).withLabel("Test shards"), 0)
+        .addIfNotDefault(DisplayData.item("shardSizeMb", options().shardSizeMb()).withLabel("Shard size (MiB)"),
             d.shardSizeMb())
-        .addIfNotDefault(DisplayData.item("gzip", options.gzip()).withLabel("Gzip"), false)
-        .addIfNotDefault(DisplayData.item("maxBadFraction", maxBadFraction).withLabel("Max bad fraction"), DEFAULT_MAX_BAD_FRACTION);
+        .addIfNotDefault(DisplayData.item("gzip", options().gzip()).withLabel("Gzip"), false)
+        .addIfNotDefault(DisplayData.item("maxBadFraction", maxBadFraction()).withLabel("Max bad fraction"), DEFAULT_MAX_BAD_FRACTION)
+        .addIfNotDefault(DisplayData.item("recordedOptions", recordedOptions().toString())
+            .withLabel("Also recorded in dataset.json"), "{}");
   }
 
   /** A staged shard's records, size and SHA-256, read back from the staging folder. */

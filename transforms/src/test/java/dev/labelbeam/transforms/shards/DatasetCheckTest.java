@@ -32,7 +32,7 @@ class DatasetCheckTest {
     Path manifest = PreprocessImagesTest.datasetWithBadInputs(tmp.resolve("data"));
     good = tmp.resolve("good");
     Pipeline p = Pipeline.create(PipelineOptionsFactory.fromArgs("--runner=DirectRunner").create());
-    p.apply(PreprocessImages.fromCsvManifest(manifest.toString()).to(good.toString()).withImageOptions(ImageOptions.defaults().withShorterSide(32))
+    p.apply(PreprocessImages.fromManifest(manifest.toString()).to(good.toString()).withImageOptions(ImageOptions.defaults().withShorterSide(32))
         .withShardOptions(ShardOptions.defaults().withSplit(0.25, 0.0, "s").withShards("train", 2).withShards("val", 1)));
     p.run().waitUntilFinish();
   }
