@@ -4,6 +4,9 @@ import static dev.labelbeam.transforms.Preconditions.checkArgument;
 
 import com.google.auto.value.AutoValue;
 import dev.labelbeam.shard.DatasetInfo;
+import dev.labelbeam.transforms.errors.ToBadRecords;
+import org.apache.beam.sdk.transforms.errorhandling.BadRecord;
+import org.apache.beam.sdk.transforms.errorhandling.ErrorHandler;
 import dev.labelbeam.shard.ImageRecord;
 import dev.labelbeam.shard.LabelVocabulary;
 import dev.labelbeam.transforms.coders.LabelVocabularyCoder;
@@ -109,10 +112,15 @@ public abstract class PreprocessImages extends PTransform<PBegin, PreprocessImag
   /** Whether the entries are redistributed over the workers before decoding ({@link DecodeAndResize#withoutReshuffle}). */
   public abstract boolean reshuffle();
 
+  /** Where the dead letters also go as Beam {@code BadRecord}s ({@link #withBadRecordErrorHandler}), or null. */
+  public abstract @Nullable ErrorHandler<BadRecord, ?> badRecordErrorHandler();
+
   abstract Builder toBuilder();
 
   @AutoValue.Builder
   abstract static class Builder {
+    abstract Builder setBadRecordErrorHandler(ErrorHandler<BadRecord, ?> h);
+
     abstract Builder setManifest(String m);
 
     abstract Builder setImageFolder(String f);
@@ -207,6 +215,17 @@ public abstract class PreprocessImages extends PTransform<PBegin, PreprocessImag
     return toBuilder().setMaxBadFraction(f).build();
   }
 
+  /**
+   * Also sends every dead letter of the run (bad manifest lines, duplicates, undecodable images, ...) to
+   * {@code handler} as a Beam {@code BadRecord} ({@link ToBadRecords}), beside {@link Result#deadLetters()}
+   * and {@code dead_letter.jsonl}: Beam's standard error handling, e.g. a handler registered with
+   * {@code pipeline.registerBadRecordErrorHandler(sink)}.
+   */
+  public PreprocessImages withBadRecordErrorHandler(ErrorHandler<BadRecord, ?> handler) {
+    checkArgument(handler != null, "handler must be set, was %s", handler);
+    return toBuilder().setBadRecordErrorHandler(handler).build();
+  }
+
   /** Decodes the entries where they arrive, without a {@code Reshuffle} first (see {@link DecodeAndResize#withoutReshuffle}). */
   public PreprocessImages withoutReshuffle() {
     return toBuilder().setReshuffle(false).build();
@@ -282,6 +301,7 @@ public abstract class PreprocessImages extends PTransform<PBegin, PreprocessImag
     PCollection<DeadLetter> deadLetters =
         PCollectionList.of(badLines).and(unique.get(DeduplicateIds.DEAD_LETTERS)).and(decoded.get(DecodeAndResize.DEAD_LETTERS))
             .apply("AllDeadLetters", Flatten.pCollections());
+    ToBadRecords.sendTo(badRecordErrorHandler(), deadLetters);
 
     WriteImageShards.Result written = records.apply("WriteShards", WriteImageShards.to(outputDir())
         .withOptions(shardOptions())

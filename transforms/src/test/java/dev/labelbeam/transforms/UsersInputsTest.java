@@ -230,4 +230,41 @@ class UsersInputsTest {
     // the dataset reads back through its check (sizes and digests by the new names)
     assertEquals(List.of(), dev.labelbeam.transforms.shards.DatasetCheck.of(out).problems());
   }
+
+  /** A bad-record sink: counts what it gets. */
+  static final class CountBadRecords extends org.apache.beam.sdk.transforms.PTransform<
+      org.apache.beam.sdk.values.PCollection<org.apache.beam.sdk.transforms.errorhandling.BadRecord>,
+      org.apache.beam.sdk.values.PCollection<Long>> {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public org.apache.beam.sdk.values.PCollection<Long> expand(
+        org.apache.beam.sdk.values.PCollection<org.apache.beam.sdk.transforms.errorhandling.BadRecord> in) {
+      return in.apply(org.apache.beam.sdk.transforms.MapElements.into(
+              org.apache.beam.sdk.values.TypeDescriptors.strings()).via(r -> r.getFailure().getException()))
+          .apply(org.apache.beam.sdk.transforms.Count.globally());
+    }
+  }
+
+  @Test
+  void deadLettersAlsoGoToBeamsBadRecordErrorHandler(@TempDir Path tmp) throws Exception {
+    Path manifest = tmp.resolve("m.jsonl");
+    Files.createDirectories(tmp.resolve("images"));
+    Files.write(tmp.resolve("images/a.jpg"), TestImages.jpeg(32, 32));
+    Files.writeString(tmp.resolve("images/b.jpg"), "not an image");
+    Files.write(manifest, List.of("{\"image\": \"images/a.jpg\", \"labels\": [\"cat\"]}",
+        "{\"image\": \"images/b.jpg\", \"labels\": [\"cat\"]}", "{\"image\": \"images/c.jpg\", \"labels\": [\"cat\"]}",
+        "not json"));
+    org.apache.beam.sdk.Pipeline p = org.apache.beam.sdk.Pipeline.create(
+        org.apache.beam.sdk.options.PipelineOptionsFactory.fromArgs("--runner=DirectRunner").create());
+    var handler = p.registerBadRecordErrorHandler(new CountBadRecords());
+    p.apply(PreprocessImages.fromManifest(manifest.toString()).to(tmp.resolve("out").toString()).withImageOptions(SIDE16)
+        .withShardOptions(ShardOptions.defaults().withSplit(0, 0, "")).withMaxBadFraction(1.0)
+        .withBadRecordErrorHandler(handler));
+    handler.close();
+    org.apache.beam.sdk.testing.PAssert.thatSingleton(handler.getOutput()).isEqualTo(3L);
+    p.run().waitUntilFinish();
+    DatasetInfo info = DatasetInfo.read(tmp.resolve("out").resolve(DatasetInfo.FILE_NAME));
+    assertEquals(3, PreprocessInputsTest.dead(info), "the dead-letter file has the same three: " + info.deadLetters);
+  }
 }

@@ -9,6 +9,7 @@ import dev.labelbeam.shard.LabelVocabulary;
 import dev.labelbeam.transforms.errors.DeadLetter;
 import dev.labelbeam.transforms.errors.DeadLetterCoder;
 import dev.labelbeam.transforms.errors.Reason;
+import dev.labelbeam.transforms.errors.ToBadRecords;
 import dev.labelbeam.transforms.manifest.ManifestEntry;
 import dev.labelbeam.transforms.shards.ImageRecordCoder;
 import java.io.IOException;
@@ -26,6 +27,9 @@ import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.Reshuffle;
 import org.apache.beam.sdk.transforms.display.DisplayData;
+import org.apache.beam.sdk.transforms.errorhandling.BadRecord;
+import org.apache.beam.sdk.transforms.errorhandling.ErrorHandler;
+import org.checkerframework.checker.nullness.qual.Nullable;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.PCollectionView;
@@ -85,10 +89,15 @@ public abstract class DecodeAndResize extends PTransform<PCollection<ManifestEnt
   /** Whether the entries are redistributed over the workers before decoding. */
   public abstract boolean reshuffle();
 
+  /** Where the dead letters also go as Beam {@code BadRecord}s ({@link #withBadRecordErrorHandler}), or null. */
+  public abstract @Nullable ErrorHandler<BadRecord, ?> badRecordErrorHandler();
+
   abstract Builder toBuilder();
 
   @AutoValue.Builder
   abstract static class Builder {
+    abstract Builder setBadRecordErrorHandler(ErrorHandler<BadRecord, ?> h);
+
     abstract Builder setVocabulary(PCollectionView<LabelVocabulary> v);
 
     abstract Builder setOptions(ImageOptions o);
@@ -133,6 +142,15 @@ public abstract class DecodeAndResize extends PTransform<PCollection<ManifestEnt
     return toBuilder().setReshuffle(false).build();
   }
 
+  /**
+   * Also sends each dead letter to {@code handler} as a Beam {@code BadRecord} ({@link ToBadRecords}),
+   * beside {@link #DEAD_LETTERS}: Beam's standard error handling.
+   */
+  public DecodeAndResize withBadRecordErrorHandler(ErrorHandler<BadRecord, ?> handler) {
+    checkArgument(handler != null, "handler must be set, was null");
+    return toBuilder().setBadRecordErrorHandler(handler).build();
+  }
+
   @Override
   public PCollectionTuple expand(PCollection<ManifestEntry> input) {
     PCollection<ManifestEntry> spread = reshuffle()
@@ -148,6 +166,7 @@ public abstract class DecodeAndResize extends PTransform<PCollection<ManifestEnt
                     .withOutputTags(RECORDS, TupleTagList.of(DEAD_LETTERS)));
     out.get(RECORDS).setCoder(ImageRecordCoder.of());
     out.get(DEAD_LETTERS).setCoder(DeadLetterCoder.of());
+    ToBadRecords.sendTo(badRecordErrorHandler(), out.get(DEAD_LETTERS));
     return out;
   }
 
