@@ -21,7 +21,8 @@ import org.apache.beam.sdk.values.TypeDescriptor;
  * through {@code META-INF/services}), so that a pipeline author composing our transforms, or
  * calling {@code Create.of(vocabulary)}, needs no {@code setCoder}: {@link ManifestEntry},
  * {@link ImageRecord}, {@link DeadLetter}, {@link LabelVocabulary}, {@link DatasetInfo} and
- * {@link ScoredExample}, each with a compact coder rather than Java serialization.
+ * {@link ScoredExample}, {@code MultiLabelReport} and {@code ShardDigest}, each with a compact coder
+ * rather than Java serialization.
  */
 public final class LabelbeamCoders implements CoderProviderRegistrar {
   @Override
@@ -32,6 +33,8 @@ public final class LabelbeamCoders implements CoderProviderRegistrar {
         CoderProviders.forCoder(TypeDescriptor.of(DeadLetter.class), DeadLetterCoder.of()),
         CoderProviders.forCoder(TypeDescriptor.of(LabelVocabulary.class), LabelVocabularyCoder.of()),
         CoderProviders.forCoder(TypeDescriptor.of(DatasetInfo.class), DatasetInfoCoder.of()),
-        CoderProviders.forCoder(TypeDescriptor.of(ScoredExample.class), ScoredExampleCoder.of()));
+        CoderProviders.forCoder(TypeDescriptor.of(ScoredExample.class), ScoredExampleCoder.of()),
+        CoderProviders.forCoder(TypeDescriptor.of(dev.labelbeam.metrics.MultiLabelReport.class), MultiLabelReportCoder.of()),
+        CoderProviders.forCoder(TypeDescriptor.of(dev.labelbeam.shard.ShardDigest.class), ShardDigestCoder.of()));
   }
 }

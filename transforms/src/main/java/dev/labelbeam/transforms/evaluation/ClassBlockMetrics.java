@@ -75,7 +75,7 @@ final class ClassBlockMetrics extends PTransform<PCollection<ScoredExample>, PCo
     return PCollectionList.of(parts).and(stats)
         .apply("AllPieces", Flatten.pCollections())
         .apply("AssembleReport", Combine.globally(new AssembleFn(options)))
-        .setCoder(SerializableCoder.of(MultiLabelReport.class));
+        .setCoder(dev.labelbeam.transforms.coders.MultiLabelReportCoder.of());
   }
 
   /** A block's parts or the example statistics: what the last combine joins. */

@@ -7,7 +7,6 @@ import dev.labelbeam.metrics.MultiLabelReport;
 import dev.labelbeam.metrics.ScoredExample;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.CoderRegistry;
-import org.apache.beam.sdk.coders.SerializableCoder;
 import dev.labelbeam.metrics.ExampleSet;
 import org.apache.beam.sdk.transforms.Combine;
 import org.apache.beam.sdk.transforms.DoFn;
@@ -140,7 +139,7 @@ public final class EvaluateMultiLabel extends PTransform<PCollection<ScoredExamp
           : new SizedByDataFn(options);
       report = input
           .apply(options.mode() == MetricsOptions.Mode.EXACT ? "ExactMetrics" : "BinnedMetrics", Combine.globally(fn))
-          .setCoder(SerializableCoder.of(MultiLabelReport.class));
+          .setCoder(dev.labelbeam.transforms.coders.MultiLabelReportCoder.of());
     }
     // which examples were evaluated (ExampleSet): compare refuses two evaluations of other examples
     PCollectionView<Long> set = input
@@ -149,7 +148,7 @@ public final class EvaluateMultiLabel extends PTransform<PCollection<ScoredExamp
         .apply("ExampleSetView", View.asSingleton());
     return report
         .apply("WithExampleSet", ParDo.of(new WithExampleSetFn(set)).withSideInputs(set))
-        .setCoder(SerializableCoder.of(MultiLabelReport.class));
+        .setCoder(dev.labelbeam.transforms.coders.MultiLabelReportCoder.of());
   }
 
   /** The report with its {@link ExampleSet}. */

@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.beam.sdk.coders.SerializableCoder;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
@@ -85,7 +84,7 @@ public final class WriteEvaluationReports extends PTransform<PCollection<MultiLa
       sides.add(s.baseline);
     }
     return reports.apply("WriteReportFiles", ParDo.of(new WriteFn(s)).withSideInputs(sides))
-        .setCoder(SerializableCoder.of(MultiLabelReport.class));
+        .setCoder(dev.labelbeam.transforms.coders.MultiLabelReportCoder.of());
   }
 
   @Override

@@ -53,6 +53,38 @@ public final class DatasetStats implements Serializable {
     return p;
   }
 
+  /** The coder of the statistics: per split its record count and positive counts (var-longs). */
+  public static org.apache.beam.sdk.coders.Coder<DatasetStats> coder() {
+    return StatsCoder.INSTANCE;
+  }
+
+  private static final class StatsCoder extends org.apache.beam.sdk.coders.AtomicCoder<DatasetStats> {
+    private static final long serialVersionUID = 1L;
+    static final StatsCoder INSTANCE = new StatsCoder();
+    private static final org.apache.beam.sdk.coders.Coder<Map<String, Long>> RECORDS =
+        org.apache.beam.sdk.coders.MapCoder.of(org.apache.beam.sdk.coders.StringUtf8Coder.of(),
+            org.apache.beam.sdk.coders.VarLongCoder.of());
+    private static final org.apache.beam.sdk.coders.Coder<Map<String, java.util.List<Long>>> POSITIVES =
+        org.apache.beam.sdk.coders.MapCoder.of(org.apache.beam.sdk.coders.StringUtf8Coder.of(),
+            org.apache.beam.sdk.coders.ListCoder.of(org.apache.beam.sdk.coders.VarLongCoder.of()));
+
+    @Override
+    public void encode(DatasetStats s, java.io.OutputStream out) throws java.io.IOException {
+      RECORDS.encode(s.records, out);
+      Map<String, java.util.List<Long>> p = new TreeMap<>();
+      s.positives.forEach((k, v) -> p.put(k, Arrays.stream(v).boxed().toList()));
+      POSITIVES.encode(p, out);
+    }
+
+    @Override
+    public DatasetStats decode(java.io.InputStream in) throws java.io.IOException {
+      DatasetStats s = new DatasetStats();
+      s.records.putAll(RECORDS.decode(in));
+      POSITIVES.decode(in).forEach((k, v) -> s.positives.put(k, v.stream().mapToLong(Long::longValue).toArray()));
+      return s;
+    }
+  }
+
   /** Records per split. */
   public Map<String, Long> records() {
     return records;

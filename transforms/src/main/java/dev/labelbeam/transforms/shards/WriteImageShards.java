@@ -24,7 +24,6 @@ import java.util.Map;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.coders.ByteArrayCoder;
 import org.apache.beam.sdk.coders.KvCoder;
-import org.apache.beam.sdk.coders.SerializableCoder;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.ParDo;
 import java.io.IOException;
@@ -247,7 +246,7 @@ public abstract class WriteImageShards extends PTransform<PCollection<ImageRecor
                     .via(kv -> KV.of(kv.getKey(), kv.getValue().labelBits())))
             .setCoder(KvCoder.of(StringUtf8Coder.of(), ByteArrayCoder.of()))
             .apply("DatasetStats", Combine.globally(new StatsFn()))
-            .setCoder(SerializableCoder.of(DatasetStats.class));
+            .setCoder(DatasetStats.coder());
 
     PCollection<DeadLetter> dead = deadLetters() != null
         ? deadLetters()
@@ -267,7 +266,7 @@ public abstract class WriteImageShards extends PTransform<PCollection<ImageRecor
     // each staged shard read back once, in parallel: its records, size and SHA-256 go into dataset.json
     PCollection<KV<String, ShardDigest>> digests = shardNames
         .apply("DigestShards", ParDo.of(new DigestFn(staging)))
-        .setCoder(KvCoder.of(StringUtf8Coder.of(), SerializableCoder.of(ShardDigest.class)));
+        .setCoder(KvCoder.of(StringUtf8Coder.of(), dev.labelbeam.transforms.coders.ShardDigestCoder.of()));
     PCollectionView<Map<String, ShardDigest>> digestsView = digests.apply("DigestsView", View.asMap());
 
     DatasetFiles.Layout layout = new DatasetFiles.Layout(active, images.resize().height, images.resize().width,

@@ -55,4 +55,25 @@ class MetricsAccumulatorCoderTest {
     System.out.printf("accumulator of 300 classes x 1024 bins: %d bytes dense (Java serialization %d), %d bytes "
         + "after 20 examples%n", denseBytes, javaDense, sparse);
   }
+
+  @org.junit.jupiter.api.Test
+  void reportsStatsAndDigestsHaveCodersOfTheirOwnNotJavaSerialization() throws Exception {
+    MetricsOptions o = MetricsOptions.defaults();
+    dev.labelbeam.metrics.MultiLabelReport report = o.report(filled(o, 7, 300)).withExampleSet("00000000000000ff");
+    dev.labelbeam.metrics.MultiLabelReport back = CoderUtils.decodeFromByteArray(
+        dev.labelbeam.transforms.coders.MultiLabelReportCoder.of(),
+        CoderUtils.encodeToByteArray(dev.labelbeam.transforms.coders.MultiLabelReportCoder.of(), report));
+    assertEquals(report.toJson(), back.toJson());
+    dev.labelbeam.transforms.shards.DatasetStats stats = new dev.labelbeam.transforms.shards.DatasetStats()
+        .add("train", new byte[] {5, 1}).add("val", new byte[] {2});
+    assertEquals(stats, CoderUtils.decodeFromByteArray(dev.labelbeam.transforms.shards.DatasetStats.coder(),
+        CoderUtils.encodeToByteArray(dev.labelbeam.transforms.shards.DatasetStats.coder(), stats)));
+    dev.labelbeam.shard.ShardDigest d = new dev.labelbeam.shard.ShardDigest(12, 3456, "ab12");
+    assertEquals(d, CoderUtils.decodeFromByteArray(dev.labelbeam.transforms.coders.ShardDigestCoder.of(),
+        CoderUtils.encodeToByteArray(dev.labelbeam.transforms.coders.ShardDigestCoder.of(), d)));
+    // the registrar gives them to a pipeline author without setCoder
+    org.apache.beam.sdk.Pipeline p = org.apache.beam.sdk.Pipeline.create();
+    assertEquals(dev.labelbeam.transforms.coders.MultiLabelReportCoder.of(),
+        p.getCoderRegistry().getCoder(dev.labelbeam.metrics.MultiLabelReport.class));
+  }
 }
