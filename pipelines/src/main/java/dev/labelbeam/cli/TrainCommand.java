@@ -3,6 +3,7 @@ package dev.labelbeam.cli;
 import dev.labelbeam.shard.Storage;
 import dev.labelbeam.trainer.DeviceChoice;
 import dev.labelbeam.trainer.distributed.WorkerEnv;
+import dev.labelbeam.trainer.distributed.WorkerLauncher;
 import dev.labelbeam.trainer.train.OutputFolder;
 import dev.labelbeam.trainer.train.TrainOptions;
 import dev.labelbeam.trainer.train.TrainOptions.Architecture;
@@ -11,8 +12,8 @@ import dev.labelbeam.trainer.train.TrainOptions.OptimizerKind;
 import dev.labelbeam.trainer.train.TrainOptions.PosWeight;
 import dev.labelbeam.trainer.train.Trainer;
 import dev.labelbeam.transforms.shards.BeamStorage;
+import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -181,24 +182,39 @@ public final class TrainCommand implements Callable<Integer> {
       description = "Every rank writes rank-<r>.safetensors at the end (for tests). Default: off.")
   boolean dumpRankWeights;
 
+  @Option(names = "--options-file", hidden = true, description = "The training options as one JSON object (what "
+      + "train --workers and the TrainModel step write for their workers); the other options are not read then.")
+  Path optionsFile;
+
+  /**
+   * The arguments of a worker process that trains with {@code o}, written to {@code optionsFile}: how
+   * {@code train --workers} and {@code TrainModel} start their workers ({@link WorkerLauncher}). The
+   * folders are given as flags too, for whoever reads the process list.
+   */
+  public static List<String> workerArgs(TrainOptions o, Path optionsFile) {
+    return List.of("train", "--shards", o.shardDir(), "--output", o.outputDir().toString(), "--options-file",
+        optionsFile.toString());
+  }
+
   @Override
   public Integer call() throws Exception {
     Map<String, String> env = System.getenv();
     boolean joinsARun = WorkerEnv.present(env);
-    TrainOptions options = options();
+    TrainOptions options = optionsFile != null ? TrainOptions.fromJson(Files.readString(optionsFile)) : options();
+    boolean resuming = options.resume(); // the flag's, or the options file's
     if (workers < 1) {
       throw new IllegalArgumentException("--workers must be >= 1, was " + workers);
     }
-    if (resume && overwrite) {
+    if (resuming && overwrite) {
       throw new IllegalArgumentException("--resume continues the run in --output and --overwrite replaces it: give one");
     }
     if (!joinsARun || WorkerEnv.fromEnv(env).rank == 0) {
-      OutputFolder.claim(options.outputDir(), resume, overwrite); // once: the launcher, or rank 0
+      OutputFolder.claim(options.outputDir(), resuming, overwrite); // once: the launcher, or rank 0
     }
     if (workers > 1 && !joinsARun) {
       // the launcher: the same options, once per worker, with the cores shared among them
       TrainOptions each = options.perWorker(workers, Runtime.getRuntime().availableProcessors());
-      return WorkerLauncher.run(argsOf(each), workers, options.outputDir(), System.out);
+      return WorkerLauncher.run(LabelbeamCli.class, TrainCommand::workerArgs, each, workers, System.out);
     }
     WorkerEnv worker = joinsARun ? WorkerEnv.fromEnv(env) : WorkerEnv.single();
     Thread interrupted = worker.rank == 0 ? resumeHint(options.outputDir()) : null;
@@ -252,45 +268,7 @@ public final class TrainCommand implements Callable<Integer> {
         .build();
   }
 
-  /**
-   * The {@code train} command line that gives {@code o} (without {@code --workers}): how
-   * {@code train --workers} and {@code TrainModel} start their worker processes. Parsing it gives
-   * back an equal value.
-   */
-  public static List<String> argsOf(TrainOptions o) {
-    List<String> a = new ArrayList<>(List.of("train",
-        "--shards", o.shardDir(), "--output", o.outputDir().toString(),
-        "--arch", o.arch().toString(), "--width", Integer.toString(o.width()),
-        "--image-size", Integer.toString(o.imageSize()),
-        "--epochs", Integer.toString(o.epochs()), "--batch-size", Integer.toString(o.batchSize()),
-        "--loader-threads", Integer.toString(o.loaderThreads()), "--crop-scale-min", Double.toString(o.cropScaleMin()),
-        "--seed", Long.toString(o.seed()), "--loss", o.loss().toString(), "--pos-weight", o.posWeight().toString(),
-        "--max-pos-weight", Double.toString(o.maxPosWeight()),
-        "--asl-gamma-pos", Double.toString(o.aslGammaPos()), "--asl-gamma-neg", Double.toString(o.aslGammaNeg()),
-        "--asl-margin", Double.toString(o.aslMargin()), "--classifier-bias", o.classifierBias().toString(),
-        "--optimizer", o.optimizer().toString(), "--lr", Double.toString(o.learningRate()),
-        "--weight-decay", Double.toString(o.weightDecay()), "--momentum", Double.toString(o.momentum()),
-        "--warmup-steps", Integer.toString(o.warmupSteps()), "--grad-clip", Double.toString(o.gradClip()),
-        "--dist-timeout", Integer.toString(o.distTimeoutSeconds()),
-        "--bucket-mb", Double.toString(o.bucketBytes() / (double) (1 << 20)),
-        "--torch-threads", Integer.toString(o.torchThreads()), "--device", o.device().toString(),
-        "--max-steps", Long.toString(o.maxSteps()), "--checkpoint-every", Integer.toString(o.checkpointEvery()),
-        "--keep-checkpoints", Integer.toString(o.keepCheckpoints()), "--log-every", Integer.toString(o.logEvery()),
-        "--validate-every", Integer.toString(o.validateEvery()), "--val-samples", Long.toString(o.valSamples())));
-    if (o.initWeights() != null) {
-      a.addAll(List.of("--init", o.initWeights().toString()));
-    }
-    flag(a, "--no-batch-norm", !o.batchNorm());
-    flag(a, "--freeze-backbone", o.freezeBackbone());
-    flag(a, "--no-flip", !o.flip());
-    flag(a, "--nesterov", o.nesterov());
-    flag(a, "--dump-rank-weights", o.dumpRankWeights());
-    flag(a, "--resume", o.resume());
-    flag(a, "--no-validate", !o.validate());
-    return a;
-  }
-
-  /** The options a {@code train} command line (as {@link #argsOf} writes it) describes. */
+  /** The options a {@code train} command line describes ({@code args} start with {@code train}). */
   public static TrainOptions parse(List<String> args) {
     if (args.isEmpty() || !args.get(0).equals("train")) {
       throw new IllegalArgumentException("not a train command line: " + args);
@@ -298,12 +276,6 @@ public final class TrainCommand implements Callable<Integer> {
     TrainCommand c = new TrainCommand();
     new CommandLine(c).setCaseInsensitiveEnumValuesAllowed(true).parseArgs(args.subList(1, args.size()).toArray(new String[0]));
     return c.options();
-  }
-
-  private static void flag(List<String> args, String name, boolean on) {
-    if (on) {
-      args.add(name);
-    }
   }
 
   /** {@code --pos-weight}: {@code dataset}, {@code none} or a file. */

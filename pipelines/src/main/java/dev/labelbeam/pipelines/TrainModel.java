@@ -1,11 +1,10 @@
 package dev.labelbeam.pipelines;
 
 import dev.labelbeam.cli.TrainCommand;
-import dev.labelbeam.cli.WorkerLauncher;
+import dev.labelbeam.cli.LabelbeamCli;
+import dev.labelbeam.trainer.distributed.WorkerLauncher;
 import dev.labelbeam.trainer.train.TrainOptions;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
@@ -39,19 +38,16 @@ public final class TrainModel extends PTransform<PCollection<String>, PCollectio
 
   private final String modelDir;
   /**
-   * The options as a {@code train} command line (which serializes, where {@link TrainOptions} does
-   * not); {@code --shards} and the threads are set per element, on the machine that trains.
+   * The options as JSON ({@link TrainOptions#toJson}, which serializes where {@link TrainOptions} holds
+   * {@code Path}s); the shard folder and the threads are set per element, on the machine that trains.
    */
-  private final List<String> optionArgs;
+  private final String optionsJson;
   private final int workers;
-  /** For display data and {@link #withWorkers}; not needed by the workers (TrainOptions holds Paths). */
-  private final transient TrainOptions shownOptions;
 
   private TrainModel(String modelDir, TrainOptions options, int workers) {
     this.modelDir = modelDir;
     this.workers = workers;
-    this.optionArgs = new ArrayList<>(TrainCommand.argsOf(options.toBuilder().outputDir(Path.of(modelDir)).build()));
-    this.shownOptions = options;
+    this.optionsJson = options.toBuilder().outputDir(Path.of(modelDir)).build().toJson();
   }
 
   /** Writes the model into {@code modelDir}, with the default options and one worker. */
@@ -72,34 +68,38 @@ public final class TrainModel extends PTransform<PCollection<String>, PCollectio
     if (n < 1) {
       throw new IllegalArgumentException("workers must be >= 1, was " + n);
     }
-    return new TrainModel(modelDir, shownOptions, n);
+    return new TrainModel(modelDir, options(), n);
   }
 
-  /** The {@code train} arguments each worker gets for the shard folder {@code shardDir} on this machine. */
-  List<String> workerArgs(String shardDir) {
-    return workerArgs(optionArgs, shardDir, workers);
+  /** The options this step trains with (the shard folder is each element's). */
+  public TrainOptions options() {
+    return TrainOptions.fromJson(optionsJson);
+  }
+
+  /** The options each worker gets for the shard folder {@code shardDir} on this machine. */
+  TrainOptions workerOptions(String shardDir) {
+    return workerOptions(optionsJson, shardDir, workers);
   }
 
   /**
-   * The options of {@code optionArgs} for {@code shardDir}, with automatic threads shared among the
-   * workers by the cores of the machine that runs this (a TaskManager's, not the pipeline client's).
+   * The options for {@code shardDir}, with automatic threads shared among the workers by the cores of
+   * the machine that runs this (a TaskManager's, not the pipeline client's).
    */
-  private static List<String> workerArgs(List<String> optionArgs, String shardDir, int workers) {
-    List<String> a = new ArrayList<>(optionArgs);
-    a.set(a.indexOf("--shards") + 1, shardDir);
-    TrainOptions o = TrainCommand.parse(a).perWorker(workers, Runtime.getRuntime().availableProcessors());
-    return TrainCommand.argsOf(o);
+  private static TrainOptions workerOptions(String optionsJson, String shardDir, int workers) {
+    return TrainOptions.fromJson(optionsJson).toBuilder().shardDir(shardDir).build()
+        .perWorker(workers, Runtime.getRuntime().availableProcessors());
   }
 
   @Override
   public PCollection<String> expand(PCollection<String> shardDirs) {
-    return shardDirs.apply("Train", ParDo.of(new TrainFn(modelDir, optionArgs, workers))).setCoder(StringUtf8Coder.of());
+    return shardDirs.apply("Train", ParDo.of(new TrainFn(optionsJson, workers))).setCoder(StringUtf8Coder.of());
   }
 
   @Override
   public void populateDisplayData(DisplayData.Builder builder) {
     super.populateDisplayData(builder);
     TrainOptions d = TrainOptions.defaults();
+    TrainOptions shownOptions = options();
     builder.add(DisplayData.item("modelDir", modelDir).withLabel("Model folder"))
         .addIfNotDefault(DisplayData.item("workers", workers).withLabel("Worker processes"), 1)
         .addIfNotDefault(DisplayData.item("arch", shownOptions.arch().toString()).withLabel("Architecture"), d.arch().toString())
@@ -110,13 +110,11 @@ public final class TrainModel extends PTransform<PCollection<String>, PCollectio
 
   static final class TrainFn extends DoFn<String, String> {
     private static final long serialVersionUID = 1L;
-    private final String modelDir;
-    private final List<String> optionArgs;
+    private final String optionsJson;
     private final int workers;
 
-    TrainFn(String modelDir, List<String> optionArgs, int workers) {
-      this.modelDir = modelDir;
-      this.optionArgs = new ArrayList<>(optionArgs);
+    TrainFn(String optionsJson, int workers) {
+      this.optionsJson = optionsJson;
       this.workers = workers;
     }
 
@@ -124,11 +122,12 @@ public final class TrainModel extends PTransform<PCollection<String>, PCollectio
     public void process(@Element String shardDir, OutputReceiver<String> out) throws Exception {
       // always in worker processes of their own: LibTorch trains several times slower inside a
       // DirectRunner thread than in a plain JVM, and a native fault cannot take the pipeline down
-      int code = WorkerLauncher.run(workerArgs(optionArgs, shardDir, workers), workers, Path.of(modelDir), System.out);
+      TrainOptions o = workerOptions(optionsJson, shardDir, workers);
+      int code = WorkerLauncher.run(LabelbeamCli.class, TrainCommand::workerArgs, o, workers, System.out);
       if (code != 0) {
         throw new IllegalStateException("training on " + shardDir + " failed (exit code " + code + "); see the output above");
       }
-      out.output(modelDir);
+      out.output(o.outputDir().toString());
     }
   }
 }

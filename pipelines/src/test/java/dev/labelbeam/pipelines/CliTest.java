@@ -2,6 +2,7 @@ package dev.labelbeam.pipelines;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -113,7 +114,7 @@ class CliTest {
   }
 
   @Test
-  void trainOptionsTurnIntoWorkerArgumentsAndBack(@TempDir Path tmp) {
+  void trainOptionsReachTheWorkersAsJsonAndBack(@TempDir Path tmp) {
     TrainOptions o = TrainOptions.builder(tmp.resolve("s").toAbsolutePath(), tmp.resolve("m").toAbsolutePath())
         .arch(TrainOptions.Architecture.RESNET18).width(8).batchNorm(false).initWeights(tmp.resolve("w.safetensors"))
         .freezeBackbone(true).imageSize(40).epochs(3).batchSize(5).loaderThreads(3).cropScaleMin(0.5).flip(false)
@@ -126,7 +127,7 @@ class CliTest {
         .device(DeviceChoice.CPU).maxSteps(100).checkpointEvery(10).keepCheckpoints(4).resume(true).validate(false)
         .logEvery(3).validateEvery(2).valSamples(50).build();
     TrainOptions d = TrainOptions.builder(tmp.toAbsolutePath(), tmp.toAbsolutePath()).build();
-    // o differs from the defaults in every option, so that an option argsOf leaves out fails the trip
+    // o differs from the defaults in every option, so that an option the JSON leaves out fails the trip
     for (java.lang.reflect.RecordComponent c : TrainOptions.class.getRecordComponents()) {
       try {
         assertNotEquals(c.getAccessor().invoke(d), c.getAccessor().invoke(o), "set " + c.getName() + " in this test");
@@ -134,15 +135,19 @@ class CliTest {
         throw new AssertionError(e);
       }
     }
-    List<String> args = TrainCommand.argsOf(o);
-    assertEquals("train", args.get(0));
-    assertEquals(o, TrainCommand.parse(args));
-    // and the defaults survive the trip too: no option is left out of argsOf
+    // the workers get the options as JSON: every option survives the trip, the defaults too
+    assertEquals(o, TrainOptions.fromJson(o.toJson()));
+    assertEquals(d, TrainOptions.fromJson(d.toJson()));
+    TrainOptions relative = TrainOptions.builder(Path.of("shards"), Path.of("model")).build();
+    assertEquals(relative, TrainOptions.fromJson(relative.toJson()), "relative paths stay relative");
     // --pos-weight also takes one number for every class
     TrainOptions fortyNine = TrainCommand.parse(List.of("train", "--shards", "s", "--output", "m", "--pos-weight", "49"));
     assertEquals(TrainOptions.PosWeight.constant(49), fortyNine.posWeight());
-    assertEquals(fortyNine, TrainCommand.parse(TrainCommand.argsOf(fortyNine)));
-    assertEquals(d, TrainCommand.parse(TrainCommand.argsOf(d)));
+    assertEquals(fortyNine, TrainOptions.fromJson(fortyNine.toJson()));
+    // an invalid value in the file is refused as the flag would be
+    IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
+        () -> TrainOptions.fromJson(d.toJson().replace("\"epochs\":10", "\"epochs\":0")));
+    assertTrue(bad.getMessage().contains("--epochs must be >= 1, was 0"), bad.getMessage());
   }
 
   @Test
@@ -152,14 +157,16 @@ class CliTest {
     assertEquals(4, auto.loaderThreads());
     TrainOptions given = TrainOptions.builder(tmp, tmp).torchThreads(3).build().perWorker(2, 8);
     assertEquals(3, given.torchThreads());
-    // TrainModel's workers get the same command line as train --workers would give them
-    List<String> a = TrainModel.to(tmp.resolve("m").toString()).withWorkers(2)
-        .withOptions(TrainOptions.defaults().toBuilder().epochs(3).build()).workerArgs("/data/shards");
-    assertEquals("/data/shards", a.get(a.indexOf("--shards") + 1));
-    assertEquals(tmp.resolve("m").toString(), a.get(a.indexOf("--output") + 1));
-    assertEquals("3", a.get(a.indexOf("--epochs") + 1));
+    // TrainModel's workers get the options train --workers would give them
+    TrainOptions a = TrainModel.to(tmp.resolve("m").toString()).withWorkers(2)
+        .withOptions(TrainOptions.defaults().toBuilder().epochs(3).build()).workerOptions("/data/shards");
+    assertEquals("/data/shards", a.shardDir());
+    assertEquals(tmp.resolve("m"), a.outputDir());
+    assertEquals(3, a.epochs());
     int share = Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
-    assertEquals(Integer.toString(share), a.get(a.indexOf("--torch-threads") + 1));
+    assertEquals(share, a.torchThreads());
+    List<String> args = TrainCommand.workerArgs(a, Path.of("/o/workers/options.json"));
+    assertEquals("/o/workers/options.json", args.get(args.indexOf("--options-file") + 1));
   }
 
   @Test

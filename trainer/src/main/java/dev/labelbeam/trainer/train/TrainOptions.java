@@ -9,8 +9,8 @@ import java.util.Objects;
 /**
  * The options of a training run, as one immutable value: every default and every validation is
  * written here once. The {@code train} command binds its flags onto a {@link Builder}, and
- * {@code TrainModel} (a Beam step) and {@code train --workers} turn a value back into the workers'
- * command line in one place ({@code TrainCommand.argsOf}).
+ * {@code TrainModel} (a Beam step) and {@code train --workers} hand the value to their worker processes
+ * as JSON ({@link #toJson}, {@link #fromJson}).
  *
  * <pre>{@code
  * TrainOptions o = TrainOptions.builder(Path.of("shards"), Path.of("model"))
@@ -270,6 +270,47 @@ public record TrainOptions(
   private static void nonNegative(String option, double v) {
     if (!(v >= 0)) {
       throw new IllegalArgumentException("--" + option + " must be >= 0, was " + v);
+    }
+  }
+
+  /** Paths as their text ({@code Path.toString}, {@code Path.of}): relative ones stay relative. */
+  private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+      new com.fasterxml.jackson.databind.ObjectMapper().registerModule(new com.fasterxml.jackson.databind.module.SimpleModule()
+          .addSerializer(Path.class, new com.fasterxml.jackson.databind.ser.std.ToStringSerializer(Path.class))
+          .addDeserializer(Path.class, new com.fasterxml.jackson.databind.deser.std.FromStringDeserializer<Path>(Path.class) {
+            private static final long serialVersionUID = 1L;
+
+            @Override
+            protected Path _deserialize(String value, com.fasterxml.jackson.databind.DeserializationContext c) {
+              return Path.of(value);
+            }
+          }));
+
+  /**
+   * These options as one JSON object (every component by name): what {@code train --workers} and the
+   * {@code TrainModel} step hand their worker processes, in a file, instead of a command line to parse
+   * again. {@link #fromJson} gives back an equal value.
+   */
+  public String toJson() {
+    try {
+      return JSON.writeValueAsString(this);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * The options {@link #toJson} wrote, validated as every value is.
+   *
+   * @throws IllegalArgumentException when the text is not such an object or an option is invalid
+   */
+  public static TrainOptions fromJson(String json) {
+    try {
+      return JSON.readValue(json, TrainOptions.class);
+    } catch (com.fasterxml.jackson.databind.exc.ValueInstantiationException e) {
+      throw e.getCause() instanceof IllegalArgumentException iae ? iae : new IllegalArgumentException(e.getMessage(), e);
+    } catch (java.io.IOException e) {
+      throw new IllegalArgumentException("not the JSON of training options: " + e.getMessage(), e);
     }
   }
 

@@ -1,4 +1,4 @@
-package dev.labelbeam.cli;
+package dev.labelbeam.trainer.distributed;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -15,17 +15,22 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * {@code train --workers N} on one machine: starts N worker processes of this same command line with
+ * {@code train --workers N} on one machine: starts N worker processes of a command line with
  * {@code RANK}, {@code WORLD_SIZE}, {@code LOCAL_RANK}, {@code MASTER_ADDR=127.0.0.1} and a free
  * {@code MASTER_PORT}, as {@code torchrun} would, relays their output prefixed with the rank, and
  * supervises them: when one exits with an error, the others are stopped and the launcher exits
  * non-zero naming the rank, its exit code and its last lines of output. Each worker's process id is
- * written to {@code <output>/workers/rank-<r>.pid}.
+ * written to {@code <output>/workers/rank-<r>.pid}. The training options reach the workers as one JSON
+ * file ({@code <output>/workers/options.json}, {@link dev.labelbeam.trainer.train.TrainOptions#toJson}), the
+ * command line names it ({@link #OPTIONS_FILE}).
  */
 public final class WorkerLauncher {
   private static final int TAIL = 20;
 
   private WorkerLauncher() {}
+
+  /** The file of the options every worker trains with, in {@code <output>/workers/}. */
+  public static final String OPTIONS_FILE = "options.json";
 
   /**
    * The class path of a worker process: this JVM's, when it holds our classes (the command line, tests);
@@ -33,10 +38,10 @@ public final class WorkerLauncher {
    * Flink's own and our classes come from the job jar through a user-code class loader, so the workers
    * get that (self-contained) jar.
    */
-  static String workerClassPath() {
+  static String workerClassPath(Class<?> main) {
     String cp = System.getProperty("java.class.path", "");
     try {
-      Path own = Path.of(LabelbeamCli.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toAbsolutePath();
+      Path own = Path.of(main.getProtectionDomain().getCodeSource().getLocation().toURI()).toAbsolutePath();
       for (String entry : cp.split(java.io.File.pathSeparator)) {
         if (!entry.isEmpty() && Path.of(entry).toAbsolutePath().normalize().equals(own.normalize())) {
           return cp;
@@ -48,8 +53,21 @@ public final class WorkerLauncher {
     }
   }
 
-  /** Runs the workers to the end; returns the exit code for the launcher. */
-  public static int run(List<String> workerArgs, int workers, Path outputDir, PrintStream out) throws IOException, InterruptedException {
+  /**
+   * Writes {@code options} to {@code <output>/workers/options.json} and runs {@code workers} processes of
+   * {@code main} with {@code args(optionsFile)} to the end; returns the exit code for the launcher.
+   *
+   * @param main the class whose {@code main} a worker runs (the command line's)
+   * @param args the worker's arguments, given the options and their file
+   */
+  public static int run(Class<?> main,
+      java.util.function.BiFunction<dev.labelbeam.trainer.train.TrainOptions, Path, List<String>> args,
+      dev.labelbeam.trainer.train.TrainOptions options, int workers, PrintStream out)
+      throws IOException, InterruptedException {
+    Path outputDir = options.outputDir();
+    Path optionsFile = Files.createDirectories(outputDir.resolve("workers")).resolve(OPTIONS_FILE);
+    Files.writeString(optionsFile, options.toJson());
+    List<String> workerArgs = args.apply(options, optionsFile);
     int port;
     try (ServerSocket s = new ServerSocket(0)) {
       port = s.getLocalPort();
@@ -69,8 +87,8 @@ public final class WorkerLauncher {
         }
       }
       cmd.add("-cp");
-      cmd.add(workerClassPath());
-      cmd.add(LabelbeamCli.class.getName());
+      cmd.add(workerClassPath(main));
+      cmd.add(main.getName());
       cmd.addAll(workerArgs);
       ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
       pb.environment().put("RANK", Integer.toString(r));
