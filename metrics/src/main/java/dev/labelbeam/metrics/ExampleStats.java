@@ -19,6 +19,11 @@ public final class ExampleStats implements Serializable {
   long sumTrue;
   long sumPredicted;
   long withoutLabels;
+  /** The examples' {@link ExampleSet}: the sum of their ids' contributions, modulo 2^64. */
+  long idSum;
+
+  /** How many longs {@link #toLongs} gives. */
+  public static final int LONGS = 8;
 
   /** Counts one example from its true positives, true labels and predicted labels at the threshold. */
   void add(long exTp, long exTrue, long exPred) {
@@ -40,6 +45,7 @@ public final class ExampleStats implements Serializable {
 
   /** Counts one example; class c is predicted at {@code classThresholds[c]}, or {@code threshold} when that is null. */
   public ExampleStats add(ScoredExample e, double threshold, double[] classThresholds) {
+    idSum += ExampleSet.of(e.id);
     long exTp = 0;
     long exTrue = 0;
     long exPred = 0;
@@ -63,6 +69,7 @@ public final class ExampleStats implements Serializable {
     sumTrue += o.sumTrue;
     sumPredicted += o.sumPredicted;
     withoutLabels += o.withoutLabels;
+    idSum += o.idSum;
     return this;
   }
 
@@ -75,9 +82,15 @@ public final class ExampleStats implements Serializable {
     return Math.round(rate * FIXED_ONE);
   }
 
-  /** The sums as seven longs (for a coder). */
+  /** The examples' set, as {@code metrics.json} records it ({@link ExampleSet#hex}). */
+  public String exampleSet() {
+    return ExampleSet.hex(idSum);
+  }
+
+  /** The sums as {@link #LONGS} longs (for a coder and the workers' all-reduce). */
   public long[] toLongs() {
-    return new long[] {examples, sumSampleF1, sumSamplePrecision, sumSampleRecall, sumTrue, sumPredicted, withoutLabels};
+    return new long[] {examples, sumSampleF1, sumSamplePrecision, sumSampleRecall, sumTrue, sumPredicted, withoutLabels,
+        idSum};
   }
 
   /** The inverse of {@link #toLongs()}. */
@@ -90,6 +103,7 @@ public final class ExampleStats implements Serializable {
     s.sumTrue = v[4];
     s.sumPredicted = v[5];
     s.withoutLabels = v[6];
+    s.idSum = v[7];
     return s;
   }
 

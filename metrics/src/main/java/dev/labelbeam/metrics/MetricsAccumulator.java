@@ -197,6 +197,9 @@ public final class MetricsAccumulator implements Serializable {
       }
     }
     stats.add(exTp, exTrue, exPred);
+    if (classOffset == 0) {
+      stats.idSum += ExampleSet.of(e.id); // once per example: a block of later classes sees the same examples
+    }
     if (kept != null) {
       kept.add(e);
     } else {
@@ -333,12 +336,12 @@ public final class MetricsAccumulator implements Serializable {
    * statistics: what workers sum (all-reduce) to merge their accumulators without Beam.
    */
   public long[] countsVector() {
-    long[] v = new long[4 * numClasses + 7];
+    long[] v = new long[4 * numClasses + ExampleStats.LONGS];
     System.arraycopy(tp, 0, v, 0, numClasses);
     System.arraycopy(fp, 0, v, numClasses, numClasses);
     System.arraycopy(fn, 0, v, 2 * numClasses, numClasses);
     System.arraycopy(tn, 0, v, 3 * numClasses, numClasses);
-    System.arraycopy(stats.toLongs(), 0, v, 4 * numClasses, 7);
+    System.arraycopy(stats.toLongs(), 0, v, 4 * numClasses, ExampleStats.LONGS);
     return v;
   }
 
@@ -360,7 +363,7 @@ public final class MetricsAccumulator implements Serializable {
   public static MetricsAccumulator fromSums(int numClasses, double threshold, LogitBins bins, long[] counts,
       int[] histograms) {
     MetricsAccumulator a = new MetricsAccumulator(numClasses, threshold, bins);
-    if (counts.length != 4 * numClasses + 7 || histograms.length != 2 * a.cells) {
+    if (counts.length != 4 * numClasses + ExampleStats.LONGS || histograms.length != 2 * a.cells) {
       throw new IllegalArgumentException("sums of another shape: " + counts.length + " counts and "
           + histograms.length + " cells for " + numClasses + " classes x " + bins.bins() + " bins");
     }
@@ -368,7 +371,8 @@ public final class MetricsAccumulator implements Serializable {
     System.arraycopy(counts, numClasses, a.fp, 0, numClasses);
     System.arraycopy(counts, 2 * numClasses, a.fn, 0, numClasses);
     System.arraycopy(counts, 3 * numClasses, a.tn, 0, numClasses);
-    a.stats.merge(ExampleStats.fromLongs(java.util.Arrays.copyOfRange(counts, 4 * numClasses, 4 * numClasses + 7)));
+    a.stats.merge(ExampleStats.fromLongs(java.util.Arrays.copyOfRange(counts, 4 * numClasses,
+        4 * numClasses + ExampleStats.LONGS)));
     a.posHist = java.util.Arrays.copyOf(histograms, a.cells);
     a.negHist = java.util.Arrays.copyOfRange(histograms, a.cells, 2 * a.cells);
     a.pending = new int[0];
@@ -396,11 +400,13 @@ public final class MetricsAccumulator implements Serializable {
         out.writeDouble(t);
       }
     }
-    for (long[] counts : new long[][] {tp, fp, fn, tn, stats.toLongs()}) {
+    long[] sums = stats.toLongs();
+    for (long[] counts : new long[][] {tp, fp, fn, tn, java.util.Arrays.copyOf(sums, ExampleStats.LONGS - 1)}) {
       for (long v : counts) {
         VarInts.write(out, v);
       }
     }
+    out.writeLong(sums[ExampleStats.LONGS - 1]); // the id sum: any 64 bits, no var-int
     if (bins == null) {
       VarInts.write(out, kept.size());
       for (ScoredExample e : kept) {
@@ -458,10 +464,11 @@ public final class MetricsAccumulator implements Serializable {
         c[i] = VarInts.read(in);
       }
     }
-    long[] stats = new long[7];
-    for (int i = 0; i < stats.length; i++) {
+    long[] stats = new long[ExampleStats.LONGS];
+    for (int i = 0; i < stats.length - 1; i++) {
       stats[i] = VarInts.read(in);
     }
+    stats[stats.length - 1] = in.readLong();
     MetricsAccumulator a;
     if (!binned) {
       a = new MetricsAccumulator(numClasses, threshold, null, classOffset, exampleClasses);

@@ -126,7 +126,7 @@ public final class MetricsReports {
     return new MultiLabelReport((exact ? MetricsOptions.Mode.EXACT : MetricsOptions.Mode.BINNED).jsonName(),
         exact ? null : bins.bins(), stats.examples, numClasses, threshold, null, minSupportForTuning, macro,
         average(rows, true), micro, samples, cardinality, rows, curve(pos, neg, curveBins), null,
-        float64 ? "float64" : "float32", null);
+        float64 ? "float64" : "float32", stats.exampleSet());
   }
 
   private static MultiLabelReport.Averages average(List<MultiLabelReport.ClassMetrics> rows, boolean bySupport) {

@@ -42,11 +42,18 @@ public final class LabelbeamCli implements Runnable {
         sub.setUnmatchedArgumentsAllowed(true);
       }
     }
-    // the client side of every command reads through Beam's filesystems: registered here with Beam's
-    // defaults, and again from the user's Beam flags by the commands that take them (Runners.options)
+    // the client side of every command reads through Beam's filesystems: the commands that take Beam
+    // flags register them from those (Runners.options); the others with Beam's defaults, here (not for
+    // --help: building Beam's options takes most of a second)
     cl.setExecutionStrategy(parsed -> {
-      org.apache.beam.sdk.io.FileSystems.setDefaultPipelineOptions(
-          org.apache.beam.sdk.options.PipelineOptionsFactory.create());
+      CommandLine.ParseResult sub = parsed.subcommand();
+      boolean help = parsed.isUsageHelpRequested() || (sub != null && sub.isUsageHelpRequested());
+      boolean beamFlags = sub != null && sub.commandSpec().mixins().values().stream()
+          .anyMatch(m -> m.userObject() instanceof BeamRunnerOptions);
+      if (sub != null && !help && !beamFlags) {
+        org.apache.beam.sdk.io.FileSystems.setDefaultPipelineOptions(
+            org.apache.beam.sdk.options.PipelineOptionsFactory.create());
+      }
       return new CommandLine.RunLast().execute(parsed);
     });
     cl.setExecutionExceptionHandler((ex, line, parsed) -> {

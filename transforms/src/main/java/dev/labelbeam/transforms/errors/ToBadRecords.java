@@ -26,6 +26,13 @@ public final class ToBadRecords extends PTransform<PCollection<DeadLetter>, PCol
   }
 
   @Override
+  public void populateDisplayData(org.apache.beam.sdk.transforms.display.DisplayData.Builder builder) {
+    super.populateDisplayData(builder);
+    builder.add(org.apache.beam.sdk.transforms.display.DisplayData.item("failure", "the dead letter's reason code, "
+        + "with its message as the description").withLabel("Bad record failure"));
+  }
+
+  @Override
   public PCollection<BadRecord> expand(PCollection<DeadLetter> input) {
     return input.apply("ToBadRecord", MapElements.via(new AsBadRecord()))
         .setCoder(BadRecord.getCoder(input.getPipeline()));

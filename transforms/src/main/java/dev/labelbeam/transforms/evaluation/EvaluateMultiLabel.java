@@ -7,15 +7,7 @@ import dev.labelbeam.metrics.MultiLabelReport;
 import dev.labelbeam.metrics.ScoredExample;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.CoderRegistry;
-import dev.labelbeam.metrics.ExampleSet;
 import org.apache.beam.sdk.transforms.Combine;
-import org.apache.beam.sdk.transforms.DoFn;
-import org.apache.beam.sdk.transforms.MapElements;
-import org.apache.beam.sdk.transforms.ParDo;
-import org.apache.beam.sdk.transforms.Sum;
-import org.apache.beam.sdk.transforms.View;
-import org.apache.beam.sdk.values.PCollectionView;
-import org.apache.beam.sdk.values.TypeDescriptors;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.display.DisplayData;
 import org.apache.beam.sdk.values.PCollection;
@@ -130,40 +122,15 @@ public final class EvaluateMultiLabel extends PTransform<PCollection<ScoredExamp
 
   @Override
   public PCollection<MultiLabelReport> expand(PCollection<ScoredExample> input) {
-    PCollection<MultiLabelReport> report;
     if (options.mode() == MetricsOptions.Mode.BINNED) {
-      report = input.apply("BinnedMetricsByClassBlock", new ClassBlockMetrics(numClasses, options, classesPerBlock));
-    } else {
-      Combine.CombineFn<ScoredExample, ?, MultiLabelReport> fn = numClasses != null
-          ? new MetricsFn(numClasses, options)
-          : new SizedByDataFn(options);
-      report = input
-          .apply(options.mode() == MetricsOptions.Mode.EXACT ? "ExactMetrics" : "BinnedMetrics", Combine.globally(fn))
-          .setCoder(dev.labelbeam.transforms.coders.MultiLabelReportCoder.of());
+      return input.apply("BinnedMetricsByClassBlock", new ClassBlockMetrics(numClasses, options, classesPerBlock));
     }
-    // which examples were evaluated (ExampleSet): compare refuses two evaluations of other examples
-    PCollectionView<Long> set = input
-        .apply("ExampleIds", MapElements.into(TypeDescriptors.longs()).via((ScoredExample e) -> ExampleSet.of(e.id)))
-        .apply("ExampleSet", Sum.longsGlobally())
-        .apply("ExampleSetView", View.asSingleton());
-    return report
-        .apply("WithExampleSet", ParDo.of(new WithExampleSetFn(set)).withSideInputs(set))
+    Combine.CombineFn<ScoredExample, ?, MultiLabelReport> fn = numClasses != null
+        ? new MetricsFn(numClasses, options)
+        : new SizedByDataFn(options);
+    return input
+        .apply(options.mode() == MetricsOptions.Mode.EXACT ? "ExactMetrics" : "BinnedMetrics", Combine.globally(fn))
         .setCoder(dev.labelbeam.transforms.coders.MultiLabelReportCoder.of());
-  }
-
-  /** The report with its {@link ExampleSet}. */
-  static final class WithExampleSetFn extends DoFn<MultiLabelReport, MultiLabelReport> {
-    private static final long serialVersionUID = 1L;
-    private final PCollectionView<Long> set;
-
-    WithExampleSetFn(PCollectionView<Long> set) {
-      this.set = set;
-    }
-
-    @ProcessElement
-    public void process(@Element MultiLabelReport r, OutputReceiver<MultiLabelReport> out, ProcessContext c) {
-      out.output(r.withExampleSet(ExampleSet.hex(c.sideInput(set))));
-    }
   }
 
   @Override
