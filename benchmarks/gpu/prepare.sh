@@ -31,7 +31,7 @@ for j in $(tr ':' '\n' < benchmarks/target/classpath.txt); do
     pytorch-$V-linux-x86_64.jar) [ "$MODE" = cpu ] && cp "$j" "$S/lb/jars/" ;;
   esac
 done
-cp benchmarks/target/labelbeam-benchmarks-*.jar "$S/lb/jars/"
+cp benchmarks/target/labelbeam-benchmarks.jar "$S/lb/jars/"
 rm -f "$S"/lb/jars/labelbeam-pipelines* "$S"/lb/jars/labelbeam.jar
 if [ "$MODE" = gpu ]; then
   mvn -B -q dependency:get -Dartifact=org.bytedeco:pytorch:$V:jar:linux-x86_64-gpu -Dtransitive=false

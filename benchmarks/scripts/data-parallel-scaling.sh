@@ -8,7 +8,7 @@ cd "$(dirname "$0")/../.."
 N=${1:-3000}
 ARCH=${2:-small_cnn}
 mvn -q -DskipTests install
-CP="benchmarks/target/labelbeam-benchmarks-0.1.0-SNAPSHOT.jar:$(cat benchmarks/target/classpath.txt)"
+CP="benchmarks/target/labelbeam-benchmarks.jar:$(cat benchmarks/target/classpath.txt)"
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 M=$(java -cp "$CP" dev.labelbeam.benchmarks.SyntheticData "$TMP/data" "$N" 96)

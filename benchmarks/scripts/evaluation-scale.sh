@@ -5,6 +5,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 mvn -q -DskipTests install
-CP="benchmarks/target/labelbeam-benchmarks-0.1.0-SNAPSHOT.jar:$(cat benchmarks/target/classpath.txt)"
+CP="benchmarks/target/labelbeam-benchmarks.jar:$(cat benchmarks/target/classpath.txt)"
 /usr/bin/time -v java -Xmx4g -XX:+UseParallelGC -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$CP" \
   dev.labelbeam.benchmarks.EvaluationScaleRun "${1:-11000}" "${2:-200000}" "${3:-FlinkRunner}" 2> >(grep -vE "^\s+(at |\.\.\.)|^\s*(Command|User|System|Percent|Average|Major|Minor|Voluntary|Involuntary|Swaps|File|Socket|Signals|Page|Exit)" >&2)

@@ -11,7 +11,7 @@ N=${N:-20000}
 source benchmarks/scripts/peers.sh
 need_python_module sklearn python3-sklearn python3-numpy
 mvn -q -DskipTests install
-CP="benchmarks/target/labelbeam-benchmarks-0.1.0-SNAPSHOT.jar:$(cat benchmarks/target/classpath.txt)"
+CP="benchmarks/target/labelbeam-benchmarks.jar:$(cat benchmarks/target/classpath.txt)"
 DIR=$(mktemp -d)
 trap 'rm -rf "$DIR"' EXIT
 java -Xmx4g -cp "$CP" dev.labelbeam.benchmarks.EvaluationVsSklearn write "$DIR" "$C" "$N"

@@ -12,7 +12,7 @@ cd "$(dirname "$0")/../.."
 source benchmarks/scripts/peers.sh
 need_commands "djpeg jpegtran cjpeg" libjpeg-turbo-progs
 mvn -q -DskipTests install
-CP="benchmarks/target/labelbeam-benchmarks-0.1.0-SNAPSHOT.jar:$(cat benchmarks/target/classpath.txt)"
+CP="benchmarks/target/labelbeam-benchmarks.jar:$(cat benchmarks/target/classpath.txt)"
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 debs_extracted "$TMP" mate-backgrounds lomiri-wallpapers-16.04 lomiri-wallpapers-20.04

@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 mvn -q -DskipTests install
-CP="benchmarks/target/labelbeam-benchmarks-0.1.0-SNAPSHOT.jar:$(cat benchmarks/target/classpath.txt)"
+CP="benchmarks/target/labelbeam-benchmarks.jar:$(cat benchmarks/target/classpath.txt)"
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 java -Xmx3g -cp "$CP" dev.labelbeam.benchmarks.PreprocessPipelineRun throughput "$TMP/t" "${1:-4000}" flink 2>&1 | grep -vE "WARN|exceeded the 80 characters"

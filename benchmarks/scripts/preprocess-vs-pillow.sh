@@ -9,7 +9,7 @@ cd "$(dirname "$0")/../.."
 source benchmarks/scripts/peers.sh
 need_python_module PIL python3-pil
 mvn -q -DskipTests install
-CP="benchmarks/target/labelbeam-benchmarks-0.1.0-SNAPSHOT.jar:$(cat benchmarks/target/classpath.txt)"
+CP="benchmarks/target/labelbeam-benchmarks.jar:$(cat benchmarks/target/classpath.txt)"
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 for size in "500 375 300" "2048 1536 80"; do

@@ -21,7 +21,7 @@ mkdir -p "$WORK"
 [ "${KEEP:-0}" = 1 ] || trap 'rm -rf "$WORK"' EXIT
 
 mvn -q -B -DskipTests install
-CP="benchmarks/target/labelbeam-benchmarks-0.1.0-SNAPSHOT.jar:$(cat benchmarks/target/classpath.txt)"
+CP="benchmarks/target/labelbeam-benchmarks.jar:$(cat benchmarks/target/classpath.txt)"
 java -cp "$CP" dev.labelbeam.benchmarks.ScaleDataset "$WORK/data" "$IMAGES" "$CLASSES" 64 >&2
 ./labelbeam preprocess --manifest "$WORK/data/manifest.csv" --labels "$WORK/data/labels.txt" --output "$WORK/shards" \
   --resize shorter:48 --val-fraction 0.2 > "$WORK/preprocess.out" 2>&1 || { tail -n 30 "$WORK/preprocess.out"; exit 1; }

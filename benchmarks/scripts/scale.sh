@@ -27,7 +27,7 @@ mkdir -p "$WORK"
 [ "${KEEP:-0}" = 1 ] || trap 'runner-configs/flink/cluster.sh stop >/dev/null 2>&1 || true; rm -rf "$WORK"' EXIT
 
 mvn -q -B -DskipTests install
-CP="benchmarks/target/labelbeam-benchmarks-0.1.0-SNAPSHOT.jar:$(cat benchmarks/target/classpath.txt)"
+CP="benchmarks/target/labelbeam-benchmarks.jar:$(cat benchmarks/target/classpath.txt)"
 RESULTS="$WORK/results.tsv"
 printf 'stage\timages\twall_s\trss_mb\theap_mb\tlive_mb\toutput_mb\textra\n' > "$RESULTS"
 

@@ -10,7 +10,7 @@ cd "$(dirname "$0")/../.."
 source benchmarks/scripts/peers.sh
 need_python_module torchvision python3-torchvision
 mvn -q -DskipTests install
-CP="benchmarks/target/labelbeam-benchmarks-0.1.0-SNAPSHOT.jar:$(cat benchmarks/target/classpath.txt)"
+CP="benchmarks/target/labelbeam-benchmarks.jar:$(cat benchmarks/target/classpath.txt)"
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 J="java -Xmx4g -cp $CP dev.labelbeam.benchmarks.TrainerBenchmarks"

@@ -1,8 +1,8 @@
 package dev.labelbeam.benchmarks;
 
-import dev.labelbeam.transforms.evaluation.EvaluateMultiLabel;
 import dev.labelbeam.metrics.MultiLabelReport;
 import dev.labelbeam.metrics.ScoredExample;
+import dev.labelbeam.transforms.evaluation.EvaluateMultiLabel;
 import dev.labelbeam.transforms.evaluation.ScoredExampleCoder;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;

@@ -1,10 +1,10 @@
 package dev.labelbeam.benchmarks;
 
-import dev.labelbeam.metrics.MetricsOptions;
-import dev.labelbeam.transforms.evaluation.EvaluateMultiLabel;
 import dev.labelbeam.metrics.MetricsAccumulator;
+import dev.labelbeam.metrics.MetricsOptions;
 import dev.labelbeam.metrics.MultiLabelReport;
 import dev.labelbeam.metrics.ScoredExample;
+import dev.labelbeam.transforms.evaluation.EvaluateMultiLabel;
 import java.io.BufferedOutputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;

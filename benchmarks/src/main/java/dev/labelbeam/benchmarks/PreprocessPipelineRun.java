@@ -1,11 +1,11 @@
 package dev.labelbeam.benchmarks;
 
-import dev.labelbeam.transforms.images.ImageOptions;
 import static org.bytedeco.opencv.global.opencv_imgcodecs.IMWRITE_JPEG_QUALITY;
 import static org.bytedeco.opencv.global.opencv_imgcodecs.imencode;
 
 import dev.labelbeam.shard.DatasetInfo;
 import dev.labelbeam.transforms.PreprocessImages;
+import dev.labelbeam.transforms.images.ImageOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -1,8 +1,8 @@
 package dev.labelbeam.metrics;
 
-import dev.labelbeam.shard.Json;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.labelbeam.shard.Json;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;

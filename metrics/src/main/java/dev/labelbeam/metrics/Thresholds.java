@@ -1,7 +1,7 @@
 package dev.labelbeam.metrics;
 
-import dev.labelbeam.shard.Json;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import dev.labelbeam.shard.Json;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;

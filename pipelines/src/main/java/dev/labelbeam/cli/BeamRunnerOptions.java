@@ -4,8 +4,8 @@ import dev.labelbeam.pipelines.Runners;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.beam.sdk.options.PipelineOptions;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** The runner flags shared by the commands that run Beam pipelines (a picocli mixin). */

@@ -1,7 +1,7 @@
 package dev.labelbeam.cli;
 
-import dev.labelbeam.trainer.weights.Safetensors;
 import dev.labelbeam.trainer.weights.PthWriter;
+import dev.labelbeam.trainer.weights.Safetensors;
 import dev.labelbeam.trainer.weights.StateDicts;
 import java.nio.file.Path;
 import java.util.Map;

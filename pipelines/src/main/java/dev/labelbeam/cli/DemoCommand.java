@@ -1,7 +1,7 @@
 package dev.labelbeam.cli;
 
-import dev.labelbeam.trainer.DeviceChoice;
 import dev.labelbeam.pipelines.DemoRun;
+import dev.labelbeam.trainer.DeviceChoice;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;

@@ -1,17 +1,17 @@
 package dev.labelbeam.cli;
 
+import dev.labelbeam.metrics.MetricsOptions;
+import dev.labelbeam.metrics.MultiLabelReport;
+import dev.labelbeam.metrics.Thresholds;
 import dev.labelbeam.pipelines.EvaluateModel;
 import dev.labelbeam.pipelines.EvaluatePipeline;
-import dev.labelbeam.pipelines.SummaryTable;
-import dev.labelbeam.metrics.MultiLabelReport;
 import dev.labelbeam.pipelines.EvaluatePredictionsPipeline;
-import dev.labelbeam.metrics.MetricsOptions;
-import dev.labelbeam.metrics.Thresholds;
+import dev.labelbeam.pipelines.SummaryTable;
 import dev.labelbeam.shard.LabelVocabulary;
 import dev.labelbeam.transforms.shards.DatasetFiles;
 import java.util.List;
-import org.apache.beam.sdk.options.PipelineOptions;
 import java.util.concurrent.Callable;
+import org.apache.beam.sdk.options.PipelineOptions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;

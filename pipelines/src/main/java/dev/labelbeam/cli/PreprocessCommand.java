@@ -5,18 +5,18 @@ import dev.labelbeam.pipelines.PreprocessSummary;
 import dev.labelbeam.shard.DatasetInfo;
 import dev.labelbeam.shard.LabelVocabulary;
 import dev.labelbeam.transforms.PreprocessImages;
+import dev.labelbeam.transforms.images.DecodeAndResize.UnknownLabels;
 import dev.labelbeam.transforms.labels.PickledLabels;
 import dev.labelbeam.transforms.shards.DatasetFiles;
 import dev.labelbeam.transforms.shards.WriteImageShards;
-import dev.labelbeam.transforms.images.DecodeAndResize.UnknownLabels;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import org.apache.beam.sdk.options.PipelineOptions;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import org.apache.beam.sdk.options.PipelineOptions;
 
 /** {@code labelbeam preprocess}: images and labels to TFRecord shards. */
 @Command(name = "preprocess", mixinStandardHelpOptions = true, showDefaultValues = true,

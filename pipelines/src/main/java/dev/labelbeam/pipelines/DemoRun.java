@@ -1,15 +1,15 @@
 package dev.labelbeam.pipelines;
 
-import dev.labelbeam.transforms.images.ImageOptions;
-import dev.labelbeam.transforms.shards.ShardOptions;
+import dev.labelbeam.metrics.MetricsOptions;
+import dev.labelbeam.metrics.MultiLabelReport;
+import dev.labelbeam.metrics.Thresholds;
 import dev.labelbeam.shard.DatasetInfo;
 import dev.labelbeam.trainer.DeviceChoice;
 import dev.labelbeam.trainer.train.EpochReport;
 import dev.labelbeam.trainer.train.TrainOptions;
 import dev.labelbeam.transforms.PreprocessImages;
-import dev.labelbeam.metrics.MetricsOptions;
-import dev.labelbeam.metrics.MultiLabelReport;
-import dev.labelbeam.metrics.Thresholds;
+import dev.labelbeam.transforms.images.ImageOptions;
+import dev.labelbeam.transforms.shards.ShardOptions;
 import dev.labelbeam.transforms.synthetic.SyntheticShapes;
 import java.io.IOException;
 import java.io.PrintStream;

@@ -1,20 +1,20 @@
 package dev.labelbeam.pipelines;
 
-import dev.labelbeam.shard.DatasetInfo;
-import dev.labelbeam.transforms.errors.DeadLetter;
-import dev.labelbeam.transforms.evaluation.EvaluateMultiLabel;
 import dev.labelbeam.metrics.MetricsOptions;
 import dev.labelbeam.metrics.MultiLabelReport;
 import dev.labelbeam.metrics.ScoredExample;
+import dev.labelbeam.shard.DatasetInfo;
+import dev.labelbeam.transforms.errors.DeadLetter;
+import dev.labelbeam.transforms.evaluation.EvaluateMultiLabel;
 import dev.labelbeam.transforms.evaluation.ScoredExampleCoder;
+import dev.labelbeam.transforms.evaluation.WriteEvaluationReports;
+import dev.labelbeam.transforms.evaluation.WriteScores;
+import dev.labelbeam.transforms.shards.BeamStorage;
 import dev.labelbeam.transforms.shards.DatasetFiles;
+import dev.labelbeam.transforms.shards.ReadImageRecords;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
-import dev.labelbeam.transforms.shards.BeamStorage;
-import dev.labelbeam.transforms.shards.ReadImageRecords;
-import dev.labelbeam.transforms.evaluation.WriteEvaluationReports;
-import dev.labelbeam.transforms.evaluation.WriteScores;
 import java.util.List;
 import org.apache.beam.sdk.coders.FloatCoder;
 import org.apache.beam.sdk.coders.ListCoder;

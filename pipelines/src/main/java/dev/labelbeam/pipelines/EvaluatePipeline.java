@@ -1,21 +1,21 @@
 package dev.labelbeam.pipelines;
 
+import dev.labelbeam.metrics.MultiLabelReport;
+import dev.labelbeam.metrics.Thresholds;
 import dev.labelbeam.metrics.report.HtmlReport;
 import dev.labelbeam.shard.DatasetInfo;
-import dev.labelbeam.metrics.Thresholds;
-import dev.labelbeam.metrics.MultiLabelReport;
-import java.io.IOException;
-import dev.labelbeam.transforms.shards.BeamStorage;
-import dev.labelbeam.transforms.shards.ReadImageRecords;
-import dev.labelbeam.transforms.evaluation.WriteEvaluationReports;
 import dev.labelbeam.shard.LabelMatch;
 import dev.labelbeam.trainer.model.ModelFolders;
-import java.util.List;
+import dev.labelbeam.transforms.evaluation.WriteEvaluationReports;
+import dev.labelbeam.transforms.shards.BeamStorage;
 import dev.labelbeam.transforms.shards.DatasetFiles;
+import dev.labelbeam.transforms.shards.ReadImageRecords;
+import java.io.IOException;
+import java.util.List;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
-import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.options.PipelineOptions;
+import org.apache.beam.sdk.transforms.Create;
 
 /**
  * The evaluation stage run on its own: a pipeline of {@link EvaluateModel} over one model folder,

@@ -1,7 +1,7 @@
 package dev.labelbeam.pipelines;
 
-import dev.labelbeam.cli.TrainCommand;
 import dev.labelbeam.cli.LabelbeamCli;
+import dev.labelbeam.cli.TrainCommand;
 import dev.labelbeam.trainer.distributed.WorkerLauncher;
 import dev.labelbeam.trainer.train.TrainOptions;
 import java.nio.file.Path;

@@ -2,21 +2,21 @@ package dev.labelbeam.pipelines;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.labelbeam.cli.LabelbeamCli;
+import dev.labelbeam.cli.TrainCommand;
+import dev.labelbeam.trainer.DeviceChoice;
+import dev.labelbeam.trainer.train.TrainOptions;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import dev.labelbeam.cli.TrainCommand;
-import dev.labelbeam.trainer.DeviceChoice;
-import dev.labelbeam.trainer.train.TrainOptions;
-import java.util.List;
 import picocli.CommandLine;
 
 /** The command line: every subcommand documents every option with its default; errors are clear. */

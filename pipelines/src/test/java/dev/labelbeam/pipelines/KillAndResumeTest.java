@@ -1,7 +1,5 @@
 package dev.labelbeam.pipelines;
 
-import dev.labelbeam.transforms.images.ImageOptions;
-import dev.labelbeam.transforms.shards.ShardOptions;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -9,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.labelbeam.cli.LabelbeamCli;
 import dev.labelbeam.trainer.weights.Safetensors;
 import dev.labelbeam.transforms.PreprocessImages;
+import dev.labelbeam.transforms.images.ImageOptions;
+import dev.labelbeam.transforms.shards.ShardOptions;
 import dev.labelbeam.transforms.synthetic.SyntheticShapes;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,7 +1,5 @@
 package dev.labelbeam.pipelines;
 
-import dev.labelbeam.transforms.images.ImageOptions;
-import dev.labelbeam.transforms.shards.ShardOptions;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,6 +9,8 @@ import dev.labelbeam.shard.ShardFiles;
 import dev.labelbeam.shard.TfRecordReader;
 import dev.labelbeam.transforms.PreprocessImages;
 import dev.labelbeam.transforms.PreprocessImagesTest;
+import dev.labelbeam.transforms.images.ImageOptions;
+import dev.labelbeam.transforms.shards.ShardOptions;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;

@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.labelbeam.trainer.distributed.WorkerEnv;
 import dev.labelbeam.trainer.train.EpochReport;
 import dev.labelbeam.trainer.train.TrainCheckpoint;
-import dev.labelbeam.trainer.distributed.WorkerEnv;
 import dev.labelbeam.trainer.train.TrainOptions;
 import dev.labelbeam.trainer.train.Trainer;
 import dev.labelbeam.trainer.weights.Safetensors;

@@ -1,7 +1,5 @@
 package dev.labelbeam.transforms;
 
-import dev.labelbeam.transforms.images.ImageOptions;
-import dev.labelbeam.transforms.shards.ShardOptions;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -13,6 +11,8 @@ import dev.labelbeam.shard.LabelBits;
 import dev.labelbeam.shard.LabelVocabulary;
 import dev.labelbeam.shard.ShardFiles;
 import dev.labelbeam.shard.TfRecordReader;
+import dev.labelbeam.transforms.images.ImageOptions;
+import dev.labelbeam.transforms.shards.ShardOptions;
 import dev.labelbeam.transforms.shards.SplitAssigner;
 import dev.labelbeam.transforms.synthetic.SyntheticShapes;
 import java.nio.file.Files;

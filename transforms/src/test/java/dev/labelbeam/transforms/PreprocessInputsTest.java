@@ -1,7 +1,5 @@
 package dev.labelbeam.transforms;
 
-import dev.labelbeam.transforms.images.ImageOptions;
-import dev.labelbeam.transforms.shards.ShardOptions;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -13,9 +11,11 @@ import dev.labelbeam.shard.LabelBits;
 import dev.labelbeam.shard.LabelVocabulary;
 import dev.labelbeam.shard.TfRecordReader;
 import dev.labelbeam.transforms.images.DecodeAndResize;
+import dev.labelbeam.transforms.images.ImageOptions;
 import dev.labelbeam.transforms.images.ImageResizer;
 import dev.labelbeam.transforms.images.ResizeSpec;
 import dev.labelbeam.transforms.images.TestImages;
+import dev.labelbeam.transforms.shards.ShardOptions;
 import dev.labelbeam.transforms.shards.SplitAssigner;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -8,9 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.labelbeam.shard.LabelBits;
 import dev.labelbeam.transforms.errors.Reason;
+import dev.labelbeam.transforms.images.ImageHeader;
 import dev.labelbeam.transforms.images.ImageProcessingException;
 import dev.labelbeam.transforms.images.ImageResizer;
-import dev.labelbeam.transforms.images.ImageHeader;
 import dev.labelbeam.transforms.images.ResizeSpec;
 import dev.labelbeam.transforms.manifest.CsvManifestParser;
 import dev.labelbeam.transforms.manifest.ManifestEntry;

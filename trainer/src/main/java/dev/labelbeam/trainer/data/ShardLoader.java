@@ -2,8 +2,8 @@ package dev.labelbeam.trainer.data;
 
 import dev.labelbeam.shard.DatasetInfo;
 import dev.labelbeam.shard.ImageRecord;
-import dev.labelbeam.shard.ShardDigest;
 import dev.labelbeam.shard.LabelBits;
+import dev.labelbeam.shard.ShardDigest;
 import dev.labelbeam.shard.Storage;
 import dev.labelbeam.shard.TfRecordReader;
 import java.io.IOException;

@@ -1,7 +1,7 @@
 package dev.labelbeam.trainer.model;
 
-import dev.labelbeam.shard.Json;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import dev.labelbeam.shard.Json;
 import java.io.IOException;
 import java.io.Serializable;
 import java.nio.file.Files;

@@ -1,5 +1,6 @@
 package dev.labelbeam.trainer.train;
 
+import dev.labelbeam.metrics.MultiLabelReport;
 import dev.labelbeam.shard.DatasetInfo;
 import dev.labelbeam.shard.LabelMatch;
 import dev.labelbeam.shard.LabelVocabulary;
@@ -12,12 +13,11 @@ import dev.labelbeam.trainer.data.ShardLoader;
 import dev.labelbeam.trainer.distributed.Collectives;
 import dev.labelbeam.trainer.distributed.GradientReducer;
 import dev.labelbeam.trainer.distributed.WorkerEnv;
-import dev.labelbeam.trainer.model.Checkpoints;
 import dev.labelbeam.trainer.log.TensorBoardLog;
+import dev.labelbeam.trainer.model.Checkpoints;
 import dev.labelbeam.trainer.model.ModelSpec;
 import dev.labelbeam.trainer.model.MultiLabelModel;
 import dev.labelbeam.trainer.weights.StateDicts;
-import dev.labelbeam.metrics.MultiLabelReport;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

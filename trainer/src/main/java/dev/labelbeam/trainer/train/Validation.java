@@ -1,14 +1,14 @@
 package dev.labelbeam.trainer.train;
 
-import dev.labelbeam.trainer.distributed.Collectives;
-import dev.labelbeam.trainer.data.Batch;
-import dev.labelbeam.trainer.data.ShardLoader;
-import dev.labelbeam.trainer.model.MultiLabelModel;
-import dev.labelbeam.shard.LabelBits;
 import dev.labelbeam.metrics.MetricsAccumulator;
 import dev.labelbeam.metrics.MetricsOptions;
 import dev.labelbeam.metrics.MultiLabelReport;
 import dev.labelbeam.metrics.ScoredExample;
+import dev.labelbeam.shard.LabelBits;
+import dev.labelbeam.trainer.data.Batch;
+import dev.labelbeam.trainer.data.ShardLoader;
+import dev.labelbeam.trainer.distributed.Collectives;
+import dev.labelbeam.trainer.model.MultiLabelModel;
 import java.nio.FloatBuffer;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Device;

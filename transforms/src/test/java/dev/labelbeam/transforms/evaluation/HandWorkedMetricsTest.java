@@ -1,10 +1,9 @@
 package dev.labelbeam.transforms.evaluation;
 
-import dev.labelbeam.metrics.*;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
+import dev.labelbeam.metrics.*;
 import dev.labelbeam.shard.LabelBits;
 import java.util.ArrayList;
 import java.util.List;

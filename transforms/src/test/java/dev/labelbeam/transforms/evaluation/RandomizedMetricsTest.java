@@ -1,11 +1,10 @@
 package dev.labelbeam.transforms.evaluation;
 
-import dev.labelbeam.metrics.*;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.labelbeam.metrics.*;
 import dev.labelbeam.shard.LabelBits;
 import java.util.ArrayList;
 import java.util.Collections;

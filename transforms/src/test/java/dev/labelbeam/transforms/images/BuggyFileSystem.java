@@ -1,6 +1,5 @@
 package dev.labelbeam.transforms.images;
 
-import java.io.IOException;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.WritableByteChannel;
 import java.util.Collection;

@@ -1,11 +1,11 @@
 package dev.labelbeam.transforms.labels;
 
-import dev.labelbeam.pickle.RestrictedUnpickler;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.labelbeam.pickle.RestrictedUnpickler;
 import dev.labelbeam.transforms.errors.Reason;
 import java.io.IOException;
 import java.io.InputStream;

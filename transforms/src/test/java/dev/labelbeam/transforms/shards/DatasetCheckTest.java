@@ -1,6 +1,5 @@
 package dev.labelbeam.transforms.shards;
 
-import dev.labelbeam.transforms.images.ImageOptions;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,6 +9,7 @@ import dev.labelbeam.shard.TfRecordReader;
 import dev.labelbeam.shard.TfRecordWriter;
 import dev.labelbeam.transforms.PreprocessImages;
 import dev.labelbeam.transforms.PreprocessImagesTest;
+import dev.labelbeam.transforms.images.ImageOptions;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
