@@ -18,7 +18,7 @@ import org.apache.beam.sdk.transforms.ParDo;
 
 /**
  * The evaluation at scale: {@code classes × examples} synthetic scores through
- * {@code EvaluateMultiLabel.binned} on the Flink runner (embedded, parallelism 2); prints the wall time, the peak heap and the
+ * {@code EvaluateMultiLabel} (binned) on the Flink runner (embedded, parallelism 2); prints the wall time, the peak heap and the
  * headline metrics. Run with the heap to prove, e.g. {@code -Xmx4g}:
  * {@code benchmarks/scripts/evaluation-scale.sh}.
  */
@@ -45,7 +45,7 @@ public final class EvaluationScaleRun {
           }
         }))
         .setCoder(ScoredExampleCoder.of())
-        .apply(EvaluateMultiLabel.binned(classes))
+        .apply(EvaluateMultiLabel.create().withNumClasses(classes))
         .apply("Write", ParDo.of(new DoFn<MultiLabelReport, Void>() {
           @ProcessElement
           public void process(@Element MultiLabelReport r) throws Exception {

@@ -142,11 +142,11 @@ public final class EvaluateModel extends PTransform<PCollection<String>, PCollec
       // every score is kept for the metrics anyway: write them for compare's paired bootstrap
       scored.apply("WriteScores", WriteScores.to(out, labels));
     }
-    PCollection<MultiLabelReport> model = scored.apply("ModelMetrics", EvaluateMultiLabel.sizedByData(metrics));
+    PCollection<MultiLabelReport> model = scored.apply("ModelMetrics", EvaluateMultiLabel.create().withOptions(metrics));
     PCollectionView<MultiLabelReport> baseline = scored
         .apply("FrequencyBaseline", ParDo.of(new BaselineFn(frequency)).withSideInputs(frequency))
         .setCoder(ScoredExampleCoder.of())
-        .apply("BaselineMetrics", EvaluateMultiLabel.sizedByData(metrics))
+        .apply("BaselineMetrics", EvaluateMultiLabel.create().withOptions(metrics))
         .apply("BaselineView", View.asSingleton());
     String title = "labelbeam evaluation: " + split + " split of " + folderName(shardDir);
     return model.apply("WriteReport", WriteEvaluationReports.to(out).withLabels(labels)

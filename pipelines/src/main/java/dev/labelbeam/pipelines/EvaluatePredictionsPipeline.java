@@ -54,7 +54,7 @@ public final class EvaluatePredictionsPipeline {
       read.get(ReadPredictions.SCORED).apply("WriteScores", WriteScores.to(outputDir, labels));
     }
     read.get(ReadPredictions.SCORED)
-        .apply("Metrics", EvaluateMultiLabel.of(labels.size(), metrics))
+        .apply("Metrics", EvaluateMultiLabel.create().withNumClasses(labels.size()).withOptions(metrics))
         .apply("WriteReport", WriteEvaluationReports.to(outputDir).withLabels(labels)
             .withTitle("labelbeam evaluation: " + predictions));
     PipelineResult result = p.run();

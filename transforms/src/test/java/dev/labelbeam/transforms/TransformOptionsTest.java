@@ -146,7 +146,7 @@ class TransformOptionsTest {
     DisplayData pre = DisplayData.from(PreprocessImages.fromManifest("m.csv").to("/out")
         .withImageOptions(ImageOptions.defaults().withJpegQuality(75)));
     assertTrue(keys(pre).contains("jpegQuality") && !keys(pre).contains("resize"), keys(pre).toString());
-    assertTrue(keys(DisplayData.from(EvaluateMultiLabel.sizedByData(MetricsOptions.defaults().withBins(64))))
+    assertTrue(keys(DisplayData.from(EvaluateMultiLabel.create().withOptions(MetricsOptions.defaults().withBins(64))))
         .contains("bins"));
   }
 
@@ -164,9 +164,11 @@ class TransformOptionsTest {
         new ScoredExample("d", LabelBits.pack(new int[] {1}, 2), new float[] {0.1f, 0.8f}));
     Pipeline p = pipeline();
     PCollection<ScoredExample> in = p.apply(Create.of(examples));
-    PCollection<MultiLabelReport> at05 = in.apply("Default", EvaluateMultiLabel.sizedByData(MetricsOptions.defaults()));
-    PCollection<MultiLabelReport> at025 = in.apply("Low", EvaluateMultiLabel.binned(2).withThreshold(0.25).withBins(64));
-    PCollection<MultiLabelReport> exact = in.apply("Exact", EvaluateMultiLabel.exactSizedByData());
+    PCollection<MultiLabelReport> at05 = in.apply("Default", EvaluateMultiLabel.create().withOptions(MetricsOptions.defaults()));
+    PCollection<MultiLabelReport> at025 = in.apply("Low", EvaluateMultiLabel.create().withNumClasses(2)
+        .withOptions(MetricsOptions.defaults().withThreshold(0.25).withBins(64)));
+    PCollection<MultiLabelReport> exact = in.apply("Exact", EvaluateMultiLabel.create()
+        .withOptions(MetricsOptions.defaults().withMode(MetricsOptions.Mode.EXACT)));
     PAssert.thatSingleton(at05).satisfies(r -> {
       assertEquals(2, r.numClasses());
       assertEquals(0.5, r.threshold());

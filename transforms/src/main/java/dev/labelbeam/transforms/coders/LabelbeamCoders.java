@@ -32,9 +32,9 @@ public final class LabelbeamCoders implements CoderProviderRegistrar {
         CoderProviders.forCoder(TypeDescriptor.of(ImageRecord.class), ImageRecordCoder.of()),
         CoderProviders.forCoder(TypeDescriptor.of(DeadLetter.class), DeadLetterCoder.of()),
         CoderProviders.forCoder(TypeDescriptor.of(LabelVocabulary.class), LabelVocabularyCoder.of()),
-        CoderProviders.forCoder(TypeDescriptor.of(DatasetInfo.class), DatasetInfoCoder.of()),
+        CoderProviders.forCoder(TypeDescriptor.of(DatasetInfo.class), JsonCoders.datasetInfo()),
         CoderProviders.forCoder(TypeDescriptor.of(ScoredExample.class), ScoredExampleCoder.of()),
-        CoderProviders.forCoder(TypeDescriptor.of(dev.labelbeam.metrics.MultiLabelReport.class), MultiLabelReportCoder.of()),
+        CoderProviders.forCoder(TypeDescriptor.of(dev.labelbeam.metrics.MultiLabelReport.class), JsonCoders.report()),
         CoderProviders.forCoder(TypeDescriptor.of(dev.labelbeam.shard.ShardDigest.class), ShardDigestCoder.of()));
   }
 }

@@ -75,7 +75,7 @@ final class ClassBlockMetrics extends PTransform<PCollection<ScoredExample>, PCo
     return PCollectionList.of(parts).and(stats)
         .apply("AllPieces", Flatten.pCollections())
         .apply("AssembleReport", Combine.globally(new AssembleFn(options)))
-        .setCoder(dev.labelbeam.transforms.coders.MultiLabelReportCoder.of());
+        .setCoder(dev.labelbeam.transforms.coders.JsonCoders.report());
   }
 
   /** A block's parts or the example statistics: what the last combine joins. */

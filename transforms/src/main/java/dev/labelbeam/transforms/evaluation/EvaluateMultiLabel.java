@@ -1,5 +1,8 @@
 package dev.labelbeam.transforms.evaluation;
 
+import static dev.labelbeam.transforms.Preconditions.checkArgument;
+
+import com.google.auto.value.AutoValue;
 import dev.labelbeam.metrics.LogitBins;
 import dev.labelbeam.metrics.MetricsAccumulator;
 import dev.labelbeam.metrics.MetricsOptions;
@@ -11,6 +14,7 @@ import org.apache.beam.sdk.transforms.Combine;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.display.DisplayData;
 import org.apache.beam.sdk.values.PCollection;
+import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
  * Per-class and averaged multi-label metrics over scored examples (true label bitset and per-class
@@ -19,100 +23,19 @@ import org.apache.beam.sdk.values.PCollection;
  * support-weighted averages, mAP, samples F1 and label cardinality.
  *
  * <pre>{@code
- * PCollection<MultiLabelReport> report = scored.apply(EvaluateMultiLabel.binned(numClasses));
+ * PCollection<MultiLabelReport> report = scored.apply(EvaluateMultiLabel.create().withNumClasses(numClasses));
  * }</pre>
  *
- * <p>{@link #binned} (the default for large data) keeps per class a histogram of the positives' and
+ * <p>Binned mode (the default, for large data) keeps per class a histogram of the positives' and
  * negatives' scores over {@link LogitBins}: memory O(classes × bins) whatever the number of
  * examples, accumulators merge by addition in any order. AUC and AP treat scores in one bin as
  * tied, and each class's report carries the bound {@code sum_b pos_b neg_b / (2 P N)} on the AUC's
  * distance from the exact value. Confusion counts at the fixed threshold are exact in both modes.
- * {@link #exact} keeps every score (memory O(examples × classes)) and computes everything exactly.
+ * Exact mode ({@code MetricsOptions.withMode(EXACT)}) keeps every score (memory O(examples × classes)) and computes everything exactly.
  */
-public final class EvaluateMultiLabel extends PTransform<PCollection<ScoredExample>, PCollection<MultiLabelReport>> {
+@AutoValue
+public abstract class EvaluateMultiLabel extends PTransform<PCollection<ScoredExample>, PCollection<MultiLabelReport>> {
   private static final long serialVersionUID = 1L;
-
-  /** The number of classes, or null when it is taken from the first example's score vector. */
-  private final Integer numClasses;
-  private final MetricsOptions options;
-  private final int classesPerBlock;
-
-  private EvaluateMultiLabel(Integer numClasses, MetricsOptions options) {
-    this(numClasses, options, CLASSES_PER_BLOCK);
-  }
-
-  private EvaluateMultiLabel(Integer numClasses, MetricsOptions options, int classesPerBlock) {
-    if (numClasses != null && numClasses < 1) {
-      throw new IllegalArgumentException("numClasses must be >= 1, was " + numClasses);
-    }
-    if (classesPerBlock < 1) {
-      throw new IllegalArgumentException("classesPerBlock must be >= 1, was " + classesPerBlock);
-    }
-    this.numClasses = numClasses;
-    this.options = options;
-    this.classesPerBlock = classesPerBlock;
-  }
-
-  /**
-   * Classes per block in binned mode (>= 1; default {@value #CLASSES_PER_BLOCK}): a block's accumulator
-   * holds {@code 8 × classesPerBlock × bins} bytes, 2 MiB at the defaults.
-   */
-  public EvaluateMultiLabel withClassesPerBlock(int n) {
-    return new EvaluateMultiLabel(numClasses, options, n);
-  }
-
-  /** Metrics computed as {@code options} say (see {@link MetricsOptions}) for {@code numClasses} classes. */
-  public static EvaluateMultiLabel of(int numClasses, MetricsOptions options) {
-    return new EvaluateMultiLabel(numClasses, options);
-  }
-
-  /**
-   * Metrics computed as {@code options} say, the class count taken from the examples' score vectors:
-   * for pipelines where the model, and so the number of classes, is known only when the data arrives.
-   */
-  public static EvaluateMultiLabel sizedByData(MetricsOptions options) {
-    return new EvaluateMultiLabel(null, options);
-  }
-
-  /** Exact metrics, every score kept; for data that fits in memory. */
-  public static EvaluateMultiLabel exact(int numClasses) {
-    return of(numClasses, MetricsOptions.defaults().withMode(MetricsOptions.Mode.EXACT));
-  }
-
-  /** Histogram-based metrics with {@link LogitBins#DEFAULT_BINS} bins per class. */
-  public static EvaluateMultiLabel binned(int numClasses) {
-    return of(numClasses, MetricsOptions.defaults());
-  }
-
-  /** Histogram-based metrics whose class count is taken from the examples (see {@link #sizedByData}). */
-  public static EvaluateMultiLabel binnedSizedByData() {
-    return sizedByData(MetricsOptions.defaults());
-  }
-
-  /** Exact metrics, the class count taken from the examples (see {@link #sizedByData}). */
-  public static EvaluateMultiLabel exactSizedByData() {
-    return sizedByData(MetricsOptions.defaults().withMode(MetricsOptions.Mode.EXACT));
-  }
-
-  /** Bins per class in binned mode: even, in [2, 1048576]; more bins, tighter AUC, more memory. */
-  public EvaluateMultiLabel withBins(int n) {
-    return new EvaluateMultiLabel(numClasses, options.withBins(n), classesPerBlock);
-  }
-
-  /** Fixed decision threshold in [0, 1]: a score at or above it predicts positive. Default 0.5. */
-  public EvaluateMultiLabel withThreshold(double t) {
-    return new EvaluateMultiLabel(numClasses, options.withThreshold(t), classesPerBlock);
-  }
-
-  /** Classes with fewer positives keep the fixed threshold rather than a tuned one; >= 1, default 10. */
-  public EvaluateMultiLabel withMinSupportForTuning(int n) {
-    return new EvaluateMultiLabel(numClasses, options.withMinSupportForTuning(n), classesPerBlock);
-  }
-
-  /** The options this transform computes with. */
-  public MetricsOptions options() {
-    return options;
-  }
 
   /**
    * Classes per block in binned mode: the examples are cut into blocks of this many classes and
@@ -120,17 +43,75 @@ public final class EvaluateMultiLabel extends PTransform<PCollection<ScoredExamp
    */
   public static final int CLASSES_PER_BLOCK = 256;
 
+  /** The number of classes, or null when it is taken from the first example's score vector. */
+  public abstract @Nullable Integer numClasses();
+
+  /** The options this transform computes with. */
+  public abstract MetricsOptions options();
+
+  /** Classes per block in binned mode. */
+  public abstract int classesPerBlock();
+
+  abstract Builder toBuilder();
+
+  @AutoValue.Builder
+  abstract static class Builder {
+    abstract Builder setNumClasses(Integer n);
+
+    abstract Builder setOptions(MetricsOptions o);
+
+    abstract Builder setClassesPerBlock(int n);
+
+    abstract EvaluateMultiLabel build();
+  }
+
+  /**
+   * Metrics with {@link MetricsOptions#defaults()} (binned), the class count taken from the examples'
+   * score vectors (for pipelines where the model, and so the number of classes, is known only when the
+   * data arrives) until {@link #withNumClasses} gives it.
+   */
+  public static EvaluateMultiLabel create() {
+    return new AutoValue_EvaluateMultiLabel.Builder().setOptions(MetricsOptions.defaults())
+        .setClassesPerBlock(CLASSES_PER_BLOCK).build();
+  }
+
+  /** The number of classes, >= 1: every example must have that many scores. */
+  public EvaluateMultiLabel withNumClasses(int n) {
+    checkArgument(n >= 1, "numClasses must be >= 1, was %s", n);
+    return toBuilder().setNumClasses(n).build();
+  }
+
+  /**
+   * Mode (binned or exact), bins, threshold or per-class thresholds, tuning support ({@link MetricsOptions},
+   * itself immutable with a {@code withX} per option); default {@link MetricsOptions#defaults()}.
+   */
+  public EvaluateMultiLabel withOptions(MetricsOptions o) {
+    checkArgument(o != null, "metrics options must be set, was %s", o);
+    return toBuilder().setOptions(o).build();
+  }
+
+  /**
+   * Classes per block in binned mode (>= 1; default {@value #CLASSES_PER_BLOCK}): a block's accumulator
+   * holds {@code 8 × classesPerBlock × bins} bytes, 2 MiB at the defaults.
+   */
+  public EvaluateMultiLabel withClassesPerBlock(int n) {
+    checkArgument(n >= 1, "classesPerBlock must be >= 1, was %s", n);
+    return toBuilder().setClassesPerBlock(n).build();
+  }
+
   @Override
   public PCollection<MultiLabelReport> expand(PCollection<ScoredExample> input) {
+    MetricsOptions options = options();
+    Integer numClasses = numClasses();
     if (options.mode() == MetricsOptions.Mode.BINNED) {
-      return input.apply("BinnedMetricsByClassBlock", new ClassBlockMetrics(numClasses, options, classesPerBlock));
+      return input.apply("BinnedMetricsByClassBlock", new ClassBlockMetrics(numClasses(), options(), classesPerBlock()));
     }
     Combine.CombineFn<ScoredExample, ?, MultiLabelReport> fn = numClasses != null
         ? new MetricsFn(numClasses, options)
         : new SizedByDataFn(options);
     return input
         .apply(options.mode() == MetricsOptions.Mode.EXACT ? "ExactMetrics" : "BinnedMetrics", Combine.globally(fn))
-        .setCoder(dev.labelbeam.transforms.coders.MultiLabelReportCoder.of());
+        .setCoder(dev.labelbeam.transforms.coders.JsonCoders.report());
   }
 
   @Override
@@ -138,12 +119,14 @@ public final class EvaluateMultiLabel extends PTransform<PCollection<ScoredExamp
     super.populateDisplayData(builder);
     MetricsOptions d = MetricsOptions.defaults();
     builder
-        .addIfNotNull(DisplayData.item("numClasses", numClasses).withLabel("Classes (absent: taken from the data)"))
-        .add(DisplayData.item("mode", options.mode().jsonName()).withLabel("Evaluation mode"))
-        .addIfNotDefault(DisplayData.item("bins", options.bins()).withLabel("Logit bins per class"), d.bins())
-        .addIfNotDefault(DisplayData.item("threshold", options.threshold()).withLabel("Decision threshold"), d.threshold())
-        .addIfNotDefault(DisplayData.item("minSupportForTuning", options.minSupportForTuning())
-            .withLabel("Least positives for a tuned threshold"), d.minSupportForTuning());
+        .addIfNotNull(DisplayData.item("numClasses", numClasses()).withLabel("Classes (absent: taken from the data)"))
+        .add(DisplayData.item("mode", options().mode().jsonName()).withLabel("Evaluation mode"))
+        .addIfNotDefault(DisplayData.item("bins", options().bins()).withLabel("Logit bins per class"), d.bins())
+        .addIfNotDefault(DisplayData.item("threshold", options().threshold()).withLabel("Decision threshold"), d.threshold())
+        .addIfNotDefault(DisplayData.item("minSupportForTuning", options().minSupportForTuning())
+            .withLabel("Least positives for a tuned threshold"), d.minSupportForTuning())
+        .addIfNotDefault(DisplayData.item("classesPerBlock", classesPerBlock()).withLabel("Classes per block"),
+            CLASSES_PER_BLOCK);
   }
 
   /** The {@code CombineFn}; usable directly, e.g. in {@code Combine.perKey} for per-slice metrics. */

@@ -43,7 +43,7 @@ import org.apache.beam.sdk.values.TupleTagList;
  *
  * <pre>{@code
  * PCollectionTuple p = pipeline.apply(ReadPredictions.from("gs://b/preds/*.jsonl").withLabels(labels));
- * p.get(ReadPredictions.SCORED).apply(EvaluateMultiLabel.of(labels.size(), MetricsOptions.defaults()));
+ * p.get(ReadPredictions.SCORED).apply(EvaluateMultiLabel.create().withNumClasses(labels.size()).withOptions(MetricsOptions.defaults()));
  * }</pre>
  */
 public final class ReadPredictions extends PTransform<PBegin, PCollectionTuple> {

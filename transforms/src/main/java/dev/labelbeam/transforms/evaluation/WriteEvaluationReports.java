@@ -26,7 +26,7 @@ import org.apache.beam.sdk.values.PCollectionView;
  * also shows a reference predictor's averages. Outputs the report as written. Needs no LibTorch.
  *
  * <pre>{@code
- * scored.apply(EvaluateMultiLabel.of(labels.size(), MetricsOptions.defaults()))
+ * scored.apply(EvaluateMultiLabel.create().withNumClasses(labels.size()).withOptions(MetricsOptions.defaults()))
  *     .apply(WriteEvaluationReports.to("gs://b/eval").withLabels(labels).withTitle("my model on val"));
  * }</pre>
  */
@@ -84,7 +84,7 @@ public final class WriteEvaluationReports extends PTransform<PCollection<MultiLa
       sides.add(s.baseline);
     }
     return reports.apply("WriteReportFiles", ParDo.of(new WriteFn(s)).withSideInputs(sides))
-        .setCoder(dev.labelbeam.transforms.coders.MultiLabelReportCoder.of());
+        .setCoder(dev.labelbeam.transforms.coders.JsonCoders.report());
   }
 
   @Override

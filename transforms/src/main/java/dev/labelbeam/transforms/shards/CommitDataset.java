@@ -3,7 +3,7 @@ package dev.labelbeam.transforms.shards;
 import dev.labelbeam.shard.DatasetInfo;
 import dev.labelbeam.shard.LabelVocabulary;
 import dev.labelbeam.shard.ShardDigest;
-import dev.labelbeam.transforms.coders.DatasetInfoCoder;
+import dev.labelbeam.transforms.coders.JsonCoders;
 import java.io.IOException;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
@@ -77,7 +77,7 @@ public final class CommitDataset extends PTransform<PCollection<DatasetStats>, P
     return stats
         .apply("AfterFilesAreWritten", Wait.on(waitFor))
         .apply("MoveInAndWriteDatasetJson", ParDo.of(new CommitFn(target, views)).withSideInputs(views.all()))
-        .setCoder(DatasetInfoCoder.of());
+        .setCoder(JsonCoders.datasetInfo());
   }
 
   @Override

@@ -45,12 +45,12 @@ class ClassBlockMetricsTest {
 
     Pipeline p = Pipeline.create(PipelineOptionsFactory.fromArgs("--runner=DirectRunner").create());
     PCollection<ScoredExample> in = p.apply(Create.of(examples));
-    PAssert.thatSingleton(in.apply("Given", EvaluateMultiLabel.of(classes, options)))
+    PAssert.thatSingleton(in.apply("Given", EvaluateMultiLabel.create().withNumClasses(classes).withOptions(options)))
         .satisfies(r -> {
           assertEquals(expected, r.toJson());
           return null;
         });
-    PAssert.thatSingleton(in.apply("SizedByData", EvaluateMultiLabel.sizedByData(options).withClassesPerBlock(64)))
+    PAssert.thatSingleton(in.apply("SizedByData", EvaluateMultiLabel.create().withOptions(options).withClassesPerBlock(64)))
         .satisfies(r -> {
           assertEquals(expected, r.toJson());
           return null;

@@ -41,7 +41,7 @@ class EvaluationReadmeTest {
     Pipeline p = Pipeline.create(options);
     PCollectionTuple read = p.apply(ReadPredictions.from(tmp + "/preds/*.jsonl").withLabels(labels));
     read.get(ReadPredictions.SCORED)                       // or any PCollection<ScoredExample> of your own
-        .apply(EvaluateMultiLabel.of(labels.size(), MetricsOptions.defaults()))
+        .apply(EvaluateMultiLabel.create().withNumClasses(labels.size()).withOptions(MetricsOptions.defaults()))
         .apply(WriteEvaluationReports.to(tmp + "/eval").withLabels(labels).withTitle("my model on val"));
     p.run().waitUntilFinish();  // eval/ holds metrics.json, per_class.csv, thresholds.json, report.html
     // --- end of the README's code ---

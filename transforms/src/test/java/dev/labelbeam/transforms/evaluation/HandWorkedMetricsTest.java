@@ -132,8 +132,10 @@ class HandWorkedMetricsTest {
   void beamTransformGivesTheSameReport() {
     Pipeline p = Pipeline.create(PipelineOptionsFactory.fromArgs("--runner=DirectRunner").create());
     PCollection<ScoredExample> in = p.apply(Create.of(examples()).withCoder(ScoredExampleCoder.of()));
-    PCollection<MultiLabelReport> exact = in.apply("exact", EvaluateMultiLabel.exact(3).withMinSupportForTuning(1));
-    PCollection<MultiLabelReport> binned = in.apply("binned", EvaluateMultiLabel.binned(3).withMinSupportForTuning(1));
+    PCollection<MultiLabelReport> exact = in.apply("exact", EvaluateMultiLabel.create().withNumClasses(3)
+        .withOptions(MetricsOptions.defaults().withMode(MetricsOptions.Mode.EXACT).withMinSupportForTuning(1)));
+    PCollection<MultiLabelReport> binned = in.apply("binned", EvaluateMultiLabel.create().withNumClasses(3)
+        .withOptions(MetricsOptions.defaults().withMinSupportForTuning(1)));
     PAssert.thatSingleton(exact).satisfies(r -> {
       assertHandWorked(r);
       return null;

@@ -61,8 +61,8 @@ class MetricsAccumulatorCoderTest {
     MetricsOptions o = MetricsOptions.defaults();
     dev.labelbeam.metrics.MultiLabelReport report = o.report(filled(o, 7, 300)).withExampleSet("00000000000000ff");
     dev.labelbeam.metrics.MultiLabelReport back = CoderUtils.decodeFromByteArray(
-        dev.labelbeam.transforms.coders.MultiLabelReportCoder.of(),
-        CoderUtils.encodeToByteArray(dev.labelbeam.transforms.coders.MultiLabelReportCoder.of(), report));
+        dev.labelbeam.transforms.coders.JsonCoders.report(),
+        CoderUtils.encodeToByteArray(dev.labelbeam.transforms.coders.JsonCoders.report(), report));
     assertEquals(report.toJson(), back.toJson());
     dev.labelbeam.transforms.shards.DatasetStats stats = new dev.labelbeam.transforms.shards.DatasetStats()
         .add("train", new byte[] {5, 1}).add("val", new byte[] {2});
@@ -73,7 +73,7 @@ class MetricsAccumulatorCoderTest {
         CoderUtils.encodeToByteArray(dev.labelbeam.transforms.coders.ShardDigestCoder.of(), d)));
     // the registrar gives them to a pipeline author without setCoder
     org.apache.beam.sdk.Pipeline p = org.apache.beam.sdk.Pipeline.create();
-    assertEquals(dev.labelbeam.transforms.coders.MultiLabelReportCoder.of(),
+    assertEquals(dev.labelbeam.transforms.coders.JsonCoders.report(),
         p.getCoderRegistry().getCoder(dev.labelbeam.metrics.MultiLabelReport.class));
   }
 }

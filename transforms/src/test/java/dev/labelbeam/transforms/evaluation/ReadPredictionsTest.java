@@ -72,7 +72,7 @@ class ReadPredictionsTest {
     MetricsAccumulator acc = exact.newAccumulator(3);
     truth.forEach(acc::add);
     MultiLabelReport expected = exact.report(acc);
-    PAssert.thatSingleton(read.get(ReadPredictions.SCORED).apply(EvaluateMultiLabel.of(3, exact)))
+    PAssert.thatSingleton(read.get(ReadPredictions.SCORED).apply(EvaluateMultiLabel.create().withNumClasses(3).withOptions(exact)))
         .satisfies(r -> {
           assertEquals(expected.withExampleSet(dev.labelbeam.metrics.ExampleSet.ofIds(
               truth.stream().map(e -> e.id).toList())).toJson(), r.toJson());
