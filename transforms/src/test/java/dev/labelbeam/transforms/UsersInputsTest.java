@@ -231,21 +231,6 @@ class UsersInputsTest {
     assertEquals(List.of(), dev.labelbeam.transforms.shards.DatasetCheck.of(out).problems());
   }
 
-  /** A bad-record sink: counts what it gets. */
-  static final class CountBadRecords extends org.apache.beam.sdk.transforms.PTransform<
-      org.apache.beam.sdk.values.PCollection<org.apache.beam.sdk.transforms.errorhandling.BadRecord>,
-      org.apache.beam.sdk.values.PCollection<Long>> {
-    private static final long serialVersionUID = 1L;
-
-    @Override
-    public org.apache.beam.sdk.values.PCollection<Long> expand(
-        org.apache.beam.sdk.values.PCollection<org.apache.beam.sdk.transforms.errorhandling.BadRecord> in) {
-      return in.apply(org.apache.beam.sdk.transforms.MapElements.into(
-              org.apache.beam.sdk.values.TypeDescriptors.strings()).via(r -> r.getFailure().getException()))
-          .apply(org.apache.beam.sdk.transforms.Count.globally());
-    }
-  }
-
   @Test
   void deadLettersAlsoGoToBeamsBadRecordErrorHandler(@TempDir Path tmp) throws Exception {
     Path manifest = tmp.resolve("m.jsonl");
@@ -257,7 +242,7 @@ class UsersInputsTest {
         "not json"));
     org.apache.beam.sdk.Pipeline p = org.apache.beam.sdk.Pipeline.create(
         org.apache.beam.sdk.options.PipelineOptionsFactory.fromArgs("--runner=DirectRunner").create());
-    var handler = p.registerBadRecordErrorHandler(new CountBadRecords());
+    var handler = p.registerBadRecordErrorHandler(new dev.labelbeam.transforms.errors.CountBadRecords());
     p.apply(PreprocessImages.fromManifest(manifest.toString()).to(tmp.resolve("out").toString()).withImageOptions(SIDE16)
         .withShardOptions(ShardOptions.defaults().withSplit(0, 0, "")).withMaxBadFraction(1.0)
         .withBadRecordErrorHandler(handler));

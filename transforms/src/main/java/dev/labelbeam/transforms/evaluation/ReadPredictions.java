@@ -1,5 +1,6 @@
 package dev.labelbeam.transforms.evaluation;
 
+import com.google.auto.value.AutoValue;
 import dev.labelbeam.metrics.ScoredExample;
 import dev.labelbeam.transforms.errors.DeadLetter;
 import dev.labelbeam.transforms.errors.DeadLetterCoder;
@@ -23,6 +24,8 @@ import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.View;
 import org.apache.beam.sdk.transforms.display.DisplayData;
+import org.apache.beam.sdk.transforms.errorhandling.BadRecord;
+import org.apache.beam.sdk.transforms.errorhandling.ErrorHandler;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollection;
@@ -31,6 +34,7 @@ import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.PCollectionView;
 import org.apache.beam.sdk.values.TupleTag;
 import org.apache.beam.sdk.values.TupleTagList;
+import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
  * Reads the predictions of any model (PyTorch, TensorFlow, an earlier run) from JSON Lines or CSV
@@ -46,7 +50,8 @@ import org.apache.beam.sdk.values.TupleTagList;
  * p.get(ReadPredictions.SCORED).apply(EvaluateMultiLabel.create().withNumClasses(labels.size()).withOptions(MetricsOptions.defaults()));
  * }</pre>
  */
-public final class ReadPredictions extends PTransform<PBegin, PCollectionTuple> {
+@AutoValue
+public abstract class ReadPredictions extends PTransform<PBegin, PCollectionTuple> {
   private static final long serialVersionUID = 1L;
 
   public static final TupleTag<ScoredExample> SCORED = new TupleTag<ScoredExample>() {};
@@ -57,12 +62,26 @@ public final class ReadPredictions extends PTransform<PBegin, PCollectionTuple> 
   private static final TupleTag<KV<String, ScoredExample>> PARSED = new TupleTag<KV<String, ScoredExample>>() {};
   private static final TupleTag<KV<String, String>> IDS = new TupleTag<KV<String, String>>() {};
 
-  private final String files;
-  private final List<String> labels;
+  /** The predictions: a file or glob on any Beam filesystem. */
+  public abstract String files();
 
-  private ReadPredictions(String files, List<String> labels) {
-    this.files = files;
-    this.labels = labels;
+  /** The classes, in the order of the scores; null until {@link #withLabels}. */
+  public abstract @Nullable List<String> labels();
+
+  /** Where the dead letters also go as Beam {@code BadRecord}s, or null. */
+  public abstract @Nullable ErrorHandler<BadRecord, ?> badRecordErrorHandler();
+
+  abstract Builder toBuilder();
+
+  @AutoValue.Builder
+  abstract static class Builder {
+    abstract Builder setFiles(String f);
+
+    abstract Builder setLabels(List<String> l);
+
+    abstract Builder setBadRecordErrorHandler(ErrorHandler<BadRecord, ?> h);
+
+    abstract ReadPredictions build();
   }
 
   /** The predictions in {@code filesOrGlob}; set the classes with {@link #withLabels}. */
@@ -70,7 +89,7 @@ public final class ReadPredictions extends PTransform<PBegin, PCollectionTuple> 
     if (filesOrGlob == null || filesOrGlob.isEmpty()) {
       throw new IllegalArgumentException("predictions must be a file or glob, was '" + filesOrGlob + "'");
     }
-    return new ReadPredictions(filesOrGlob, null);
+    return new AutoValue_ReadPredictions.Builder().setFiles(filesOrGlob).build();
   }
 
   /** The classes, in the order of the scores (labels.txt). Required. */
@@ -78,11 +97,21 @@ public final class ReadPredictions extends PTransform<PBegin, PCollectionTuple> 
     if (classes == null || classes.isEmpty()) {
       throw new IllegalArgumentException("labels must name at least one class, was " + classes);
     }
-    return new ReadPredictions(files, List.copyOf(classes));
+    return toBuilder().setLabels(List.copyOf(classes)).build();
+  }
+
+  /** Also sends each unusable line to {@code handler} as a Beam {@code BadRecord}, beside {@link #DEAD_LETTERS}. */
+  public ReadPredictions withBadRecordErrorHandler(ErrorHandler<BadRecord, ?> handler) {
+    if (handler == null) {
+      throw new IllegalArgumentException("handler must be set, was null");
+    }
+    return toBuilder().setBadRecordErrorHandler(handler).build();
   }
 
   @Override
   public PCollectionTuple expand(PBegin input) {
+    List<String> labels = labels();
+    String files = files();
     if (labels == null) {
       throw new IllegalStateException("ReadPredictions needs the classes: withLabels(labels.txt's names)");
     }
@@ -112,14 +141,15 @@ public final class ReadPredictions extends PTransform<PBegin, PCollectionTuple> 
     deduped.get(DEAD_LETTERS).setCoder(DeadLetterCoder.of());
     PCollection<DeadLetter> dead = PCollectionList.of(lines.get(DEAD_LETTERS)).and(deduped.get(DEAD_LETTERS))
         .apply("AllDeadLetters", org.apache.beam.sdk.transforms.Flatten.pCollections());
+    dev.labelbeam.transforms.errors.ToBadRecords.sendTo(badRecordErrorHandler(), dead);
     return PCollectionTuple.of(SCORED, deduped.get(SCORED)).and(DEAD_LETTERS, dead);
   }
 
   @Override
   public void populateDisplayData(DisplayData.Builder builder) {
     super.populateDisplayData(builder);
-    builder.add(DisplayData.item("predictions", files).withLabel("Predictions"))
-        .addIfNotNull(DisplayData.item("classes", labels == null ? null : (long) labels.size()).withLabel("Classes"));
+    builder.add(DisplayData.item("predictions", files()).withLabel("Predictions"))
+        .addIfNotNull(DisplayData.item("classes", labels() == null ? null : (long) labels().size()).withLabel("Classes"));
   }
 
   /** A line's position: file, then zero-padded line number, so that positions sort in file order. */

@@ -2,9 +2,11 @@ package dev.labelbeam.transforms.manifest;
 
 import static dev.labelbeam.transforms.Preconditions.checkArgument;
 
+import com.google.auto.value.AutoValue;
 import dev.labelbeam.transforms.errors.DeadLetter;
 import dev.labelbeam.transforms.errors.DeadLetterCoder;
 import dev.labelbeam.transforms.errors.Reason;
+import dev.labelbeam.transforms.errors.ToBadRecords;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.Channels;
@@ -23,10 +25,13 @@ import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.display.DisplayData;
+import org.apache.beam.sdk.transforms.errorhandling.BadRecord;
+import org.apache.beam.sdk.transforms.errorhandling.ErrorHandler;
 import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.TupleTag;
 import org.apache.beam.sdk.values.TupleTagList;
+import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
  * Reads a manifest from any Beam filesystem: CSV ({@code path,labels}, labels separated by
@@ -40,7 +45,8 @@ import org.apache.beam.sdk.values.TupleTagList;
  * PCollection<ManifestEntry> entries = m.get(ReadManifest.ENTRIES);
  * }</pre>
  */
-public final class ReadManifest extends PTransform<PBegin, PCollectionTuple> {
+@AutoValue
+public abstract class ReadManifest extends PTransform<PBegin, PCollectionTuple> {
   private static final long serialVersionUID = 1L;
 
   public static final TupleTag<ManifestEntry> ENTRIES = new TupleTag<ManifestEntry>() {};
@@ -52,27 +58,47 @@ public final class ReadManifest extends PTransform<PBegin, PCollectionTuple> {
     JSONL
   }
 
-  private final String manifest;
-  private final Format format;
+  /** The manifest: a file or glob on any Beam filesystem. */
+  public abstract String manifest();
 
-  private ReadManifest(String manifest, Format format) {
-    this.manifest = manifest;
-    this.format = format;
+  /** How its lines are parsed. */
+  public abstract Format format();
+
+  /** Where the dead letters also go as Beam {@code BadRecord}s, or null. */
+  public abstract @Nullable ErrorHandler<BadRecord, ?> badRecordErrorHandler();
+
+  abstract Builder toBuilder();
+
+  @AutoValue.Builder
+  abstract static class Builder {
+    abstract Builder setManifest(String m);
+
+    abstract Builder setFormat(Format f);
+
+    abstract Builder setBadRecordErrorHandler(ErrorHandler<BadRecord, ?> h);
+
+    abstract ReadManifest build();
   }
 
-  /** A CSV manifest. */
-  public static ReadManifest csv(String manifest) {
-    return new ReadManifest(check(manifest), Format.CSV);
-  }
-
-  /** A JSON Lines manifest. */
-  public static ReadManifest jsonl(String manifest) {
-    return new ReadManifest(check(manifest), Format.JSONL);
-  }
-
-  /** The format by extension: {@code .jsonl}, {@code .json} or {@code .ndjson} (optionally gzipped) are JSON Lines, the rest CSV. */
+  /**
+   * A manifest, its format by extension ({@link #formatOf}: {@code .jsonl}, {@code .json} or
+   * {@code .ndjson}, optionally gzipped, are JSON Lines, the rest CSV) unless {@link #withFormat} says.
+   */
   public static ReadManifest from(String manifest) {
-    return new ReadManifest(check(manifest), formatOf(manifest));
+    checkArgument(manifest != null && !manifest.isEmpty(), "manifest must be a path, was '%s'", manifest);
+    return new AutoValue_ReadManifest.Builder().setManifest(manifest).setFormat(formatOf(manifest)).build();
+  }
+
+  /** The format of the lines, whatever the file's name says. */
+  public ReadManifest withFormat(Format f) {
+    checkArgument(f != null, "format must be set, was %s", f);
+    return toBuilder().setFormat(f).build();
+  }
+
+  /** Also sends the unparsable lines to {@code handler} as Beam {@code BadRecord}s, beside {@link #DEAD_LETTERS}. */
+  public ReadManifest withBadRecordErrorHandler(ErrorHandler<BadRecord, ?> handler) {
+    checkArgument(handler != null, "handler must be set, was %s", handler);
+    return toBuilder().setBadRecordErrorHandler(handler).build();
   }
 
   /** The format a manifest's name implies. */
@@ -81,27 +107,19 @@ public final class ReadManifest extends PTransform<PBegin, PCollectionTuple> {
     return n.endsWith(".jsonl") || n.endsWith(".json") || n.endsWith(".ndjson") ? Format.JSONL : Format.CSV;
   }
 
-  private static String check(String manifest) {
-    checkArgument(manifest != null && !manifest.isEmpty(), "manifest must be a path, was '%s'", manifest);
-    return manifest;
-  }
-
-  public Format format() {
-    return format;
-  }
-
   @Override
   public void populateDisplayData(DisplayData.Builder builder) {
     super.populateDisplayData(builder);
-    builder.add(DisplayData.item("manifest", manifest).withLabel("Manifest"))
-        .add(DisplayData.item("format", format.name().toLowerCase(Locale.ROOT)).withLabel("Format"));
+    builder.add(DisplayData.item("manifest", manifest()).withLabel("Manifest"))
+        .add(DisplayData.item("format", format().name().toLowerCase(Locale.ROOT)).withLabel("Format"));
   }
 
   @Override
   public PCollectionTuple expand(PBegin input) {
+    String manifest = manifest();
     int slash = manifest.lastIndexOf('/');
     String baseDir = slash < 0 ? "" : manifest.substring(0, slash + 1);
-    ManifestParser parser = format == Format.CSV
+    ManifestParser parser = format() == Format.CSV
         ? new CsvManifestParser(baseDir, CsvManifestParser.Columns.ofHeader(firstLine(manifest)))
         : new JsonlManifestParser(baseDir);
     PCollectionTuple out =
@@ -110,8 +128,10 @@ public final class ReadManifest extends PTransform<PBegin, PCollectionTuple> {
             .apply("ParseLines", ParDo.of(new ParseFn(parser)).withOutputTags(ENTRIES, TupleTagList.of(DEAD_LETTERS)));
     out.get(ENTRIES).setCoder(ManifestEntryCoder.of());
     out.get(DEAD_LETTERS).setCoder(DeadLetterCoder.of());
+    ToBadRecords.sendTo(badRecordErrorHandler(), out.get(DEAD_LETTERS));
     return out;
   }
+
 
   /**
    * The first line of the first file the manifest names (its header, if any), read when the

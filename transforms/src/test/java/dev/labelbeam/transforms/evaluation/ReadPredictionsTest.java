@@ -122,4 +122,18 @@ class ReadPredictionsTest {
     assertEquals(List.of(0, 1), java.util.Arrays.stream(LabelBits.unpack(e.labelBits, 2)).boxed().toList());
     assertEquals(0.75, e.scores64[1]);
   }
+
+  @org.junit.jupiter.api.Test
+  void unusableLinesAlsoGoToBeamsBadRecordErrorHandler(@TempDir Path tmp) throws Exception {
+    Path f = Files.write(tmp.resolve("p.jsonl"), List.of("{\"id\": \"a\", \"labels\": [], \"scores\": [0.1, 0.2, 0.3]}",
+        "{\"id\": \"b\", \"scores\": [0.1, 0.2, 0.3]}", "{\"id\": \"c\", \"labels\": [], \"scores\": [2, 0.2, 0.3]}",
+        "not json"));
+    Pipeline p = Pipeline.create(PipelineOptionsFactory.fromArgs("--runner=DirectRunner").create());
+    var handler = p.registerBadRecordErrorHandler(new dev.labelbeam.transforms.errors.CountBadRecords());
+    PCollectionTuple read = p.apply(ReadPredictions.from(f.toString()).withLabels(LABELS).withBadRecordErrorHandler(handler));
+    handler.close();
+    PAssert.thatSingleton(handler.getOutput()).isEqualTo(3L);
+    PAssert.thatSingleton(read.get(ReadPredictions.DEAD_LETTERS).apply(Count.globally())).isEqualTo(3L);
+    p.run().waitUntilFinish();
+  }
 }
