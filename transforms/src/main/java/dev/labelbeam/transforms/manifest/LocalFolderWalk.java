@@ -69,7 +69,8 @@ final class LocalFolderWalk {
     for (String link : fileLinks) {
       Path p = root.resolve(link);
       Path real = p.toRealPath();
-      String folder = real.getParent() == null ? null : walked.get(real.getParent());
+      boolean hidden = real.getFileName() != null && real.getFileName().toString().startsWith(".");
+      String folder = real.getParent() == null || hidden ? null : walked.get(real.getParent()); // hidden: never read
       String kept = folder == null ? linkedFiles.get(real)
           : (folder.isEmpty() ? "" : folder + "/") + real.getFileName();
       if (kept != null) {

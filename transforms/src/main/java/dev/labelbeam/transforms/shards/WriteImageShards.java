@@ -434,7 +434,11 @@ public abstract class WriteImageShards extends PTransform<PCollection<ImageRecor
       this.datasetInfo = datasetInfo;
     }
 
-    /** (split, shard file base name) for every shard written. */
+    /**
+     * (split, staged shard file base name) for every shard written. The commit may renumber them
+     * ({@code -00000-of-N} with N the shards a split really has): {@link #datasetInfo()} lists the names
+     * in the folder.
+     */
     public PCollection<KV<String, String>> shardNames() {
       return shardNames;
     }
