@@ -1,5 +1,6 @@
 package dev.labelbeam.pipelines;
 
+import com.google.auto.value.AutoValue;
 import dev.labelbeam.metrics.MetricsOptions;
 import dev.labelbeam.metrics.MultiLabelReport;
 import dev.labelbeam.metrics.ScoredExample;
@@ -41,21 +42,40 @@ import org.apache.beam.sdk.values.TypeDescriptor;
  * report. Because everything hangs off the model element, preprocess → train → evaluate can run as
  * one pipeline.
  */
-public final class EvaluateModel extends PTransform<PCollection<String>, PCollection<MultiLabelReport>> {
+@AutoValue
+public abstract class EvaluateModel extends PTransform<PCollection<String>, PCollection<MultiLabelReport>> {
   private static final long serialVersionUID = 1L;
 
-  private final String shardDir;
-  private final String outputDir;
-  private final String split;
-  private final ScoringOptions scoring;
-  private final MetricsOptions metrics;
+  /** The dataset folder. */
+  public abstract String shardDir();
 
-  private EvaluateModel(String shardDir, String outputDir, String split, ScoringOptions scoring, MetricsOptions metrics) {
-    this.shardDir = shardDir;
-    this.outputDir = outputDir;
-    this.split = split;
-    this.scoring = scoring;
-    this.metrics = metrics;
+  /** The folder the reports go to. */
+  public abstract String outputDir();
+
+  /** The split evaluated. */
+  public abstract String split();
+
+  /** Batch size and device of the scoring. */
+  public abstract ScoringOptions scoring();
+
+  /** Mode, bins, threshold and tuning support of the metrics. */
+  public abstract MetricsOptions metrics();
+
+  abstract Builder toBuilder();
+
+  @AutoValue.Builder
+  abstract static class Builder {
+    abstract Builder setShardDir(String d);
+
+    abstract Builder setOutputDir(String d);
+
+    abstract Builder setSplit(String s);
+
+    abstract Builder setScoring(ScoringOptions o);
+
+    abstract Builder setMetrics(MetricsOptions o);
+
+    abstract EvaluateModel build();
   }
 
   /**
@@ -67,7 +87,8 @@ public final class EvaluateModel extends PTransform<PCollection<String>, PCollec
     if (shardDir == null || shardDir.isEmpty()) {
       throw new IllegalArgumentException("shardDir must be a folder, was '" + shardDir + "'");
     }
-    return new EvaluateModel(shardDir, shardDir, "val", ScoringOptions.defaults(), MetricsOptions.defaults());
+    return new AutoValue_EvaluateModel.Builder().setShardDir(shardDir).setOutputDir(shardDir).setSplit("val")
+        .setScoring(ScoringOptions.defaults()).setMetrics(MetricsOptions.defaults()).build();
   }
 
   /** Where {@code metrics.json}, {@code per_class.csv}, {@code thresholds.json} and {@code report.html} go. */
@@ -75,7 +96,7 @@ public final class EvaluateModel extends PTransform<PCollection<String>, PCollec
     if (dir == null || dir.isEmpty()) {
       throw new IllegalArgumentException("outputDir must be a folder, was '" + dir + "'");
     }
-    return new EvaluateModel(shardDir, dir, split, scoring, metrics);
+    return toBuilder().setOutputDir(dir).build();
   }
 
   /** The split to evaluate (a split dataset.json lists: train, val or test); default val. */
@@ -83,42 +104,26 @@ public final class EvaluateModel extends PTransform<PCollection<String>, PCollec
     if (s == null || !List.of("train", "val", "test").contains(s)) {
       throw new IllegalArgumentException("split must be one of [train, val, test], was '" + s + "'");
     }
-    return new EvaluateModel(shardDir, outputDir, s, scoring, metrics);
+    return toBuilder().setSplit(s).build();
   }
 
   /** Batch size and device of the scoring. */
   public EvaluateModel withScoring(ScoringOptions o) {
-    return new EvaluateModel(shardDir, outputDir, split, java.util.Objects.requireNonNull(o, "scoring options"), metrics);
+    return toBuilder().setScoring(java.util.Objects.requireNonNull(o, "scoring options")).build();
   }
 
   /** Mode, bins, threshold and tuning support of the metrics. */
   public EvaluateModel withMetrics(MetricsOptions o) {
-    return new EvaluateModel(shardDir, outputDir, split, scoring, java.util.Objects.requireNonNull(o, "metrics options"));
-  }
-
-  /** The folder the reports go to. */
-  public String outputDir() {
-    return outputDir;
-  }
-
-  /** The dataset folder. */
-  public String shardDir() {
-    return shardDir;
-  }
-
-  /** The split evaluated. */
-  public String split() {
-    return split;
-  }
-
-  /** Batch size and device of the scoring. */
-  public ScoringOptions scoring() {
-    return scoring;
+    return toBuilder().setMetrics(java.util.Objects.requireNonNull(o, "metrics options")).build();
   }
 
   @Override
   public PCollection<MultiLabelReport> expand(PCollection<String> models) {
-    String out = outputDir;
+    String out = outputDir();
+    String shardDir = shardDir();
+    String split = split();
+    ScoringOptions scoring = scoring();
+    MetricsOptions metrics = metrics();
     PCollectionView<String> modelView = models.apply("ModelView", View.asSingleton());
     PCollection<String> paths = models.apply("ShardPaths", ParDo.of(new ShardPathsFn(shardDir, split)))
         .setCoder(StringUtf8Coder.of());
@@ -158,15 +163,15 @@ public final class EvaluateModel extends PTransform<PCollection<String>, PCollec
     super.populateDisplayData(builder);
     MetricsOptions dm = MetricsOptions.defaults();
     ScoringOptions ds = ScoringOptions.defaults();
-    builder.add(DisplayData.item("shardDir", shardDir).withLabel("Dataset"))
-        .addIfNotDefault(DisplayData.item("outputDir", outputDir).withLabel("Report folder"), shardDir)
-        .addIfNotDefault(DisplayData.item("split", split).withLabel("Split"), "val")
-        .addIfNotDefault(DisplayData.item("batchSize", scoring.batchSize()).withLabel("Batch size"), ds.batchSize())
-        .addIfNotDefault(DisplayData.item("device", scoring.device().name()).withLabel("Device"), ds.device().name())
-        .addIfNotDefault(DisplayData.item("mode", metrics.mode().name()).withLabel("Metrics mode"), dm.mode().name())
-        .addIfNotDefault(DisplayData.item("bins", metrics.bins()).withLabel("Bins"), dm.bins())
-        .addIfNotDefault(DisplayData.item("threshold", metrics.threshold()).withLabel("Threshold"), dm.threshold())
-        .addIfNotDefault(DisplayData.item("minSupportForTuning", metrics.minSupportForTuning())
+    builder.add(DisplayData.item("shardDir", shardDir()).withLabel("Dataset"))
+        .addIfNotDefault(DisplayData.item("outputDir", outputDir()).withLabel("Report folder"), shardDir())
+        .addIfNotDefault(DisplayData.item("split", split()).withLabel("Split"), "val")
+        .addIfNotDefault(DisplayData.item("batchSize", scoring().batchSize()).withLabel("Batch size"), ds.batchSize())
+        .addIfNotDefault(DisplayData.item("device", scoring().device().name()).withLabel("Device"), ds.device().name())
+        .addIfNotDefault(DisplayData.item("mode", metrics().mode().name()).withLabel("Metrics mode"), dm.mode().name())
+        .addIfNotDefault(DisplayData.item("bins", metrics().bins()).withLabel("Bins"), dm.bins())
+        .addIfNotDefault(DisplayData.item("threshold", metrics().threshold()).withLabel("Threshold"), dm.threshold())
+        .addIfNotDefault(DisplayData.item("minSupportForTuning", metrics().minSupportForTuning())
             .withLabel("Min support for tuning"), dm.minSupportForTuning());
   }
 

@@ -1,5 +1,6 @@
 package dev.labelbeam.pipelines;
 
+import com.google.auto.value.AutoValue;
 import dev.labelbeam.cli.LabelbeamCli;
 import dev.labelbeam.cli.TrainCommand;
 import dev.labelbeam.trainer.distributed.WorkerLauncher;
@@ -33,21 +34,33 @@ import org.apache.beam.sdk.values.PCollection;
  * machine), with this JVM's class path or, inside a TaskManager, the job jar; the folders must be on
  * a filesystem those processes can read and write.
  */
-public final class TrainModel extends PTransform<PCollection<String>, PCollection<String>> {
+@AutoValue
+public abstract class TrainModel extends PTransform<PCollection<String>, PCollection<String>> {
   private static final long serialVersionUID = 1L;
 
-  private final String modelDir;
+  /** The folder the model is written to. */
+  public abstract String modelDir();
+
   /**
    * The options as JSON ({@link TrainOptions#toJson}, which serializes where {@link TrainOptions} holds
    * {@code Path}s); the shard folder and the threads are set per element, on the machine that trains.
    */
-  private final String optionsJson;
-  private final int workers;
+  abstract String optionsJson();
 
-  private TrainModel(String modelDir, TrainOptions options, int workers) {
-    this.modelDir = modelDir;
-    this.workers = workers;
-    this.optionsJson = options.toBuilder().outputDir(Path.of(modelDir)).build().toJson();
+  /** Data-parallel worker processes on the machine that trains. */
+  public abstract int workers();
+
+  abstract Builder toBuilder();
+
+  @AutoValue.Builder
+  abstract static class Builder {
+    abstract Builder setModelDir(String d);
+
+    abstract Builder setOptionsJson(String json);
+
+    abstract Builder setWorkers(int n);
+
+    abstract TrainModel build();
   }
 
   /** Writes the model into {@code modelDir}, with the default options and one worker. */
@@ -55,12 +68,13 @@ public final class TrainModel extends PTransform<PCollection<String>, PCollectio
     if (modelDir == null || modelDir.isEmpty()) {
       throw new IllegalArgumentException("modelDir must be a folder, was '" + modelDir + "'");
     }
-    return new TrainModel(modelDir, TrainOptions.defaults(), 1);
+    return new AutoValue_TrainModel.Builder().setModelDir(modelDir).setWorkers(1)
+        .setOptionsJson(TrainOptions.defaults().toBuilder().outputDir(Path.of(modelDir)).build().toJson()).build();
   }
 
   /** Trains with these options (their {@code shardDir} and {@code outputDir} are not used). */
   public TrainModel withOptions(TrainOptions options) {
-    return new TrainModel(modelDir, options, workers);
+    return toBuilder().setOptionsJson(options.toBuilder().outputDir(Path.of(modelDir())).build().toJson()).build();
   }
 
   /** Data-parallel worker processes on the machine that trains, at least 1 (default 1). */
@@ -68,17 +82,17 @@ public final class TrainModel extends PTransform<PCollection<String>, PCollectio
     if (n < 1) {
       throw new IllegalArgumentException("workers must be >= 1, was " + n);
     }
-    return new TrainModel(modelDir, options(), n);
+    return toBuilder().setWorkers(n).build();
   }
 
   /** The options this step trains with (the shard folder is each element's). */
   public TrainOptions options() {
-    return TrainOptions.fromJson(optionsJson);
+    return TrainOptions.fromJson(optionsJson());
   }
 
   /** The options each worker gets for the shard folder {@code shardDir} on this machine. */
   TrainOptions workerOptions(String shardDir) {
-    return workerOptions(optionsJson, shardDir, workers);
+    return workerOptions(optionsJson(), shardDir, workers());
   }
 
   /**
@@ -92,7 +106,7 @@ public final class TrainModel extends PTransform<PCollection<String>, PCollectio
 
   @Override
   public PCollection<String> expand(PCollection<String> shardDirs) {
-    return shardDirs.apply("Train", ParDo.of(new TrainFn(optionsJson, workers))).setCoder(StringUtf8Coder.of());
+    return shardDirs.apply("Train", ParDo.of(new TrainFn(optionsJson(), workers()))).setCoder(StringUtf8Coder.of());
   }
 
   @Override
@@ -100,8 +114,8 @@ public final class TrainModel extends PTransform<PCollection<String>, PCollectio
     super.populateDisplayData(builder);
     TrainOptions d = TrainOptions.defaults();
     TrainOptions shownOptions = options();
-    builder.add(DisplayData.item("modelDir", modelDir).withLabel("Model folder"))
-        .addIfNotDefault(DisplayData.item("workers", workers).withLabel("Worker processes"), 1)
+    builder.add(DisplayData.item("modelDir", modelDir()).withLabel("Model folder"))
+        .addIfNotDefault(DisplayData.item("workers", workers()).withLabel("Worker processes"), 1)
         .addIfNotDefault(DisplayData.item("arch", shownOptions.arch().toString()).withLabel("Architecture"), d.arch().toString())
         .addIfNotDefault(DisplayData.item("epochs", shownOptions.epochs()).withLabel("Epochs"), d.epochs())
         .addIfNotDefault(DisplayData.item("batchSize", shownOptions.batchSize()).withLabel("Batch size per worker"), d.batchSize())
