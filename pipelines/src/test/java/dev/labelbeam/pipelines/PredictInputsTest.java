@@ -17,7 +17,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import javax.imageio.ImageIO;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -58,8 +57,9 @@ class PredictInputsTest {
     return m;
   }
 
-  @Test
-  void imageFilesScoreAsTheirPreprocessedRecordsDo(@TempDir Path tmp) throws Exception {
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"DirectRunner", "FlinkRunner"})
+  void imageFilesScoreAsTheirPreprocessedRecordsDo(String runner, @TempDir Path tmp) throws Exception {
     Path images = Files.createDirectories(tmp.resolve("images"));
     png(images.resolve("transparent.png"), true);
     png(images.resolve("opaque.png"), false);
@@ -67,7 +67,7 @@ class PredictInputsTest {
     Files.writeString(manifest, "path,labels\nimages/transparent.png,square\nimages/opaque.png,square|red\n");
     Path shards = tmp.resolve("shards");
     assertEquals(0, TestCli.run("preprocess", "--manifest", manifest.toString(), "--output", shards.toString(),
-        "--resize", "shorter:" + SIZE, "--val-fraction", "0", "--runner", "DirectRunner"));
+        "--resize", "shorter:" + SIZE, "--val-fraction", "0", "--runner", runner));
     TorchRuntime.load();
     ModelSpec spec = ModelSpec.smallCnn(List.of("red", "square"), 4, SIZE);
     Path model = tmp.resolve("model");
@@ -76,10 +76,10 @@ class PredictInputsTest {
     // a folder without a glob: every image in it
     Path fromFiles = tmp.resolve("from-files");
     assertEquals(0, TestCli.run("predict", "--model", model.toString(), "--images", images.toString(),
-        "--output", fromFiles.toString(), "--full-scores", "--device", "cpu", "--runner", "DirectRunner"));
+        "--output", fromFiles.toString(), "--full-scores", "--device", "cpu", "--runner", runner));
     Path fromRecords = tmp.resolve("from-records");
     assertEquals(0, TestCli.run("predict", "--model", model.toString(), "--records", shards + "/train-*.tfrecord",
-        "--output", fromRecords.toString(), "--full-scores", "--device", "cpu", "--runner", "DirectRunner"));
+        "--output", fromRecords.toString(), "--full-scores", "--device", "cpu", "--runner", runner));
     Map<String, List<Double>> files = scores(fromFiles);
     Map<String, List<Double>> records = scores(fromRecords);
     assertEquals(2, files.size(), files.toString());
@@ -94,7 +94,7 @@ class PredictInputsTest {
     // a used output folder is refused, and nothing of the earlier run is touched
     StringWriter err = new StringWriter();
     assertEquals(1, TestCli.run(err, "predict", "--model", model.toString(), "--images", images + "/*.png",
-        "--output", fromFiles.toString(), "--device", "cpu", "--runner", "DirectRunner"));
+        "--output", fromFiles.toString(), "--device", "cpu", "--runner", runner));
     assertTrue(err.toString().contains("already holds the output of an earlier predict run"), err.toString());
     assertEquals(files, scores(fromFiles));
 
@@ -107,7 +107,7 @@ class PredictInputsTest {
     }
     StringWriter err2 = new StringWriter();
     assertEquals(1, TestCli.run(err2, "predict", "--model", model.toString(), "--records", bare + "/*.tfrecord",
-        "--output", tmp.resolve("p3").toString(), "--full-scores", "--device", "cpu", "--runner", "DirectRunner"));
+        "--output", tmp.resolve("p3").toString(), "--full-scores", "--device", "cpu", "--runner", runner));
     assertTrue(err2.toString().contains("no labels.txt beside"), err2.toString());
   }
 }

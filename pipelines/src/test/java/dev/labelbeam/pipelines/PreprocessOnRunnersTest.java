@@ -112,6 +112,19 @@ class PreprocessOnRunnersTest {
           runner + ": no quote in a label name");
       assertTrue(readAll(out).keySet().stream().anyMatch(k -> k.endsWith("/images/a,b.jpg")), runner);
 
+      // a JSON Lines manifest with a misspelt labels key on some lines: those are dead letters, not unlabelled images
+      List<String> jsonl = new java.util.ArrayList<>();
+      for (int i = 1; i <= 10; i++) {
+        jsonl.add(String.format("{\"image\": \"images/%06d.jpg\", \"%s\": [\"red_circle\"]}", i, i <= 2 ? "label" : "labels"));
+      }
+      Path misspelt = java.nio.file.Files.write(data.resolve("misspelt-" + runner + ".jsonl"), jsonl);
+      DatasetInfo m = PreprocessPipeline.run(PreprocessImages.fromManifest(misspelt.toString())
+          .withImageOptions(ImageOptions.defaults().withShorterSide(16)).withMaxBadFraction(0.5)
+          .withShardOptions(ShardOptions.defaults().withSplit(0, 0, "")), tmp.resolve("jsonl-" + runner),
+          Runners.options(runner, args));
+      assertEquals(Map.of("bad_manifest_line", 2L), m.deadLetters, runner);
+      assertEquals(8L, m.records.get("train"), runner);
+
       Path tree = tmp.resolve("tree-" + runner);
       DatasetInfo t = PreprocessPipeline.run(PreprocessImages.fromImageFolder(root.toString())
           .withImageOptions(ImageOptions.defaults().withShorterSide(16))
