@@ -204,5 +204,10 @@ class CliTest {
       assertEquals(1, TestCli.run(err, cmd), String.join(" ", cmd));
       assertTrue(err.toString().contains("not a folder"), err.toString());
     }
+    // an --image-folder that is not there
+    err = new StringWriter();
+    assertEquals(1, TestCli.run(err, "preprocess", "--image-folder", tmp.resolve("no-such-folder").toString(),
+        "--output", tmp.resolve("o").toString(), "--runner", "DirectRunner"));
+    assertTrue(err.toString().contains("no-such-folder is not a folder"), err.toString());
   }
 }

@@ -61,6 +61,9 @@ final class LocalFolderWalk {
   }
 
   private void run() throws IOException {
+    if (!Files.isDirectory(root)) {
+      throw new java.io.FileNotFoundException("the image folder " + root + " is not a folder (check the path)");
+    }
     walkFolder(root, "");
     while (!folderLinks.isEmpty()) {
       String link = folderLinks.removeFirst();
