@@ -121,4 +121,30 @@ class CompareCommandTest {
     assertEquals(0, c.get("better").asInt(), c.toString().substring(0, 300));
     assertEquals(0, c.get("worse").asInt(), c.toString().substring(0, 300));
   }
+
+  @Test
+  void logitsAreDeadLetteredAndTheExampleSetIsTheSameOnBothRunners(@TempDir Path tmp) throws Exception {
+    Path labels = Files.write(tmp.resolve("labels.txt"), LABELS);
+    Path val = predictions(tmp.resolve("val.jsonl"), "val/", 200);
+    List<String> lines = new ArrayList<>(Files.readAllLines(val));
+    lines.add(lines.get(0).replace("\"val/0\"", "\"val/logits\"").replaceFirst("\"scores\": \\[[^,]*", "\"scores\": [3.5"));
+    Files.write(val, lines);
+    List<String> sets = new ArrayList<>();
+    for (String runner : List.of("DirectRunner", "FlinkRunner")) {
+      Path out = tmp.resolve("eval-" + runner);
+      assertEquals(0, TestCli.run("evaluate", "--predictions", val.toString(), "--labels", labels.toString(),
+          "--output", out.toString(), "--runner", runner));
+      String dead = Files.readString(out.resolve(EvaluatePredictionsPipeline.DEAD_LETTER_FILE));
+      assertTrue(dead.contains("score_out_of_range") && dead.contains("val/logits"), runner + ": " + dead);
+      JsonNode m = new ObjectMapper().readTree(out.resolve("metrics.json").toFile());
+      assertEquals(200, m.get("numExamples").asLong(), runner);
+      sets.add(m.get("exampleSet").asText());
+    }
+    assertEquals(sets.get(0), sets.get(1), "the same examples give the same exampleSet on both runners");
+    java.util.List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 200; i++) {
+      ids.add("val/" + i);
+    }
+    assertEquals(dev.labelbeam.metrics.ExampleSet.ofIds(ids), sets.get(0));
+  }
 }

@@ -125,6 +125,17 @@ class PreprocessOnRunnersTest {
       assertEquals(Map.of("bad_manifest_line", 2L), m.deadLetters, runner);
       assertEquals(8L, m.records.get("train"), runner);
 
+      // more fixed shards than records: named by the shards written, on both runners
+      DatasetInfo many = PreprocessPipeline.run(PreprocessImages.fromManifest(plain.toString())
+          .withImageOptions(ImageOptions.defaults().withShorterSide(16))
+          .withShardOptions(ShardOptions.defaults().withSplit(0, 0, "").withShards("train", 50)),
+          tmp.resolve("many-" + runner), Runners.options(runner, args));
+      List<String> names = many.shards.get("train");
+      assertTrue(names.size() <= 29, runner + ": " + names);
+      for (int i = 0; i < names.size(); i++) {
+        assertTrue(names.get(i).endsWith(String.format("-%05d-of-%05d.tfrecord", i, names.size())), names.get(i));
+      }
+
       Path tree = tmp.resolve("tree-" + runner);
       DatasetInfo t = PreprocessPipeline.run(PreprocessImages.fromImageFolder(root.toString())
           .withImageOptions(ImageOptions.defaults().withShorterSide(16))
