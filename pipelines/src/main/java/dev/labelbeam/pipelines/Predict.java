@@ -171,7 +171,7 @@ public abstract class Predict extends PTransform<PCollection<ImageRecord>, PColl
     @Setup
     public void setup() throws IOException {
       if (modelDir != null) {
-        predictor = Predictor.load(modelDir, BeamStorage.create(), device);
+        predictor = Predictor.load(modelDir, BeamStorage.create(), device).withFixedBatch(batchSize);
       }
     }
 
@@ -190,7 +190,7 @@ public abstract class Predict extends PTransform<PCollection<ImageRecord>, PColl
     @ProcessElement
     public void process(@Element ImageRecord r, MultiOutputReceiver out, ProcessContext c) throws IOException {
       if (predictor == null) {
-        predictor = Predictor.load(c.sideInput(modelView), BeamStorage.create(), device);
+        predictor = Predictor.load(c.sideInput(modelView), BeamStorage.create(), device).withFixedBatch(batchSize);
       }
       pending.add(r);
       if (pending.size() >= batchSize) {

@@ -54,4 +54,27 @@ class PredictorDeadLetterTest {
       assertArrayEquals(alone[2], scores[3], 1e-5f);
     }
   }
+
+  @Test
+  void withAFixedBatchAnImageScoresTheSameAloneOrInCompany(@TempDir Path tmp) throws Exception {
+    Path shards = SyntheticShards.write(tmp, 6, 32, 1, 0, 4);
+    List<ImageRecord> recs = new ArrayList<>();
+    try (TfRecordReader r = TfRecordReader.open(shards.resolve("train-00000-of-00001.tfrecord"))) {
+      for (byte[] d = r.next(); d != null; d = r.next()) {
+        recs.add(ImageRecord.parse(d));
+      }
+    }
+    TorchRuntime.load();
+    ModelSpec spec = ModelSpec.smallCnn(SyntheticShapes.labels(), 8, 32);
+    Checkpoints.save(spec.build(), spec, tmp.resolve("model"));
+    try (Predictor p = Predictor.load(tmp.resolve("model"), DeviceChoice.CPU).withFixedBatch(4)) {
+      float[] alone = p.predictEach(recs.subList(0, 1), new String[1])[0];
+      float[][] three = p.predictEach(recs.subList(0, 3), new String[3]);
+      float[][] six = p.predictEach(recs, new String[6]); // split into 4 + 2 (padded)
+      org.junit.jupiter.api.Assertions.assertArrayEquals(alone, three[0], 0f, "bit for bit, alone or with two others");
+      org.junit.jupiter.api.Assertions.assertArrayEquals(three[2], six[2], 0f);
+      org.junit.jupiter.api.Assertions.assertEquals(6, six.length);
+      org.junit.jupiter.api.Assertions.assertEquals(12, six[5].length);
+    }
+  }
 }

@@ -28,6 +28,8 @@ public final class Predictor implements AutoCloseable {
   private final ModelSpec spec;
   private final ImageTensorizer tensorizer;
   private final Device device;
+  /** Every forward pass has this many images (0: as many as given); see {@link #withFixedBatch}. */
+  private int fixedBatch;
 
   private Predictor(MultiLabelModel model, ModelSpec spec, Device device) {
     this.model = model;
@@ -53,6 +55,21 @@ public final class Predictor implements AutoCloseable {
       model.to(device, false);
     }
     return new Predictor(model, ModelSpec.read(modelDir.resolve(ModelSpec.FILE_NAME)), device);
+  }
+
+  /**
+   * Runs every forward pass on exactly {@code n} images: fewer are padded with zeros (their scores
+   * dropped), more are split. LibTorch's kernels depend on the batch's size (a ResNet-18 image scored
+   * alone, in a batch of 8 or of 13 gets logits up to 1.2e-6 apart), so without this an image's score
+   * depended on how a runner happened to cut its bundles, and the same evaluation on two runners could
+   * put a score in another histogram bin. With it, an image scores the same in any batch.
+   */
+  public Predictor withFixedBatch(int n) {
+    if (n < 1) {
+      throw new IllegalArgumentException("the fixed batch must be >= 1, was " + n);
+    }
+    fixedBatch = n;
+    return this;
   }
 
   public ModelSpec spec() {
@@ -103,6 +120,22 @@ public final class Predictor implements AutoCloseable {
   }
 
   private float[][] forward(float[] pixels, int n) {
+    if (fixedBatch == 0 || n == fixedBatch || n == 0) {
+      return forwardAsGiven(pixels, n);
+    }
+    int per = tensorizer.floatsPerImage();
+    float[][] out = new float[n][];
+    for (int start = 0; start < n; start += fixedBatch) {
+      int take = Math.min(fixedBatch, n - start);
+      float[] chunk = new float[fixedBatch * per]; // zeros past the last image
+      System.arraycopy(pixels, start * per, chunk, 0, take * per);
+      float[][] scored = forwardAsGiven(chunk, fixedBatch);
+      System.arraycopy(scored, 0, out, start, take);
+    }
+    return out;
+  }
+
+  private float[][] forwardAsGiven(float[] pixels, int n) {
     float[][] out = new float[n][];
     if (n == 0) {
       return out;
