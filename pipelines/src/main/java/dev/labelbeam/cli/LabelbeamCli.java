@@ -51,8 +51,7 @@ public final class LabelbeamCli implements Runnable {
       boolean beamFlags = sub != null && sub.commandSpec().mixins().values().stream()
           .anyMatch(m -> m.userObject() instanceof BeamRunnerOptions);
       if (sub != null && !help && !beamFlags) {
-        org.apache.beam.sdk.io.FileSystems.setDefaultPipelineOptions(
-            org.apache.beam.sdk.options.PipelineOptionsFactory.create());
+        dev.labelbeam.transforms.shards.BeamStorage.registering(org.apache.beam.sdk.options.PipelineOptionsFactory.create());
       }
       return new CommandLine.RunLast().execute(parsed);
     });

@@ -156,8 +156,9 @@ public final class PredictPipeline {
       records = p.apply("Records", Create.of(s.records())).apply("ReadShards", ReadImageRecords.create());
       undecodable = p.apply("NoImageFiles", Create.empty(DeadLetterCoder.of()));
     } else {
-      PCollection<FileIO.ReadableFile> files = imageFolder(s.images()) != null
-          ? p.apply("ReadImageFolder", ReadImageFolder.from(imageFolder(s.images()))).get(ReadManifest.ENTRIES)
+      String folder = imageFolder(s.images());
+      PCollection<FileIO.ReadableFile> files = folder != null
+          ? p.apply("ReadImageFolder", ReadImageFolder.from(folder)).get(ReadManifest.ENTRIES)
               .apply("Paths", MapElements.into(TypeDescriptor.of(String.class)).via(ManifestEntry::path))
               .apply("MatchImages", FileIO.matchAll())
               .apply("ReadMatches", FileIO.readMatches())

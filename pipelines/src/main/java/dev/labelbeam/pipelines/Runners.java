@@ -60,7 +60,7 @@ public final class Runners {
     // the command's own reads and writes before and after the pipeline (dataset.json, the model, the
     // reports) go through the filesystems these options configure (an S3 endpoint, GCS credentials);
     // inside the pipeline the runner sets them up from the same options
-    org.apache.beam.sdk.io.FileSystems.setDefaultPipelineOptions(options);
+    dev.labelbeam.transforms.shards.BeamStorage.registering(options);
     return options;
   }
 }

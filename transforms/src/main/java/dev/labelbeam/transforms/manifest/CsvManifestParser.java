@@ -39,6 +39,13 @@ public final class CsvManifestParser implements ManifestParser {
 
     /** The columns a header line names, or null when {@code line} is not a header. */
     public static Columns ofHeader(String line) {
+      // every line is asked: a data line (a path in it) is told apart without parsing it a second time
+      for (String raw : line.split(",", -1)) {
+        String n = raw.replace("\"", "").replace("\uFEFF", "").strip().toLowerCase(Locale.ROOT);
+        if (!(PATH_NAMES.contains(n) || LABEL_NAMES.contains(n) || n.isEmpty() || n.equals("unnamed: 0"))) {
+          return null;
+        }
+      }
       List<String> f;
       try {
         f = CsvLine.fields(line);
